@@ -1,0 +1,86 @@
+import type { Readable } from "node:stream";
+
+/**
+ * BlobStore: the one storage interface everything persists through.
+ *
+ * Small on purpose (put, get, head, delete, list, conditional put) so the
+ * drivers (S3, a local directory, memory for unit tests) can all honour it
+ * exactly; the shared conformance suite in `test/` is the definition of
+ * "exactly". Concurrency control is optimistic: every object has an opaque
+ * `etag`, and `ifMatch`/`ifNoneMatch` make a put a compare-and-swap.
+ */
+export interface BlobStore {
+  /** Which driver this is, for diagnostics and figures. */
+  readonly driver: string;
+
+  /**
+   * Writes a whole object. The body is streamed; its length may be unknown.
+   * With `ifNoneMatch: "*"` it fails if the key exists; with `ifMatch` it
+   * fails unless the current etag equals it. Either failure is a
+   * `BLOB_PRECONDITION_FAILED` WebrunError and leaves the object untouched.
+   * A body stream that errors leaves no object (nor a partial one) behind.
+   */
+  put(key: string, body: BlobBody, options?: PutOptions): Promise<BlobInfo>;
+
+  /** Streams an object, or a byte range of it. Missing → `BLOB_NOT_FOUND`. */
+  get(key: string, options?: GetOptions): Promise<BlobObject>;
+
+  /** Size, etag and metadata without the body; `undefined` when missing. */
+  head(key: string): Promise<BlobInfo | undefined>;
+
+  /** Removes an object; removing a missing one is not an error. */
+  delete(key: string): Promise<void>;
+
+  /** Every object whose key starts with `prefix`, in ascending key order, paged internally. */
+  list(prefix: string): AsyncIterable<BlobInfo>;
+
+  /** A URL that downloads the object without credentials until it expires, when the driver can make one. */
+  presignGet?(key: string, options: PresignOptions): Promise<string>;
+
+  /** Releases sockets and handles. */
+  close(): Promise<void>;
+}
+
+export type BlobBody = Readable | Uint8Array | string;
+
+export interface PutOptions {
+  /** Byte length when known; lets drivers avoid buffering and S3 use a single PutObject. */
+  contentLength?: number;
+  contentType?: string;
+  /** Small string metadata stored with the object (ASCII keys; total ≤ 2 KiB as on S3). */
+  metadata?: Readonly<Record<string, string>>;
+  ifMatch?: string;
+  ifNoneMatch?: "*";
+  signal?: AbortSignal;
+}
+
+export type ByteRange = { start: number; end?: number } | { suffix: number };
+
+export interface GetOptions {
+  /** Inclusive byte range, as in HTTP: `{start: 0, end: 99}` is the first 100 bytes; `{suffix: 10}` the last 10. */
+  range?: ByteRange;
+  signal?: AbortSignal;
+}
+
+export interface BlobInfo {
+  key: string;
+  /** Size of the whole object in bytes. */
+  size: number;
+  /** Opaque version tag, without quotes. Compare only for equality. */
+  etag: string;
+  lastModified: Date;
+  contentType?: string;
+  metadata: Readonly<Record<string, string>>;
+}
+
+export interface BlobObject extends BlobInfo {
+  body: Readable;
+  /** The bytes `body` holds when a range was asked for: inclusive offsets into the object. */
+  range?: { start: number; end: number };
+}
+
+export interface PresignOptions {
+  expiresInSeconds: number;
+  /** Suggested download file name, sent as Content-Disposition. */
+  fileName?: string;
+}

@@ -1,0 +1,16 @@
+/**
+ * @webrun/env-store — where environments live: the BlobStore interface and
+ * its drivers, environments with versions, archives and encryption.
+ */
+export type {
+  BlobBody,
+  BlobInfo,
+  BlobObject,
+  BlobStore,
+  ByteRange,
+  GetOptions,
+  PresignOptions,
+  PutOptions,
+} from "./blob-store/blob-store.js";
+export { readAll } from "./blob-store/body.js";
+export { createMemoryBlobStore } from "./blob-store/drivers/memory.js";
