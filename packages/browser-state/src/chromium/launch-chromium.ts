@@ -1,0 +1,149 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { WebrunError } from "@webrun/errors";
+import { type CdpConnection, connectCdp } from "../cdp/cdp-connection.js";
+import { answerProxyAuth } from "../proxy/proxy-auth.js";
+import type { ProxyLaunchPlan } from "../proxy/proxy-launch-plan.js";
+import { chromiumArgs } from "./chromium-flags.js";
+import { findChromium } from "./find-chromium.js";
+
+export interface LaunchOptions {
+  /** The profile directory; the caller owns it (create and remove it). */
+  userDataDir: string;
+  /** Default true. */
+  headless?: boolean;
+  /** Extra Chromium flags, appended last. */
+  args?: readonly string[];
+  proxyPlan?: ProxyLaunchPlan;
+  /** Unpacked extension directories to load with `--load-extension`. */
+  extensionDirs?: readonly string[];
+  /** Default: {@link findChromium}. */
+  executablePath?: string;
+  /** How long Chromium may take to open its DevTools endpoint. Default 30 s. */
+  startTimeoutMs?: number;
+}
+
+/** A running Chromium started by us. */
+export interface LaunchedBrowser {
+  /** Browser-level websocket endpoint (`ws://127.0.0.1:<port>/devtools/browser/<id>`). */
+  readonly cdpUrl: string;
+  /** The DevTools HTTP endpoint (`http://127.0.0.1:<port>`), for clients that want `/json/version`. */
+  readonly httpUrl: string;
+  readonly pid: number;
+  readonly userDataDir: string;
+  /**
+   * A page target that is ready for the caller's first navigation (about:blank).
+   * `launchSeeded` restores sessionStorage into this tab, so use it.
+   */
+  readonly pageTargetId?: string;
+  /** Resolves when the process has exited (for any reason). */
+  readonly exited: Promise<void>;
+  /** `Browser.close` (flushes the profile), then SIGKILL if it has not exited within the timeout. */
+  close(options?: { timeoutMs?: number }): Promise<void>;
+}
+
+/** A launched browser plus our own control connection (kept for `close` and proxy auth). */
+export interface ControlledBrowser extends LaunchedBrowser {
+  readonly connection: CdpConnection;
+}
+
+const devToolsLine = /DevTools listening on (ws:\/\/\S+)/;
+
+function waitForDevTools(child: ChildProcess, timeoutMs: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let stderrTail = "";
+    const timer = setTimeout(
+      () => finish(new Error(`no DevTools endpoint after ${timeoutMs} ms`)),
+      timeoutMs,
+    );
+    const onData = (chunk: Buffer) => {
+      stderrTail = (stderrTail + chunk.toString("utf8")).slice(-4_000);
+      const match = devToolsLine.exec(stderrTail);
+      if (match?.[1]) finish(undefined, match[1]);
+    };
+    const onExit = (code: number | null, signal: string | null) =>
+      finish(new Error(`Chromium exited before it was ready (code ${code}, signal ${signal})`));
+    const onError = (error: Error) => finish(error);
+    function finish(error: Error | undefined, url?: string) {
+      clearTimeout(timer);
+      child.stderr?.off("data", onData);
+      child.off("exit", onExit);
+      child.off("error", onError);
+      // Keep draining stderr so a chatty browser never blocks on a full pipe.
+      child.stderr?.resume();
+      if (url) resolve(url);
+      else
+        reject(
+          new WebrunError({
+            kind: "unavailable",
+            code: "CHROMIUM_LAUNCH_FAILED",
+            message: `could not start Chromium: ${error?.message}. Last output: ${lastLines(stderrTail)}`,
+            cause: error,
+          }),
+        );
+    }
+    child.stderr?.on("data", onData);
+    child.once("exit", onExit);
+    child.once("error", onError);
+  });
+}
+
+function lastLines(text: string): string {
+  return text.trim().split("\n").slice(-3).join(" | ") || "(none)";
+}
+
+/**
+ * Starts Chromium on `userDataDir` with the measured fast flags, a DevTools
+ * port chosen by the OS, `--no-sandbox` when running as root, the proxy
+ * plan's arguments (and CDP answers to its login challenge), the caller's
+ * args last. Resolves once the browser endpoint accepts commands.
+ */
+export async function launchChromium(options: LaunchOptions): Promise<ControlledBrowser> {
+  const executable = options.executablePath ?? findChromium();
+  const args = chromiumArgs({
+    userDataDir: options.userDataDir,
+    headless: options.headless ?? true,
+    runningAsRoot: process.getuid?.() === 0,
+    proxyArgs: options.proxyPlan?.args,
+    extensionDirs: options.extensionDirs,
+    extraArgs: options.args,
+  });
+  const child = spawn(executable, args, { stdio: ["ignore", "ignore", "pipe"] });
+  const exited = new Promise<void>((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) resolve();
+    else child.once("exit", () => resolve());
+  });
+  const killNow = () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+  };
+  let connection: CdpConnection;
+  try {
+    const cdpUrl = await waitForDevTools(child, options.startTimeoutMs ?? 30_000);
+    connection = await connectCdp(cdpUrl);
+    if (options.proxyPlan?.auth) await answerProxyAuth(connection, options.proxyPlan.auth);
+  } catch (error) {
+    killNow();
+    await exited;
+    throw error;
+  }
+  const wsUrl = connection.wsUrl;
+  const httpUrl = `http://${new URL(wsUrl).host}`;
+  let closing: Promise<void> | undefined;
+  return {
+    cdpUrl: wsUrl,
+    httpUrl,
+    pid: child.pid ?? -1,
+    userDataDir: options.userDataDir,
+    connection,
+    exited,
+    close({ timeoutMs = 5_000 } = {}) {
+      closing ??= (async () => {
+        await connection.send("Browser.close").catch(() => undefined);
+        const timer = setTimeout(killNow, timeoutMs);
+        await exited;
+        clearTimeout(timer);
+        await connection.close();
+      })();
+      return closing;
+    },
+  };
+}

@@ -1,0 +1,69 @@
+import type { CdpConnection, CdpEvent } from "../cdp/cdp-connection.js";
+import type { ProxyLaunchPlan } from "./proxy-launch-plan.js";
+
+/** Target types whose network requests may meet a proxy challenge. */
+const networkTargetTypes = new Set(["page", "iframe", "service_worker", "shared_worker", "worker", "other"]);
+
+const autoAttach = { autoAttach: true, waitForDebuggerOnStart: true, flatten: true };
+
+/**
+ * Answers proxy authentication challenges on every target of the browser,
+ * present and future: auto-attach (paused at start so no request slips out
+ * first), `Fetch.enable({handleAuthRequests})` per target, and
+ * `Fetch.continueWithAuth` for challenges whose source is the proxy. Server
+ * (non-proxy) challenges get the browser's default handling. Credentials
+ * are never logged or put into errors. Returns a function that stops it.
+ */
+export async function answerProxyAuth(
+  connection: CdpConnection,
+  credentials: NonNullable<ProxyLaunchPlan["auth"]>,
+): Promise<() => void> {
+  const ignore = () => undefined;
+  const send = (method: string, params: Record<string, unknown>, sessionId?: string) =>
+    connection.send(method, params, sessionId).catch(ignore);
+
+  const onEvent = (event: CdpEvent) => {
+    const params = event.params;
+    switch (event.method) {
+      case "Target.attachedToTarget": {
+        const { sessionId, targetInfo, waitingForDebugger } = params as {
+          sessionId: string;
+          targetInfo: { type: string };
+          waitingForDebugger: boolean;
+        };
+        void (async () => {
+          if (networkTargetTypes.has(targetInfo.type)) {
+            await send(
+              "Fetch.enable",
+              { handleAuthRequests: true, patterns: [{ urlPattern: "*" }] },
+              sessionId,
+            );
+            await send("Target.setAutoAttach", autoAttach, sessionId);
+          }
+          if (waitingForDebugger) await send("Runtime.runIfWaitingForDebugger", {}, sessionId);
+        })();
+        return;
+      }
+      case "Fetch.requestPaused":
+        void send("Fetch.continueRequest", { requestId: params.requestId }, event.sessionId);
+        return;
+      case "Fetch.authRequired": {
+        const { requestId, authChallenge }: { requestId: string; authChallenge: { source?: string } } =
+          params;
+        const authChallengeResponse =
+          authChallenge.source === "Proxy"
+            ? {
+                response: "ProvideCredentials",
+                username: credentials.username,
+                password: credentials.password,
+              }
+            : { response: "Default" };
+        void send("Fetch.continueWithAuth", { requestId, authChallengeResponse }, event.sessionId);
+        return;
+      }
+    }
+  };
+  const unsubscribe = connection.onEvent(onEvent);
+  await connection.send("Target.setAutoAttach", autoAttach);
+  return unsubscribe;
+}

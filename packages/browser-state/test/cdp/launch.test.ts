@@ -1,0 +1,71 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { isWebrunError } from "@webrun/errors";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { connectCdp, findChromium, type LaunchedBrowser, launchChromium } from "../../src/index.js";
+
+describe("findChromium", () => {
+  it("prefers CHROME_PATH and refuses a wrong one naming the variable", () => {
+    expect(findChromium({ CHROME_PATH: "/usr/bin/chromium" })).toBe("/usr/bin/chromium");
+    expect(() => findChromium({ CHROME_PATH: "/nonexistent/chrome" })).toThrow(/CHROME_PATH/);
+  });
+  it("searches PATH and explains how to install when nothing is there", () => {
+    expect(findChromium({ PATH: "/usr/bin" })).toBe("/usr/bin/chromium");
+    expect(() => findChromium({ PATH: "/nonexistent" })).toThrow(/CHROME_PATH.*apt-get install chromium/);
+  });
+});
+
+describe("launchChromium and connectCdp", () => {
+  let dir: string;
+  let browser: LaunchedBrowser;
+  beforeAll(async () => {
+    dir = await mkdtemp(path.join(tmpdir(), "webrun-launch-"));
+    browser = await launchChromium({ userDataDir: dir });
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it("exposes a browser websocket and an http endpoint that both connect", async () => {
+    expect(browser.cdpUrl).toMatch(/^ws:\/\/127\.0\.0\.1:\d+\/devtools\/browser\//);
+    for (const endpoint of [browser.cdpUrl, browser.httpUrl]) {
+      const connection = await connectCdp(endpoint);
+      expect(connection.product).toMatch(/Chrom/);
+      const { targetInfos } = await connection.send("Target.getTargets");
+      expect(Array.isArray(targetInfos)).toBe(true);
+      await connection.close();
+    }
+  });
+
+  it("fails fast on a dead endpoint, naming it", async () => {
+    const started = Date.now();
+    const error = await connectCdp("http://127.0.0.1:9/").catch((e: unknown) => e);
+    expect(isWebrunError(error, "CDP_UNREACHABLE")).toBe(true);
+    expect((error as Error).message).toContain("http://127.0.0.1:9");
+    expect(Date.now() - started).toBeLessThan(3_500);
+  });
+
+  it("refuses an HTTP server that is not Chromium", async () => {
+    const server = http.createServer((_req, res) => res.end("hello"));
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const { port } = server.address() as AddressInfo;
+    try {
+      const error = await connectCdp(`http://127.0.0.1:${port}`).catch((e: unknown) => e);
+      expect(isWebrunError(error, "CDP_NOT_CHROMIUM")).toBe(true);
+    } finally {
+      server.close();
+    }
+  });
+
+  it("close() ends the process", async () => {
+    const other = await mkdtemp(path.join(tmpdir(), "webrun-launch-"));
+    const second = await launchChromium({ userDataDir: other });
+    await second.close();
+    expect(() => process.kill(second.pid, 0)).toThrow();
+    await rm(other, { recursive: true, force: true });
+  });
+});
