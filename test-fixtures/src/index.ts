@@ -1,1 +1,1 @@
-export {};
+export { type RgwServer, type StartRgwOptions, startRgw } from "./rgw/index.js";

@@ -1,0 +1,1 @@
+export { type RgwServer, type StartRgwOptions, startRgw } from "./start-rgw.js";
