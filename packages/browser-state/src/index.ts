@@ -7,4 +7,5 @@ export { type CdpConnection, type CdpEvent, connectCdp, redactEndpoint } from ".
 export { findChromium } from "./chromium/find-chromium.js";
 export { type LaunchedBrowser, type LaunchOptions, launchChromium } from "./chromium/launch-chromium.js";
 export type { ProxyLaunchPlan } from "./proxy/proxy-launch-plan.js";
+export * from "./profile/index.js";
 export * from "./state.js";

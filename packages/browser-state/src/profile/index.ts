@@ -1,0 +1,37 @@
+/** Offline reading and writing of a Chromium profile's storage (no browser running). */
+export {
+  defaultExtensionReadLimits,
+  type ExtensionFileOpener,
+  type ExtensionReadLimits,
+  extensionIdForKey,
+  extensionIdForPath,
+  inlineFileOpener,
+  layoutExtension,
+  type ReadUnpackedExtensionOptions,
+  readUnpackedExtension,
+} from "./extension-files.js";
+export {
+  type ExtensionStorageArea,
+  extensionStorageDir,
+  readExtensionStorage,
+  writeExtensionStorage,
+} from "./extension-storage.js";
+export {
+  decodeStorageString,
+  encodeStorageString,
+  listLocalStorageOrigins,
+  localStorageDir,
+  type ReadLocalStorageOptions,
+  readLocalStorage,
+  readLocalStorageDir,
+  type WriteLocalStorageOptions,
+  writeLocalStorage,
+  writeLocalStorageDir,
+} from "./local-storage.js";
+export {
+  type ReadSessionStorageOptions,
+  readSessionStorage,
+  readSessionStorageDir,
+  sessionStorageDir,
+} from "./session-storage.js";
+export { parseStorageKey, type StorageKeyParts } from "./storage-key.js";
