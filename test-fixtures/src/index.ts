@@ -1,1 +1,11 @@
+export {
+  gzipBomb,
+  type HostileArchive,
+  hostileArchives,
+  pseudoRandomBytes,
+} from "./archives/hostile-archives.js";
+export { hostileCorpusDir, writeHostileCorpus } from "./archives/make-hostile.js";
+export { END_OF_TAR, type RawTarEntry, rawTar, type TarEntryType, tarHeader } from "./archives/tar-writer.js";
 export { type RgwServer, type StartRgwOptions, startRgw } from "./rgw/index.js";
+export * from "./sites/index.js";
+export { makeTestCertificates, type TestCertificates } from "./tls/certificates.js";

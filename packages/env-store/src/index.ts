@@ -14,3 +14,15 @@ export type {
 } from "./blob-store/blob-store.js";
 export { readAll } from "./blob-store/body.js";
 export { createMemoryBlobStore } from "./blob-store/drivers/memory.js";
+export {
+  type ArchiveEntry,
+  type ArchiveEntryHandler,
+  type ArchiveLimits,
+  type ArchiveStats,
+  defaultArchiveLimits,
+  extractArchive,
+  readArchiveEntries,
+} from "./archive/index.js";
+export { createEncryptedBlobStore } from "./crypto/encrypted-blob-store.js";
+export { type KeyringConfig, Keyring, keyringFromConfig } from "./crypto/keyring.js";
+export { type LocalKeyring, loadOrCreateLocalKeyring } from "./crypto/local-keyring.js";
