@@ -1,0 +1,242 @@
+/**
+ * A minimal Chromium launcher and local web site for the profile-format
+ * tests, kept here on purpose: these tests prove the on-disk formats against
+ * the real browser and must not depend on the product launcher.
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import os from "node:os";
+import path from "node:path";
+import CDP from "chrome-remote-interface";
+
+export const chromiumPath = "/usr/bin/chromium";
+
+export interface TestBrowser {
+  port: number;
+  userDataDir: string;
+  /** Opens a CDP client on a target picked from the target list. */
+  attach(pick: (target: CDP.Target) => boolean): Promise<CDP.Client>;
+  /** Waits until a target matching `pick` exists, and returns it. */
+  waitForTarget(pick: (target: CDP.Target) => boolean, timeoutMs?: number): Promise<CDP.Target>;
+  /** `Browser.close` (flushes the profile), wait for exit; SIGKILL if it hangs. */
+  close(): Promise<void>;
+}
+
+const running = new Set<ChildProcess>();
+
+/** Launches headless Chromium on a profile folder, with `*.test` mapped to 127.0.0.1. */
+export async function launchTestChromium(
+  userDataDir: string,
+  extraArgs: readonly string[] = [],
+): Promise<TestBrowser> {
+  const child = spawn(
+    chromiumPath,
+    [
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+      `--user-data-dir=${userDataDir}`,
+      "--remote-debugging-port=0",
+      "--host-resolver-rules=MAP *.test 127.0.0.1",
+      ...extraArgs,
+      "about:blank",
+    ],
+    { stdio: ["ignore", "ignore", "ignore"], detached: true },
+  );
+  running.add(child);
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  exited.then(() => running.delete(child));
+  const kill = () => {
+    try {
+      if (child.pid !== undefined) process.kill(-child.pid, "SIGKILL");
+    } catch {
+      // already gone
+    }
+  };
+  let port: number;
+  try {
+    port = await readDevToolsPort(userDataDir, exited);
+  } catch (error) {
+    kill();
+    await exited;
+    throw error;
+  }
+
+  const targets = () => CDP.List({ port });
+  const waitForTarget = async (pick: (target: CDP.Target) => boolean, timeoutMs = 10_000) => {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const found = (await targets()).find(pick);
+      if (found) return found;
+      if (Date.now() > deadline) throw new Error("target did not appear");
+      await sleep(50);
+    }
+  };
+  return {
+    port,
+    userDataDir,
+    waitForTarget,
+    attach: async (pick) => CDP({ port, target: (await waitForTarget(pick)).webSocketDebuggerUrl }),
+    close: async () => {
+      try {
+        const version = (await CDP.Version({ port })) as { webSocketDebuggerUrl: string };
+        const browser = await CDP({ target: version.webSocketDebuggerUrl });
+        await browser.Browser.close().catch(() => undefined);
+        await browser.close().catch(() => undefined);
+      } catch {
+        kill();
+      }
+      const timer = setTimeout(kill, 15_000);
+      await exited;
+      clearTimeout(timer);
+      // The Debian wrapper's children share the group: make sure none survive.
+      kill();
+    },
+  };
+}
+
+/** Kills every Chromium these tests started and did not close (afterAll safety net). */
+export function killAllTestChromiums(): void {
+  for (const child of running) {
+    try {
+      if (child.pid !== undefined) process.kill(-child.pid, "SIGKILL");
+    } catch {
+      // already gone
+    }
+  }
+}
+
+async function readDevToolsPort(userDataDir: string, exited: Promise<void>): Promise<number> {
+  let gone = false;
+  exited.then(() => {
+    gone = true;
+  });
+  const deadline = Date.now() + 20_000;
+  while (Date.now() < deadline && !gone) {
+    const text = await readFile(path.join(userDataDir, "DevToolsActivePort"), "utf8").catch(() => "");
+    const port = Number(text.split("\n")[0]);
+    if (port > 0) return port;
+    await sleep(25);
+  }
+  throw new Error(gone ? "chromium exited before it was ready" : "chromium did not write DevToolsActivePort");
+}
+
+/**
+ * A page with a tiny same-origin helper: `/` is an empty document; `/frame`
+ * answers `postMessage` requests from its parent — `{op:"dump"}` returns its
+ * localStorage entries, `{op:"set", entries}` stores them — so tests can
+ * reach third-party (partitioned) storage without attaching to the iframe.
+ */
+const framePage = `<!doctype html><link rel="icon" href="data:,"><script>
+addEventListener("message", (event) => {
+  const request = event.data;
+  if (request.op === "set") for (const [k, v] of request.entries) localStorage.setItem(k, v);
+  const entries = [];
+  for (let i = 0; i < localStorage.length; i++) { const k = localStorage.key(i); entries.push([k, localStorage.getItem(k)]); }
+  event.source.postMessage({ entries }, "*");
+});
+</script>`;
+
+export interface TestSite {
+  port: number;
+  url(host: string, pathname?: string): string;
+  close(): Promise<void>;
+}
+
+export async function startTestSite(): Promise<TestSite> {
+  const server = http.createServer((request, response) => {
+    response.setHeader("content-type", "text/html; charset=utf-8");
+    response.end(
+      request.url?.startsWith("/frame") ? framePage : `<!doctype html><link rel="icon" href="data:,">`,
+    );
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    port,
+    url: (host, pathname = "/") => `http://${host}:${port}${pathname}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+/** A page session with navigate and evaluate. */
+export interface TestPage {
+  navigate(url: string): Promise<void>;
+  evaluate<T>(expression: string): Promise<T>;
+  /** The entries an iframe from `frameUrl` sees in its localStorage, after storing `set`. */
+  frameStorage(frameUrl: string, set?: readonly [string, string][]): Promise<[string, string][]>;
+  close(): Promise<void>;
+}
+
+export async function openPage(browser: TestBrowser): Promise<TestPage> {
+  const client = await browser.attach((target) => target.type === "page");
+  await client.Page.enable();
+  const evaluate = async <T>(expression: string): Promise<T> => {
+    const { result, exceptionDetails } = await client.Runtime.evaluate({
+      expression,
+      awaitPromise: true,
+      returnByValue: true,
+    });
+    if (exceptionDetails) throw new Error(`page script failed: ${exceptionDetails.exception?.description}`);
+    return result.value as T;
+  };
+  return {
+    evaluate,
+    navigate: async (url) => {
+      const loaded = client.Page.loadEventFired();
+      await client.Page.navigate({ url });
+      await loaded;
+    },
+    frameStorage: async (frameUrl, set = []) => {
+      // JSON keeps lone surrogates as \\uXXXX escapes, so the round trip is exact.
+      const json = await evaluate<string>(`new Promise((resolve) => {
+        const frame = document.createElement("iframe");
+        frame.src = ${JSON.stringify(frameUrl)};
+        addEventListener("message", (event) => { frame.remove(); resolve(JSON.stringify(event.data.entries)); }, { once: true });
+        frame.onload = () => frame.contentWindow.postMessage({ op: "set", entries: ${JSON.stringify(set)} }, "*");
+        document.body.append(frame);
+      })`);
+      return JSON.parse(json) as [string, string][];
+    },
+    close: () => client.close(),
+  };
+}
+
+/** Every localStorage entry of the page's origin, read by page script. */
+export function pageLocalStorage(page: TestPage): Promise<[string, string][]> {
+  return page
+    .evaluate<string>(
+      `JSON.stringify(Array.from({ length: localStorage.length }, (_, i) => [localStorage.key(i), localStorage.getItem(localStorage.key(i))]))`,
+    )
+    .then((json) => JSON.parse(json) as [string, string][]);
+}
+
+export async function freshProfileDir(): Promise<string> {
+  return mkdtemp(path.join(os.tmpdir(), "webrun-profile-test-"));
+}
+
+export async function removeDir(dir: string): Promise<void> {
+  await rm(dir, { recursive: true, force: true });
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** Sorts entries by key code units, for order-independent comparison. */
+export function sortEntries(entries: readonly (readonly [string, string])[]): [string, string][] {
+  return [...entries]
+    .map(([k, v]) => [k, v] as [string, string])
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+}
