@@ -22,7 +22,10 @@ const matchSchema = z.string({ error: "match must be a string" }).transform((val
  * value, not even a wrong-typed one.
  */
 const fieldsSchema = z
-  .record(z.string(), z.unknown(), { error: "fields must be an object of secret names to values" })
+  .record(z.string(), z.unknown(), {
+    error: (issue) =>
+      issue.input === undefined ? "fields is required" : "fields must be an object of secret names to values",
+  })
   .transform((fields, ctx) => {
     const names = Object.keys(fields);
     if (names.length === 0)

@@ -19,6 +19,8 @@ export function strictObject<Shape extends z.ZodRawShape>(
   const foreign = options.foreignFields ?? {};
   return z.looseObject(shape).superRefine(
     (value, ctx) => {
+      // With `when` this runs even for a non-object input, which already has its own error.
+      if (typeof value !== "object" || value === null || Array.isArray(value)) return;
       for (const key of Object.keys(value)) {
         if (known.includes(key)) continue;
         ctx.addIssue({

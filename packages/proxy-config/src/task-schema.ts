@@ -150,12 +150,22 @@ function normaliseTask<T extends z.output<z.ZodObject<typeof sharedTaskFields>>>
 }
 
 /** The current spelling, `task: {prompt, startingUrl, ...}`. */
-export const taskSchema = strictObject(taskFields)
+export const taskSchema = strictObject(taskFields, {
+  foreignFields: {
+    taskDetails: "taskDetails is the initialTask spelling; in task use prompt",
+    startingPoint: "startingPoint is the initialTask spelling; in task use startingUrl",
+  },
+})
   .superRefine(checkOutput)
   .transform((task) => normaliseTask(task.prompt, task.startingUrl, task));
 
 /** The older spelling, `initialTask: {taskDetails, startingPoint, ...}`, normalised to the same shape as `task`. */
-export const initialTaskSchema = strictObject(initialTaskFields)
+export const initialTaskSchema = strictObject(initialTaskFields, {
+  foreignFields: {
+    prompt: "prompt is the task spelling; in initialTask use taskDetails",
+    startingUrl: "startingUrl is the task spelling; in initialTask use startingPoint",
+  },
+})
   .superRefine(checkOutput)
   .transform((task) => normaliseTask(task.taskDetails, task.startingPoint, task));
 
