@@ -131,15 +131,17 @@ async function readDevToolsPort(userDataDir: string, exited: Promise<void>): Pro
 /**
  * A page with a tiny same-origin helper: `/` is an empty document; `/frame`
  * answers `postMessage` requests from its parent — `{op:"dump"}` returns its
- * localStorage entries, `{op:"set", entries}` stores them — so tests can
+ * storage entries, `{op:"set", entries}` stores them first (`area` picks
+ * localStorage, the default, or sessionStorage) — so tests can
  * reach third-party (partitioned) storage without attaching to the iframe.
  */
 const framePage = `<!doctype html><link rel="icon" href="data:,"><script>
 addEventListener("message", (event) => {
   const request = event.data;
-  if (request.op === "set") for (const [k, v] of request.entries) localStorage.setItem(k, v);
+  const area = request.area === "sessionStorage" ? sessionStorage : localStorage;
+  if (request.op === "set") for (const [k, v] of request.entries) area.setItem(k, v);
   const entries = [];
-  for (let i = 0; i < localStorage.length; i++) { const k = localStorage.key(i); entries.push([k, localStorage.getItem(k)]); }
+  for (let i = 0; i < area.length; i++) { const k = area.key(i); entries.push([k, area.getItem(k)]); }
   event.source.postMessage({ entries }, "*");
 });
 </script>`;
@@ -174,13 +176,21 @@ export async function startTestSite(): Promise<TestSite> {
 export interface TestPage {
   navigate(url: string): Promise<void>;
   evaluate<T>(expression: string): Promise<T>;
-  /** The entries an iframe from `frameUrl` sees in its localStorage, after storing `set`. */
-  frameStorage(frameUrl: string, set?: readonly [string, string][]): Promise<[string, string][]>;
+  /** The entries an iframe from `frameUrl` sees in its storage, after storing `set`. */
+  frameStorage(
+    frameUrl: string,
+    set?: readonly [string, string][],
+    area?: "localStorage" | "sessionStorage",
+  ): Promise<[string, string][]>;
   close(): Promise<void>;
 }
 
-export async function openPage(browser: TestBrowser): Promise<TestPage> {
-  const client = await browser.attach((target) => target.type === "page");
+/** Attaches to the first page, or with `newTab` to a new tab of its own. */
+export async function openPage(browser: TestBrowser, options: { newTab?: boolean } = {}): Promise<TestPage> {
+  const tab = options.newTab ? await CDP.New({ port: browser.port, url: "about:blank" }) : undefined;
+  const client = await browser.attach(
+    (target) => target.type === "page" && (tab === undefined || target.id === tab.id),
+  );
   await client.Page.enable();
   const evaluate = async <T>(expression: string): Promise<T> => {
     const { result, exceptionDetails } = await client.Runtime.evaluate({
@@ -198,13 +208,13 @@ export async function openPage(browser: TestBrowser): Promise<TestPage> {
       await client.Page.navigate({ url });
       await loaded;
     },
-    frameStorage: async (frameUrl, set = []) => {
+    frameStorage: async (frameUrl, set = [], area = "localStorage") => {
       // JSON keeps lone surrogates as \\uXXXX escapes, so the round trip is exact.
       const json = await evaluate<string>(`new Promise((resolve) => {
         const frame = document.createElement("iframe");
         frame.src = ${JSON.stringify(frameUrl)};
         addEventListener("message", (event) => { frame.remove(); resolve(JSON.stringify(event.data.entries)); }, { once: true });
-        frame.onload = () => frame.contentWindow.postMessage({ op: "set", entries: ${JSON.stringify(set)} }, "*");
+        frame.onload = () => frame.contentWindow.postMessage({ op: "set", area: "${area}", entries: ${JSON.stringify(set)} }, "*");
         document.body.append(frame);
       })`);
       return JSON.parse(json) as [string, string][];
