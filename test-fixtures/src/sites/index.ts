@@ -1,0 +1,13 @@
+export { type SiteCheck, type SiteId, siteChecks, type TestSiteOrigins, testUserOf } from "./catalogue.js";
+export {
+  checkTestExtension,
+  copyTestExtensionWithoutKey,
+  logInToTestExtension,
+  type TestExtension,
+  testExtension,
+  testExtensionUser,
+  unpackedExtensionId,
+} from "./extension.js";
+export { checkEverySite, describeFailedChecks, logInToEverySite, type SiteCheckResult } from "./journeys.js";
+export type { SiteStatus } from "./status.js";
+export { type SiteHit, startTestSites, type TestSites } from "./test-sites.js";

@@ -1,0 +1,73 @@
+import { testPassword } from "./accounts.js";
+import { BrowserDriver } from "./browser-driver.js";
+import { type SiteCheck, siteChecks, type TestSiteOrigins, testUserOf } from "./catalogue.js";
+import type { SiteStatus } from "./status.js";
+
+const signedIn = (status: SiteStatus) => status.loggedIn;
+
+/**
+ * Signs a running browser in to every test site through their real pages:
+ * form POSTs, the SSO redirect dance, and the widget's form inside its
+ * third-party iframe. Uses the browser's first tab (see BrowserDriver).
+ */
+export async function logInToEverySite(endpoint: string, origins: TestSiteOrigins): Promise<void> {
+  const driver = await BrowserDriver.connect(endpoint);
+  try {
+    for (const site of ["bank", "mail", "shop", "admin", "notes", "chat", "docs", "legacy", "sso"] as const) {
+      await driver.goto(`${origins[site]}/login`);
+      await driver.submitLogin(testUserOf(site), testPassword);
+      await driver.status(`${origins[site]}/account`, signedIn);
+    }
+    for (const app of ["app1", "app2"] as const) {
+      await driver.goto(`${origins[app]}/login`);
+      await driver.click("sso");
+      await driver.status(`${origins[app]}/account`, signedIn);
+    }
+    await driver.goto(`${origins.news}/`);
+    await driver.status(`${origins.news}/`);
+    const widget = await driver.attachToFrame(`${origins.widget}/embed`);
+    await driver.submitLogin(testUserOf("widget"), testPassword, widget);
+    await driver.status(`${origins.news}/`, signedIn);
+  } finally {
+    await driver.close();
+  }
+}
+
+/** A check with what the browser answered. */
+export interface SiteCheckResult extends SiteCheck {
+  actual: SiteStatus;
+  ok: boolean;
+}
+
+/**
+ * Asks every site "am I logged in?" in the browser's first tab and compares
+ * with what a logged-in browser answers. Visiting the pages sends requests.
+ */
+export async function checkEverySite(endpoint: string, origins: TestSiteOrigins): Promise<SiteCheckResult[]> {
+  const driver = await BrowserDriver.connect(endpoint);
+  try {
+    const results: SiteCheckResult[] = [];
+    for (const check of siteChecks(origins)) {
+      const actual: SiteStatus = await driver.statusAt(check.url).catch((error: unknown) => ({
+        loggedIn: false,
+        detail: error instanceof Error ? error.message : String(error),
+      }));
+      const ok =
+        actual.loggedIn === check.expected.loggedIn &&
+        (check.expected.user === undefined || actual.user === check.expected.user);
+      results.push({ ...check, actual, ok });
+    }
+    return results;
+  } finally {
+    await driver.close();
+  }
+}
+
+/** One line per check that failed, for assertion messages. */
+export function describeFailedChecks(results: readonly SiteCheckResult[]): string[] {
+  return results
+    .filter((result) => !result.ok)
+    .map(
+      (r) => `${r.id} (${r.kind}): expected ${JSON.stringify(r.expected)}, got ${JSON.stringify(r.actual)}`,
+    );
+}
