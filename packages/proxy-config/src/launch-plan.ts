@@ -98,11 +98,11 @@ export async function toLaunchPlan(
     ...(managed.password === undefined ? {} : { password: managed.password }),
   });
   if (!resolved.ok) {
-    const problems = resolved.errors.map((error) => error.message).join("; ");
-    return {
-      ok: false,
-      errors: [{ path: "proxy", message: `the WebRun pool gave an invalid proxy: ${problems}` }],
-    };
+    const errors = resolved.errors.map((error) => ({
+      path: "proxy",
+      message: `the WebRun pool gave an invalid proxy: ${error.message}`,
+    }));
+    return { ok: false, errors };
   }
   const pooled = resolved.value as CustomProxyConfig;
   const given = proxy.levelSource === "given" ? proxy.level : undefined;
