@@ -189,14 +189,21 @@ function wrapClient(
     send: async (method, params = {}, sessionId) => {
       if (isClosed) throw browserGone(method);
       // A command whose browser dies never gets an answer: race it against the close.
-      const result = await Promise.race([
-        rawSend(method, params, sessionId),
-        closed.then(() => {
-          throw browserGone(method);
-        }),
-      ]);
-      // biome-ignore lint/suspicious/noExplicitAny: see the interface
-      return result as any;
+      try {
+        const result = await Promise.race([
+          rawSend(method, params, sessionId),
+          closed.then(() => {
+            throw browserGone(method);
+          }),
+        ]);
+        // biome-ignore lint/suspicious/noExplicitAny: see the interface
+        return result as any;
+      } catch (error) {
+        // A protocol error carries the browser's answer; anything else is the socket failing.
+        if (error instanceof Error && "response" in error) throw protocolError(method, error);
+        if (error instanceof WebrunError) throw error;
+        throw browserGone(method, error);
+      }
     },
     onEvent(listener) {
       listeners.add(listener);
@@ -210,10 +217,21 @@ function wrapClient(
   };
 }
 
-function browserGone(method: string): WebrunError {
+function browserGone(method: string, cause?: unknown): WebrunError {
   return new WebrunError({
     kind: "unavailable",
     code: "BROWSER_DISCONNECTED",
     message: `the browser connection closed (during ${method})`,
+    cause,
+  });
+}
+
+/** The browser refused a command. Its message names the problem, never parameter values. */
+function protocolError(method: string, cause: Error): WebrunError {
+  return new WebrunError({
+    kind: "internal",
+    code: "CDP_COMMAND_FAILED",
+    message: `${method} failed: ${cause.message.slice(0, 300)}`,
+    cause,
   });
 }

@@ -1,0 +1,113 @@
+import { type CdpConnection, connectCdp } from "../cdp/cdp-connection.js";
+import { readAllCookies } from "../cdp/cookies.js";
+import { InterceptedTab } from "../cdp/intercepted-tab.js";
+import type { StorageKeyParts } from "../profile/index.js";
+import {
+  BROWSER_STATE_VERSION,
+  type BrowserState,
+  browserStateSchema,
+  originSchema,
+  storageKeyOf,
+} from "../state.js";
+import { captureExtensions } from "./extensions.js";
+import { readOpenPages } from "./open-pages.js";
+import { OriginStateMap } from "./origin-state-map.js";
+import { indexedDbOriginsOfProfile, localStorageKeysOfLiveProfile } from "./profile-origins.js";
+import { type PageStorage, readStorageExpression } from "./read-storage-script.js";
+
+export interface CaptureOptions {
+  /** Origins to read even if nothing else points at them. */
+  origins?: readonly string[];
+  /** The browser's user-data-dir, when reachable: its leveldb and IndexedDB folders name more origins. */
+  profileDir?: string;
+  /** Installed unpacked extensions with files and storage (default true). */
+  includeExtensions?: boolean;
+  /** Inline extension file bytes into the document (for a standalone `.json`; default false). */
+  inlineExtensionFiles?: boolean;
+}
+
+const readWithoutSession = readStorageExpression({
+  localStorage: true,
+  sessionStorage: false,
+  indexedDB: true,
+});
+
+/**
+ * Captures a running browser over CDP: every cookie, the storage of every
+ * origin it can find (open tabs and their frames, history, the profile's
+ * Local Storage and IndexedDB folders, the caller's list), and installed
+ * unpacked extensions. Origins without an open tab are read in one
+ * intercepted tab: no request reaches a real server. If the browser goes
+ * away midway this rejects — there is no partial result.
+ */
+export async function captureState(endpoint: string, options: CaptureOptions = {}): Promise<BrowserState> {
+  const connection = await connectCdp(endpoint);
+  try {
+    return await captureFromConnection(connection, options);
+  } finally {
+    await connection.close();
+  }
+}
+
+/** {@link captureState} on a connection the caller keeps. */
+export async function captureFromConnection(
+  connection: CdpConnection,
+  options: CaptureOptions = {},
+): Promise<BrowserState> {
+  const cookies = await readAllCookies(connection);
+  const origins = new OriginStateMap();
+  const { historyOrigins } = await readOpenPages(connection, origins);
+
+  const candidates: StorageKeyParts[] = [
+    ...(options.origins ?? []).map((origin) => ({ origin: originSchema.parse(origin) })),
+    ...historyOrigins.map((origin) => ({ origin })),
+  ];
+  if (options.profileDir) {
+    candidates.push(...(await localStorageKeysOfLiveProfile(options.profileDir)));
+    candidates.push(...(await indexedDbOriginsOfProfile(options.profileDir)).map((origin) => ({ origin })));
+  }
+  await readThroughInterceptedTab(connection, origins, candidates);
+
+  const extensions =
+    options.includeExtensions === false
+      ? []
+      : await captureExtensions(connection, {
+          inlineFiles: options.inlineExtensionFiles === true,
+          ...(options.profileDir ? { profileDir: options.profileDir } : {}),
+        });
+  return browserStateSchema.parse({
+    version: BROWSER_STATE_VERSION,
+    capturedAt: new Date().toISOString(),
+    source: { product: connection.product, userAgent: connection.userAgent },
+    cookies,
+    origins: origins.toArray(),
+    extensions,
+  });
+}
+
+/** Reads localStorage and IndexedDB of storage keys not read yet, visiting each in one intercepted tab. */
+export async function readThroughInterceptedTab(
+  connection: CdpConnection,
+  into: OriginStateMap,
+  candidates: readonly StorageKeyParts[],
+  expression = readWithoutSession,
+): Promise<void> {
+  const seen = new Set<string>();
+  const pending = candidates.filter((key) => {
+    const id = storageKeyOf(key);
+    if (into.has(key) || seen.has(id)) return false;
+    seen.add(id);
+    return true;
+  });
+  if (pending.length === 0) return;
+  const tab = await InterceptedTab.open(connection);
+  try {
+    for (const key of pending) {
+      const sessionId = await tab.visit(key);
+      const json = await tab.evaluate<string>(sessionId, expression);
+      into.add(key, JSON.parse(json) as PageStorage);
+    }
+  } finally {
+    await tab.close();
+  }
+}

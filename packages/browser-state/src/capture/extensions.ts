@@ -1,0 +1,112 @@
+import type { CdpConnection } from "../cdp/cdp-connection.js";
+import { readExtensionStorage, readUnpackedExtension } from "../profile/index.js";
+import type { ExtensionState } from "../state.js";
+
+interface InstalledExtension {
+  id: string;
+  name: string;
+  version: string;
+  path: string;
+  enabled: boolean;
+}
+
+/** Installed unpacked extensions, from the browser session (`Extensions.getExtensions`). */
+export async function listInstalledExtensions(connection: CdpConnection): Promise<InstalledExtension[]> {
+  try {
+    const { extensions } = await connection.send<{ extensions: InstalledExtension[] }>(
+      "Extensions.getExtensions",
+    );
+    return extensions.filter((extension) => typeof extension.path === "string" && extension.path.length > 0);
+  } catch (error) {
+    if (connection.isClosed) throw error;
+    return []; // the domain is absent (older or branded builds): nothing we can read
+  }
+}
+
+type StorageAreas = ExtensionState["storage"];
+
+/**
+ * Reads `chrome.storage.local`/`sync` live, through the extension's service
+ * worker session: `Extensions.getStorageItems`, or `chrome.storage.*.get(null)`
+ * evaluated in the worker. `undefined` when the worker is not running.
+ */
+export async function readLiveExtensionStorage(
+  connection: CdpConnection,
+  extensionId: string,
+): Promise<StorageAreas | undefined> {
+  const { targetInfos } = await connection.send("Target.getTargets");
+  const worker = (targetInfos as { targetId: string; type: string; url: string }[]).find(
+    (target) =>
+      target.type === "service_worker" && target.url.startsWith(`chrome-extension://${extensionId}/`),
+  );
+  if (!worker) return undefined;
+  const { sessionId } = await connection.send("Target.attachToTarget", {
+    targetId: worker.targetId,
+    flatten: true,
+  });
+  try {
+    const read = async (area: "local" | "sync") => {
+      try {
+        const { data } = await connection.send(
+          "Extensions.getStorageItems",
+          { id: extensionId, storageArea: area },
+          sessionId,
+        );
+        return data as Record<string, unknown>;
+      } catch (error) {
+        if (connection.isClosed) throw error;
+        const { result } = await connection.send(
+          "Runtime.evaluate",
+          { expression: `chrome.storage.${area}.get(null)`, awaitPromise: true, returnByValue: true },
+          sessionId,
+        );
+        return (result?.value ?? {}) as Record<string, unknown>;
+      }
+    };
+    return { local: await read("local"), sync: await read("sync") };
+  } finally {
+    await connection.send("Target.detachFromTarget", { sessionId }).catch(() => undefined);
+  }
+}
+
+export interface CaptureExtensionsOptions {
+  /** Put file bytes into the document (a standalone `.json` state). */
+  inlineFiles?: boolean;
+  /** Where to read storage of extensions whose worker is asleep, and after close. */
+  profileDir?: string;
+  /** Skip the live read (the teardown path reads storage from disk after close). */
+  storageFromDiskOnly?: boolean;
+}
+
+/**
+ * The installed unpacked extensions with their files and `chrome.storage`.
+ * Extensions whose folder cannot be read (gone, or refused as a symlink or
+ * too large) are left out rather than failing the whole capture.
+ */
+export async function captureExtensions(
+  connection: CdpConnection,
+  options: CaptureExtensionsOptions = {},
+): Promise<ExtensionState[]> {
+  const captured: ExtensionState[] = [];
+  for (const installed of await listInstalledExtensions(connection)) {
+    let extension: ExtensionState;
+    try {
+      extension = await readUnpackedExtension(installed.path, { inlineFiles: options.inlineFiles === true });
+    } catch {
+      continue;
+    }
+    // Chromium's id is the truth (the folder may be reached through another path).
+    extension = { ...extension, id: installed.id, enabled: installed.enabled };
+    const live = options.storageFromDiskOnly
+      ? undefined
+      : await readLiveExtensionStorage(connection, installed.id);
+    if (live) extension.storage = live;
+    else if (options.profileDir && !options.storageFromDiskOnly) {
+      extension.storage = await readExtensionStorage(options.profileDir, installed.id).catch(
+        () => extension.storage,
+      );
+    }
+    captured.push(extension);
+  }
+  return captured;
+}

@@ -1,0 +1,137 @@
+import type { CdpConnection, CdpEvent } from "../cdp/cdp-connection.js";
+import { evaluateInSession } from "../cdp/evaluate.js";
+import { parseStorageKey, type StorageKeyParts } from "../profile/index.js";
+import type { OriginStateMap } from "./origin-state-map.js";
+import { type PageStorage, readStorageExpression } from "./read-storage-script.js";
+
+interface FrameTree {
+  frame: { id: string; url: string };
+  childFrames?: FrameTree[];
+}
+
+const readEverything = readStorageExpression({ localStorage: true, sessionStorage: true, indexedDB: true });
+
+function isWebUrl(url: string): boolean {
+  return url.startsWith("https://") || url.startsWith("http://");
+}
+
+/** Page targets a person would call tabs (not our own tabs, not browser UI, not extension pages). */
+export async function listWebPages(
+  connection: CdpConnection,
+  exclude: ReadonlySet<string> = new Set(),
+): Promise<{ targetId: string; url: string }[]> {
+  const { targetInfos } = await connection.send("Target.getTargets");
+  return (targetInfos as { targetId: string; type: string; url: string }[]).filter(
+    (target) => target.type === "page" && !exclude.has(target.targetId),
+  );
+}
+
+/**
+ * Reads the storage of every open tab and of every frame in it — same-process
+ * frames through an isolated world, cross-site iframes (OOPIFs, where
+ * partitioned storage lives) through their own flattened session — keyed by
+ * Chromium's own storage key for each frame. Also returns the origins in
+ * each tab's navigation history, which may hold storage of their own.
+ */
+export async function readOpenPages(
+  connection: CdpConnection,
+  into: OriginStateMap,
+  exclude: ReadonlySet<string> = new Set(),
+): Promise<{ historyOrigins: string[] }> {
+  const historyOrigins = new Set<string>();
+  for (const page of await listWebPages(connection, exclude)) {
+    let sessionId: string;
+    try {
+      ({ sessionId } = await connection.send("Target.attachToTarget", {
+        targetId: page.targetId,
+        flatten: true,
+      }));
+    } catch (error) {
+      if (connection.isClosed) throw error;
+      continue; // the tab closed meanwhile
+    }
+    try {
+      const { entries } = await connection.send("Page.getNavigationHistory", {}, sessionId);
+      for (const entry of entries as { url: string }[]) {
+        if (isWebUrl(entry.url)) historyOrigins.add(new URL(entry.url).origin);
+      }
+      await readTargetFrames(connection, sessionId, into);
+    } finally {
+      await connection.send("Target.detachFromTarget", { sessionId }).catch(() => undefined);
+    }
+  }
+  return { historyOrigins: [...historyOrigins] };
+}
+
+async function storageKeyOfFrame(
+  connection: CdpConnection,
+  sessionId: string,
+  frameId: string,
+): Promise<StorageKeyParts | undefined> {
+  const { storageKey } = await connection
+    .send("Storage.getStorageKeyForFrame", { frameId }, sessionId)
+    .catch(() => ({ storageKey: undefined }));
+  return typeof storageKey === "string" ? parseStorageKey(storageKey) : undefined;
+}
+
+async function readTargetFrames(
+  connection: CdpConnection,
+  sessionId: string,
+  into: OriginStateMap,
+): Promise<void> {
+  const { frameTree } = await connection.send<{ frameTree: FrameTree }>("Page.getFrameTree", {}, sessionId);
+  const frames: { id: string; url: string; main: boolean }[] = [];
+  const walk = (tree: FrameTree, main: boolean) => {
+    frames.push({ id: tree.frame.id, url: tree.frame.url, main });
+    for (const child of tree.childFrames ?? []) walk(child, false);
+  };
+  walk(frameTree, true);
+  for (const frame of frames) {
+    if (!isWebUrl(frame.url)) continue;
+    const key = await storageKeyOfFrame(connection, sessionId, frame.id);
+    if (key === undefined) continue;
+    let contextId: number | undefined;
+    if (!frame.main) {
+      // Page script in a world of our own: the page's globals cannot interfere.
+      ({ executionContextId: contextId } = await connection.send(
+        "Page.createIsolatedWorld",
+        { frameId: frame.id, worldName: "webrun-capture" },
+        sessionId,
+      ));
+    }
+    const json = await evaluateInSession<string>(connection, sessionId, readEverything, contextId).catch(
+      (error: unknown) => {
+        if (connection.isClosed) throw error;
+        return undefined; // the frame navigated away meanwhile
+      },
+    );
+    if (json !== undefined) into.add(key, JSON.parse(json) as PageStorage);
+  }
+  for (const child of await attachCrossSiteFrames(connection, sessionId)) {
+    try {
+      await readTargetFrames(connection, child, into);
+    } finally {
+      await connection.send("Target.detachFromTarget", { sessionId: child }).catch(() => undefined);
+    }
+  }
+}
+
+/** Sessions of the out-of-process iframes directly under a target. */
+async function attachCrossSiteFrames(connection: CdpConnection, sessionId: string): Promise<string[]> {
+  const children: string[] = [];
+  const off = connection.onEvent((event: CdpEvent) => {
+    if (event.method === "Target.attachedToTarget" && event.sessionId === sessionId) {
+      if (event.params.targetInfo.type === "iframe") children.push(event.params.sessionId);
+    }
+  });
+  try {
+    await connection.send(
+      "Target.setAutoAttach",
+      { autoAttach: true, waitForDebuggerOnStart: false, flatten: true },
+      sessionId,
+    );
+  } finally {
+    off();
+  }
+  return children;
+}

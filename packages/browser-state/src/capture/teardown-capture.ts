@@ -1,0 +1,126 @@
+import { setTimeout as sleep } from "node:timers/promises";
+import { WebrunError } from "@webrun/errors";
+import { type CdpConnection, connectCdp } from "../cdp/cdp-connection.js";
+import { readAllCookies } from "../cdp/cookies.js";
+import type { LaunchedBrowser } from "../chromium/launch-chromium.js";
+import { readExtensionStorage, readLocalStorage } from "../profile/index.js";
+import {
+  BROWSER_STATE_VERSION,
+  type BrowserState,
+  browserStateSchema,
+  type ExtensionState,
+} from "../state.js";
+import { readThroughInterceptedTab } from "./capture-state.js";
+import { captureExtensions } from "./extensions.js";
+import { readOpenPages } from "./open-pages.js";
+import { OriginStateMap } from "./origin-state-map.js";
+import { indexedDbOriginsOfProfile } from "./profile-origins.js";
+import { readStorageExpression } from "./read-storage-script.js";
+
+export interface TeardownOptions {
+  /** Installed unpacked extensions with files and storage (default true). */
+  includeExtensions?: boolean;
+  inlineExtensionFiles?: boolean;
+  /** How long the browser may take to exit after `Browser.close`. Default 10 s. */
+  closeTimeoutMs?: number;
+}
+
+/** A browser whose profile directory the caller owns. */
+export type OwnedBrowser = LaunchedBrowser | { cdpUrl: string; userDataDir: string };
+
+const readIndexedDbOnly = readStorageExpression({
+  localStorage: false,
+  sessionStorage: false,
+  indexedDB: true,
+});
+
+/**
+ * The fast capture at the end of a session, for a browser whose profile
+ * the caller owns: what lives only in the running browser (cookies,
+ * sessionStorage, IndexedDB) over CDP; then `Browser.close`, which flushes
+ * the profile; then localStorage and extension storage straight from its
+ * leveldbs — no per-origin navigation for localStorage at all. The browser
+ * is closed when this resolves, whether or not it succeeded.
+ */
+export async function teardownCapture(
+  browser: OwnedBrowser,
+  options: TeardownOptions = {},
+): Promise<BrowserState> {
+  const owned = "connection" in browser ? (browser.connection as CdpConnection) : undefined;
+  const connection = owned ?? (await connectCdp(browser.cdpUrl));
+  let closed = false;
+  const closeBrowser = async () => {
+    if (closed) return;
+    closed = true;
+    await shutDown(browser, connection, options.closeTimeoutMs ?? 10_000);
+  };
+  try {
+    const cookies = await readAllCookies(connection);
+    const origins = new OriginStateMap();
+    await readOpenPages(connection, origins);
+    const idbOrigins = await indexedDbOriginsOfProfile(browser.userDataDir);
+    await readThroughInterceptedTab(
+      connection,
+      origins,
+      idbOrigins.map((origin) => ({ origin })),
+      readIndexedDbOnly,
+    );
+    const extensions: ExtensionState[] =
+      options.includeExtensions === false
+        ? []
+        : await captureExtensions(connection, {
+            inlineFiles: options.inlineExtensionFiles === true,
+            storageFromDiskOnly: true,
+          });
+    const { product, userAgent } = connection;
+
+    await closeBrowser();
+    for (const stored of await readLocalStorageWhenUnlocked(browser.userDataDir)) {
+      origins.setLocalStorage(stored, stored.localStorage);
+    }
+    for (const extension of extensions) {
+      extension.storage = await readExtensionStorage(browser.userDataDir, extension.id);
+    }
+    return browserStateSchema.parse({
+      version: BROWSER_STATE_VERSION,
+      capturedAt: new Date().toISOString(),
+      source: { product, userAgent },
+      cookies,
+      origins: origins.toArray(),
+      extensions,
+    });
+  } finally {
+    await closeBrowser().catch(() => undefined);
+  }
+}
+
+async function shutDown(browser: OwnedBrowser, connection: CdpConnection, timeoutMs: number): Promise<void> {
+  if ("close" in browser) {
+    await browser.close({ timeoutMs });
+    return;
+  }
+  // Not our process: ask it to close and wait for the websocket to drop.
+  await connection.send("Browser.close").catch(() => undefined);
+  await Promise.race([connection.closed, sleep(timeoutMs)]);
+  await connection.close();
+}
+
+/** The profile stays locked for a moment after the websocket drops; retry briefly. */
+async function readLocalStorageWhenUnlocked(profileDir: string) {
+  const deadline = Date.now() + 5_000;
+  for (;;) {
+    try {
+      return await readLocalStorage(profileDir);
+    } catch (error) {
+      if (Date.now() > deadline) {
+        throw new WebrunError({
+          kind: "unavailable",
+          code: "PROFILE_LOCKED",
+          message: "the profile's Local Storage is still locked after the browser closed",
+          cause: error,
+        });
+      }
+      await sleep(50);
+    }
+  }
+}

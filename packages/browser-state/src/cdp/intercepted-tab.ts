@@ -1,0 +1,263 @@
+import { WebrunError } from "@webrun/errors";
+import type { StorageKeyParts } from "../profile/index.js";
+import type { CdpConnection, CdpEvent } from "./cdp-connection.js";
+import { evaluateInSession } from "./evaluate.js";
+
+/**
+ * The document every intercepted request gets. The `data:` icon stops the
+ * late `/favicon.ico` request that would otherwise escape to the real server.
+ */
+const emptyDocument = '<!doctype html><html><head><link rel="icon" href="data:,"></head><body></body></html>';
+
+function documentWithFrame(frameUrl: string): string {
+  const src = frameUrl.replace(/&/g, "&amp;").replace(/"/g, "&quot;").replace(/</g, "&lt;");
+  return `<!doctype html><html><head><link rel="icon" href="data:,"></head><body><iframe src="${src}"></iframe></body></html>`;
+}
+
+const autoAttach = { autoAttach: true, waitForDebuggerOnStart: true, flatten: true };
+const visitTimeoutMs = 10_000;
+
+interface ChildFrame {
+  sessionId: string;
+  url: string;
+}
+
+/**
+ * A tab whose every request is answered by us (`Fetch.fulfillRequest`), so
+ * it can "visit" any origin — or any origin inside any top-level site, for
+ * partitioned storage — and run storage scripts there while no request
+ * reaches a real server. One tab visits many storage keys in turn: on two
+ * cores, sequential navigation in one tab beats parallel tabs.
+ */
+export class InterceptedTab {
+  private readonly children = new Map<string, ChildFrame>();
+  private childWaiters: Array<() => void> = [];
+  private unsubscribe: () => void = () => undefined;
+  /** Served as the top document when visiting a partitioned storage key. */
+  private frameForTop: { topUrl: string; frameUrl: string } | undefined;
+
+  private constructor(
+    private readonly connection: CdpConnection,
+    readonly targetId: string,
+    readonly sessionId: string,
+    private readonly ownsTarget: boolean,
+  ) {}
+
+  /**
+   * Opens a new background tab, or adopts `targetId` (an existing page the
+   * caller keeps afterwards, e.g. to hand over sessionStorage in it).
+   */
+  static async open(
+    connection: CdpConnection,
+    options: { targetId?: string; browserContextId?: string } = {},
+  ): Promise<InterceptedTab> {
+    const ownsTarget = options.targetId === undefined;
+    const targetId =
+      options.targetId ??
+      (
+        await connection.send("Target.createTarget", {
+          url: "about:blank",
+          background: true,
+          ...(options.browserContextId ? { browserContextId: options.browserContextId } : {}),
+        })
+      ).targetId;
+    const { sessionId } = await connection.send("Target.attachToTarget", { targetId, flatten: true });
+    const tab = new InterceptedTab(connection, targetId, sessionId, ownsTarget);
+    tab.unsubscribe = connection.onEvent((event) => tab.onEvent(event));
+    await Promise.all([
+      connection.send("Page.enable", {}, sessionId),
+      connection.send("Fetch.enable", { patterns: [{ urlPattern: "*" }] }, sessionId),
+      connection.send("Target.setAutoAttach", autoAttach, sessionId),
+    ]);
+    return tab;
+  }
+
+  private ownsSession(sessionId: string | undefined): boolean {
+    return sessionId === this.sessionId || (sessionId !== undefined && this.children.has(sessionId));
+  }
+
+  private onEvent(event: CdpEvent): void {
+    if (!this.ownsSession(event.sessionId)) return;
+    const send = (method: string, params: Record<string, unknown>, sessionId = event.sessionId) =>
+      this.connection.send(method, params, sessionId).catch(() => undefined);
+    switch (event.method) {
+      case "Fetch.requestPaused": {
+        const { requestId, request, resourceType } = event.params;
+        const isTopDocument =
+          resourceType === "Document" &&
+          this.frameForTop !== undefined &&
+          request.url === this.frameForTop.topUrl &&
+          event.sessionId === this.sessionId;
+        const html =
+          isTopDocument && this.frameForTop ? documentWithFrame(this.frameForTop.frameUrl) : emptyDocument;
+        void send("Fetch.fulfillRequest", {
+          requestId,
+          responseCode: resourceType === "Document" ? 200 : 204,
+          responseHeaders: [
+            { name: "Content-Type", value: "text/html; charset=utf-8" },
+            { name: "Cache-Control", value: "no-store" },
+          ],
+          body: resourceType === "Document" ? Buffer.from(html).toString("base64") : "",
+        });
+        return;
+      }
+      case "Target.attachedToTarget": {
+        const { sessionId, targetInfo, waitingForDebugger } = event.params;
+        this.children.set(sessionId, { sessionId, url: targetInfo.url });
+        void (async () => {
+          if (targetInfo.type === "iframe") {
+            await send("Fetch.enable", { patterns: [{ urlPattern: "*" }] }, sessionId);
+            await send("Target.setAutoAttach", autoAttach, sessionId);
+          }
+          if (waitingForDebugger) await send("Runtime.runIfWaitingForDebugger", {}, sessionId);
+          this.notifyChildren();
+        })();
+        return;
+      }
+      case "Target.targetInfoChanged": {
+        const { targetInfo } = event.params;
+        for (const child of this.children.values())
+          if (child.sessionId === targetInfo.targetId) child.url = targetInfo.url;
+        return;
+      }
+      case "Target.detachedFromTarget":
+        this.children.delete(event.params.sessionId);
+        return;
+    }
+  }
+
+  private notifyChildren(): void {
+    const waiters = this.childWaiters;
+    this.childWaiters = [];
+    for (const waiter of waiters) waiter();
+  }
+
+  private async navigate(url: string): Promise<void> {
+    const loaded = this.waitForEvent("Page.loadEventFired", this.sessionId);
+    const { errorText } = await this.connection.send("Page.navigate", { url }, this.sessionId);
+    if (errorText) {
+      loaded.cancel();
+      throw new WebrunError({
+        kind: "internal",
+        code: "INTERCEPTED_NAVIGATION_FAILED",
+        message: `intercepted navigation to ${new URL(url).origin} failed: ${errorText}`,
+      });
+    }
+    await loaded.promise;
+  }
+
+  private waitForEvent(method: string, sessionId: string): { promise: Promise<void>; cancel(): void } {
+    let cancel: () => void = () => undefined;
+    const promise = new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        off();
+        reject(
+          new WebrunError({
+            kind: "unavailable",
+            code: "BROWSER_TIMEOUT",
+            message: `timed out waiting for ${method}`,
+          }),
+        );
+      }, visitTimeoutMs);
+      const off = this.connection.onEvent((event) => {
+        if (event.method === method && event.sessionId === sessionId) {
+          clearTimeout(timer);
+          off();
+          resolve();
+        }
+      });
+      cancel = () => {
+        clearTimeout(timer);
+        off();
+      };
+      this.connection.closed.then(() => {
+        cancel();
+        reject(
+          new WebrunError({
+            kind: "unavailable",
+            code: "BROWSER_DISCONNECTED",
+            message: `the browser connection closed (waiting for ${method})`,
+          }),
+        );
+      });
+    });
+    return { promise, cancel };
+  }
+
+  /**
+   * Navigates to the storage key and resolves to the session whose main
+   * world holds that key's storage: the tab itself for first-party storage,
+   * the cross-site iframe's own session for partitioned storage.
+   */
+  async visit(key: StorageKeyParts): Promise<string> {
+    if (key.topLevelSite === undefined || key.topLevelSite === key.origin) {
+      this.frameForTop = undefined;
+      await this.navigate(`${key.origin}/`);
+      return this.sessionId;
+    }
+    const topUrl = `${key.topLevelSite}/`;
+    const frameUrl = `${key.origin}/`;
+    this.frameForTop = { topUrl, frameUrl };
+    try {
+      await this.navigate(topUrl);
+      return await this.frameSession(key.origin);
+    } finally {
+      this.frameForTop = undefined;
+    }
+  }
+
+  /** The attached cross-site iframe whose document is `origin`, once its document is complete. */
+  private async frameSession(origin: string): Promise<string> {
+    const deadline = Date.now() + visitTimeoutMs;
+    while (Date.now() < deadline) {
+      for (const child of this.children.values()) {
+        const state = await evaluateInSession<{ origin: string; ready: string }>(
+          this.connection,
+          child.sessionId,
+          "({ origin: location.origin, ready: document.readyState })",
+        ).catch(() => undefined);
+        if (state?.origin === origin && state.ready === "complete") return child.sessionId;
+      }
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, 20);
+        this.childWaiters.push(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+      if (this.connection.isClosed) break;
+    }
+    throw new WebrunError({
+      kind: "unavailable",
+      code: "BROWSER_TIMEOUT",
+      message: `the partitioned frame ${origin} did not load`,
+    });
+  }
+
+  evaluate<T>(sessionId: string, expression: string): Promise<T> {
+    return evaluateInSession<T>(this.connection, sessionId, expression);
+  }
+
+  /**
+   * Stops intercepting. An adopted tab is left on about:blank (keeping its
+   * sessionStorage) for the caller; a tab we opened is closed.
+   */
+  async close(): Promise<void> {
+    this.unsubscribe();
+    if (this.connection.isClosed) return;
+    if (this.ownsTarget) {
+      await this.connection.send("Target.closeTarget", { targetId: this.targetId }).catch(() => undefined);
+      return;
+    }
+    await this.connection.send("Fetch.disable", {}, this.sessionId).catch(() => undefined);
+    await this.connection
+      .send("Target.setAutoAttach", { autoAttach: false, waitForDebuggerOnStart: false }, this.sessionId)
+      .catch(() => undefined);
+    await this.connection
+      .send("Page.navigate", { url: "about:blank" }, this.sessionId)
+      .catch(() => undefined);
+    await this.connection
+      .send("Target.detachFromTarget", { sessionId: this.sessionId })
+      .catch(() => undefined);
+  }
+}

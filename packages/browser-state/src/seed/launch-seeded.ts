@@ -1,0 +1,106 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { writeCookies } from "../cdp/cookies.js";
+import { InterceptedTab } from "../cdp/intercepted-tab.js";
+import { type ControlledBrowser, type LaunchedBrowser, launchChromium } from "../chromium/launch-chromium.js";
+import type { ProxyLaunchPlan } from "../proxy/proxy-launch-plan.js";
+import { writeOriginsThroughTab } from "../restore/restore-origins.js";
+import type { BrowserState } from "../state.js";
+import { type OpenExtensionFile, seedProfile } from "./seed-profile.js";
+
+export interface LaunchSeededOptions {
+  /** Default true. */
+  headless?: boolean;
+  /** Extra Chromium flags, appended last. */
+  args?: readonly string[];
+  proxyPlan?: ProxyLaunchPlan;
+  /** Where extension bytes come from (an archive); inline base64 by default. */
+  openExtensionFile?: OpenExtensionFile;
+  executablePath?: string;
+  /** Parent of the temporary profile (default: the OS temp dir). */
+  tempDir?: string;
+}
+
+/** A seeded browser: `pageTargetId` is the tab that holds the restored sessionStorage. */
+export interface SeededBrowser extends LaunchedBrowser {
+  readonly pageTargetId: string;
+  /** Captured extension id → id in this browser (they differ for extensions without a manifest key). */
+  readonly extensionIds: ReadonlyMap<string, string>;
+}
+
+const seedParts = { localStorage: false, sessionStorage: true, indexedDB: true };
+
+/**
+ * Starts a fresh Chromium that already holds `state` when the caller first
+ * sees it: localStorage and extension storage written into a new temporary
+ * profile before launch, extensions loaded, cookies set on the browser
+ * session, and IndexedDB and sessionStorage written through intercepted
+ * navigation (no request reaches a real server).
+ *
+ * sessionStorage belongs to a tab, so it is written into one page target
+ * that is then left on about:blank and handed over as `pageTargetId`: use
+ * that tab for the first navigation (Playwright's `connectOverCDP` shows it
+ * as the first page of the default context). `close()` closes the browser
+ * and removes the temporary profile.
+ */
+export async function launchSeeded(
+  state: BrowserState,
+  options: LaunchSeededOptions = {},
+): Promise<SeededBrowser> {
+  const root = await mkdtemp(path.join(options.tempDir ?? tmpdir(), "webrun-browser-"));
+  const profileDir = path.join(root, "profile");
+  let browser: ControlledBrowser | undefined;
+  try {
+    const seeded = await seedProfile(profileDir, state, {
+      extensionsDir: path.join(root, "extensions"),
+      ...(options.openExtensionFile ? { openExtensionFile: options.openExtensionFile } : {}),
+    });
+    browser = await launchChromium({
+      userDataDir: profileDir,
+      headless: options.headless ?? true,
+      extensionDirs: seeded.extensionDirs,
+      ...(options.args ? { args: options.args } : {}),
+      ...(options.proxyPlan ? { proxyPlan: options.proxyPlan } : {}),
+      ...(options.executablePath ? { executablePath: options.executablePath } : {}),
+    });
+    const connection = browser.connection;
+    const [, { targetId }] = await Promise.all([
+      writeCookies(connection, state.cookies),
+      connection.send<{ targetId: string }>("Target.createTarget", { url: "about:blank" }),
+    ]);
+    if (state.origins.some((origin) => origin.sessionStorage.length > 0 || origin.indexedDB.length > 0)) {
+      const tab = await InterceptedTab.open(connection, { targetId });
+      try {
+        await writeOriginsThroughTab(tab, state.origins, seedParts);
+      } finally {
+        await tab.close();
+      }
+    }
+    const launched = browser;
+    let closing: Promise<void> | undefined;
+    return {
+      cdpUrl: launched.cdpUrl,
+      httpUrl: launched.httpUrl,
+      pid: launched.pid,
+      userDataDir: profileDir,
+      pageTargetId: targetId,
+      extensionIds: seeded.extensionIds,
+      exited: launched.exited,
+      close(closeOptions) {
+        closing ??= (async () => {
+          try {
+            await launched.close(closeOptions);
+          } finally {
+            await rm(root, { recursive: true, force: true });
+          }
+        })();
+        return closing;
+      },
+    };
+  } catch (error) {
+    await browser?.close().catch(() => undefined);
+    await rm(root, { recursive: true, force: true });
+    throw error;
+  }
+}
