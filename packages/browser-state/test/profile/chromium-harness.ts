@@ -134,6 +134,8 @@ async function readDevToolsPort(userDataDir: string, exited: Promise<void>): Pro
  * storage entries, `{op:"set", entries}` stores them first (`area` picks
  * localStorage, the default, or sessionStorage) — so tests can
  * reach third-party (partitioned) storage without attaching to the iframe.
+ * `/set-cookies` also sets an HttpOnly session cookie `sid` and a
+ * persistent SameSite=Strict cookie `pref`.
  */
 const framePage = `<!doctype html><link rel="icon" href="data:,"><script>
 addEventListener("message", (event) => {
@@ -155,6 +157,12 @@ export interface TestSite {
 export async function startTestSite(): Promise<TestSite> {
   const server = http.createServer((request, response) => {
     response.setHeader("content-type", "text/html; charset=utf-8");
+    if (request.url?.startsWith("/set-cookies")) {
+      response.setHeader("set-cookie", [
+        "sid=server-secret; Path=/; HttpOnly",
+        "pref=dark; Path=/; Max-Age=3600; SameSite=Strict",
+      ]);
+    }
     response.end(
       request.url?.startsWith("/frame") ? framePage : `<!doctype html><link rel="icon" href="data:,">`,
     );
