@@ -1,1 +1,27 @@
-export {};
+/**
+ * @webrun/file-upload — streaming `/files/upload` into a BlobStore: files
+ * that tasks reference by `fileId`, attached to environments or swept as
+ * orphans after an hour.
+ */
+
+export { attachmentDisposition } from "./content-disposition.js";
+export type { EnvironmentDirectory, FilesContext } from "./context.js";
+export { defaultOrphanMaxAgeMs } from "./context.js";
+export { fileErrors, uploadErrors } from "./errors.js";
+export { sanitizeFileName } from "./file-name.js";
+export {
+  deleteEnvironmentFiles,
+  deleteFile,
+  type FileDownload,
+  getFile,
+  listEnvironmentFiles,
+  openFileDownload,
+  promoteFiles,
+} from "./file-operations.js";
+export type { FileRecord, FileSummary } from "./file-record.js";
+export { createFileService, type FileService, type FileServiceOptions } from "./file-service.js";
+export { fileKeys } from "./keys.js";
+export { defaultUploadLimits, formatBytes, type UploadLimits } from "./limits.js";
+export { type SweepOptions, type SweepReport, sweepOrphans } from "./orphan-sweep.js";
+export { parseRangeHeader } from "./range-header.js";
+export { handleUpload, type UploadedFile, type UploadOptions, type UploadResult } from "./upload-handler.js";
