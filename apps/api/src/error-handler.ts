@@ -1,0 +1,65 @@
+import { httpStatusByKind, isWebrunError, toErrorBody, WebrunError } from "@webrun/errors";
+import type { FastifyError, FastifyInstance } from "fastify";
+
+/**
+ * The one place errors become HTTP answers: a WebrunError's kind decides the
+ * status; Fastify's own errors (body too large, bad JSON, unsupported media
+ * type) are translated to WebrunErrors first so every answer has the same
+ * `{success:false, message, code}` shape. Anything else is a 500 whose
+ * details stay in the log.
+ */
+export function installErrorHandler(app: FastifyInstance): void {
+  app.setErrorHandler((error: FastifyError | Error, request, reply) => {
+    const webrunError = isWebrunError(error) ? error : fromFastifyError(error);
+    const status = httpStatusByKind[webrunError.kind];
+    if (status >= 500) {
+      request.log.error({ err: error, code: webrunError.code }, "request failed");
+    } else {
+      request.log.info({ code: webrunError.code, status }, webrunError.message);
+    }
+    if (webrunError.code === "UNAUTHORIZED") void reply.header("www-authenticate", 'Bearer realm="webrun"');
+    return reply.status(status).send(toErrorBody(webrunError));
+  });
+
+  app.setNotFoundHandler((request, reply) => {
+    return reply.status(404).send(
+      toErrorBody(
+        new WebrunError({
+          kind: "not_found",
+          code: "ROUTE_NOT_FOUND",
+          message: `no route ${request.method} ${request.url.split("?")[0]}`,
+        }),
+      ),
+    );
+  });
+}
+
+function fromFastifyError(error: FastifyError | Error): WebrunError {
+  const code = "code" in error ? error.code : undefined;
+  switch (code) {
+    case "FST_ERR_CTP_BODY_TOO_LARGE":
+      return new WebrunError({
+        kind: "too_large",
+        code: "BODY_TOO_LARGE",
+        message: "request body too large",
+      });
+    case "FST_ERR_CTP_INVALID_MEDIA_TYPE":
+      return new WebrunError({
+        kind: "unsupported_media_type",
+        code: "UNSUPPORTED_MEDIA_TYPE",
+        message: "unsupported Content-Type",
+      });
+    case "FST_ERR_CTP_EMPTY_JSON_BODY":
+    case "FST_ERR_CTP_INVALID_JSON_BODY":
+      return new WebrunError({
+        kind: "invalid_input",
+        code: "BODY_INVALID_JSON",
+        message: "request body is not valid JSON",
+      });
+    default:
+      if ("statusCode" in error && typeof error.statusCode === "number" && error.statusCode < 500) {
+        return new WebrunError({ kind: "invalid_input", code: "REQUEST_INVALID", message: error.message });
+      }
+      return new WebrunError({ kind: "internal", code: "INTERNAL", message: "internal error", cause: error });
+  }
+}
