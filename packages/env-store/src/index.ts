@@ -2,18 +2,7 @@
  * @webrun/env-store — where environments live: the BlobStore interface and
  * its drivers, environments with versions, archives and encryption.
  */
-export type {
-  BlobBody,
-  BlobInfo,
-  BlobObject,
-  BlobStore,
-  ByteRange,
-  GetOptions,
-  PresignOptions,
-  PutOptions,
-} from "./blob-store/blob-store.js";
-export { readAll } from "./blob-store/body.js";
-export { createMemoryBlobStore } from "./blob-store/drivers/memory.js";
+
 export {
   type ArchiveEntry,
   type ArchiveEntryHandler,
@@ -40,6 +29,30 @@ export {
   unpackEnvironmentArchive,
   unpackEnvironmentArchiveToDirectory,
 } from "./archive/index.js";
+export type {
+  BlobBody,
+  BlobInfo,
+  BlobObject,
+  BlobStore,
+  ByteRange,
+  GetOptions,
+  PresignOptions,
+  PutOptions,
+} from "./blob-store/blob-store.js";
+export { readAll } from "./blob-store/body.js";
+export {
+  type BlobStoreConfig,
+  blobStoreConfigFromEnv,
+  blobStoreConfigSchema,
+  blobStoreFromConfig,
+  describeBlobStoreConfig,
+  parseBlobStoreConfig,
+} from "./blob-store/config.js";
+export { createFsBlobStore, type FsBlobStoreOptions } from "./blob-store/drivers/fs.js";
+export { createMemoryBlobStore } from "./blob-store/drivers/memory.js";
+export { type IfMatchForm, probeConditionalWrites } from "./blob-store/drivers/s3/probe.js";
+export { createS3BlobStore, type S3BlobStoreOptions } from "./blob-store/drivers/s3.js";
+export { assertValidKey, compareKeys } from "./blob-store/keys.js";
 export { createEncryptedBlobStore } from "./crypto/encrypted-blob-store.js";
-export { type KeyringConfig, Keyring, keyringFromConfig } from "./crypto/keyring.js";
+export { Keyring, type KeyringConfig, keyringFromConfig } from "./crypto/keyring.js";
 export { type LocalKeyring, loadOrCreateLocalKeyring } from "./crypto/local-keyring.js";

@@ -34,3 +34,15 @@ export function blobKeyInvalid(key: string, why: string): WebrunError {
     message: `invalid object key ${JSON.stringify(key.slice(0, 80))}: ${why}`,
   });
 }
+
+export function blobLengthMismatch(key: string, declared: number, actual: number): WebrunError {
+  return new WebrunError({
+    kind: "invalid_input",
+    code: "BLOB_LENGTH_MISMATCH",
+    message: `body of ${key} had ${actual} bytes, not the declared ${declared}`,
+  });
+}
+
+export function blobStoreUnavailable(message: string, cause?: unknown): WebrunError {
+  return new WebrunError({ kind: "unavailable", code: "BLOB_STORE_UNAVAILABLE", message, cause });
+}

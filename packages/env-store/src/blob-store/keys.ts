@@ -31,3 +31,8 @@ export function resolveRange(
   if (end < range.start) return undefined;
   return { start: range.start, end };
 }
+
+/** S3's key order: UTF-8 bytes, not JavaScript's UTF-16 code units. */
+export function compareKeys(a: string, b: string): number {
+  return Buffer.compare(Buffer.from(a), Buffer.from(b));
+}

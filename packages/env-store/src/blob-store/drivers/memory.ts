@@ -2,8 +2,30 @@ import { createHash } from "node:crypto";
 import { Readable } from "node:stream";
 import type { BlobBody, BlobInfo, BlobObject, BlobStore, GetOptions, PutOptions } from "../blob-store.js";
 import { bodyToStream, readAll } from "../body.js";
-import { blobNotFound, blobPreconditionFailed, blobRangeNotSatisfiable } from "../errors.js";
-import { assertValidKey, resolveRange } from "../keys.js";
+import {
+  blobLengthMismatch,
+  blobNotFound,
+  blobPreconditionFailed,
+  blobRangeNotSatisfiable,
+} from "../errors.js";
+import { assertValidKey, compareKeys, resolveRange } from "../keys.js";
+import { assertValidMetadata } from "../metadata.js";
+
+/** Reads the body, failing as soon as `signal` aborts (a stalled body would otherwise hang the put). */
+async function readAllUnlessAborted(stream: Readable, signal: AbortSignal | undefined): Promise<Buffer> {
+  signal?.throwIfAborted();
+  const onAbort = (): void => {
+    stream.destroy(signal?.reason);
+  };
+  signal?.addEventListener("abort", onAbort, { once: true });
+  try {
+    const bytes = await readAll(stream);
+    signal?.throwIfAborted();
+    return bytes;
+  } finally {
+    signal?.removeEventListener("abort", onAbort);
+  }
+}
 
 interface Stored {
   info: BlobInfo;
@@ -27,9 +49,11 @@ export function createMemoryBlobStore(): BlobStore {
 
     async put(key: string, body: BlobBody, options?: PutOptions): Promise<BlobInfo> {
       assertValidKey(key);
+      assertValidMetadata(options?.metadata);
       checkPreconditions(key, options);
-      const bytes = await readAll(bodyToStream(body));
-      options?.signal?.throwIfAborted();
+      const bytes = await readAllUnlessAborted(bodyToStream(body), options?.signal);
+      if (options?.contentLength !== undefined && options.contentLength !== bytes.length)
+        throw blobLengthMismatch(key, options.contentLength, bytes.length);
       // Re-check after the body was read: another put may have landed meanwhile.
       checkPreconditions(key, options);
       sequence += 1;
@@ -70,7 +94,7 @@ export function createMemoryBlobStore(): BlobStore {
     },
 
     async *list(prefix: string): AsyncIterable<BlobInfo> {
-      const keys = [...objects.keys()].filter((k) => k.startsWith(prefix)).sort();
+      const keys = [...objects.keys()].filter((k) => k.startsWith(prefix)).sort(compareKeys);
       for (const key of keys) {
         const stored = objects.get(key);
         if (stored) yield stored.info;

@@ -1,0 +1,115 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { createHash } from "node:crypto";
+import { existsSync } from "node:fs";
+import { mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
+import { hostname, tmpdir } from "node:os";
+import { join } from "node:path";
+import { createInterface } from "node:readline";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { readAll } from "../../src/blob-store/body.js";
+import { createFsBlobStore } from "../../src/blob-store/drivers/fs.js";
+
+/*
+ * Several real processes sharing one fs store root, as several API processes
+ * sharing DATA_DIR do. The workers run the built driver (dist/), so build the
+ * package first (turbo's test task does).
+ */
+
+const worker = join(import.meta.dirname, "fs-race-worker.mjs");
+let root = "";
+const children = new Set<ChildProcess>();
+
+beforeAll(async () => {
+  if (!existsSync(join(import.meta.dirname, "../../dist/blob-store/drivers/fs.js")))
+    throw new Error("build @webrun/env-store first: the race workers run dist/");
+  root = await mkdtemp(join(tmpdir(), "webrun-fs-race-"));
+});
+afterAll(async () => {
+  for (const child of children) child.kill("SIGKILL");
+  await rm(root, { recursive: true, force: true });
+});
+
+interface Worker {
+  child: ChildProcess;
+  lines: AsyncIterator<string>;
+}
+
+async function startWorkers(count: number, args: (index: number) => string[]): Promise<Worker[]> {
+  const workers = Array.from({ length: count }, (_, index) => {
+    const child = spawn(process.execPath, [worker, root, ...args(index)], {
+      stdio: ["pipe", "pipe", "inherit"],
+    });
+    children.add(child);
+    child.once("exit", () => children.delete(child));
+    return {
+      child,
+      lines: createInterface({ input: child.stdout as NodeJS.ReadableStream })[Symbol.asyncIterator](),
+    };
+  });
+  for (const w of workers) expect((await w.lines.next()).value).toBe("ready");
+  return workers;
+}
+
+async function race<T>(workers: Worker[]): Promise<T[]> {
+  for (const w of workers) w.child.stdin?.write("go\n");
+  return Promise.all(workers.map(async (w) => JSON.parse((await w.lines.next()).value as string) as T));
+}
+
+describe("fs BlobStore shared by several processes", () => {
+  it("lets exactly one process create a key with ifNoneMatch '*', round after round", async () => {
+    for (let round = 0; round < 4; round++) {
+      const key = `race/create-${round}`;
+      const workers = await startWorkers(5, (i) => ["create", key, `process ${i}`]);
+      const results = await race<{ won: boolean; code?: string }>(workers);
+      const winners = results.flatMap((r, i) => (r.won ? [i] : []));
+      expect(winners, `round ${round}`).toHaveLength(1);
+      for (const r of results) if (!r.won) expect(r.code).toBe("BLOB_PRECONDITION_FAILED");
+      const store = await createFsBlobStore({ root });
+      expect((await readAll((await store.get(key)).body)).toString()).toBe(`process ${winners[0]}`);
+    }
+  }, 120_000);
+
+  it("loses no increment when processes count with compare-and-swap loops", async () => {
+    const store = await createFsBlobStore({ root });
+    await store.put("race/counter", "0");
+    const processes = 4;
+    const each = 20;
+    const workers = await startWorkers(processes, () => ["count", "race/counter", "", String(each)]);
+    const results = await race<{ attempts: number }>(workers);
+    expect((await readAll((await store.get("race/counter")).body)).toString()).toBe(String(processes * each));
+    const attempts = results.reduce((sum, r) => sum + r.attempts, 0);
+    expect(attempts).toBeGreaterThan(processes * each); // there was contention, and it was resolved
+  }, 120_000);
+
+  it("hides a crashed writer's temp file and removes it on the next start", async () => {
+    const [w] = await startWorkers(1, () => ["hang", "crash/object"]);
+    await race<{ writing: boolean }>([w as Worker]);
+    const exited = new Promise((resolve) => w?.child.once("exit", resolve));
+    w?.child.kill("SIGKILL");
+    await exited;
+    expect((await readdir(join(root, "tmp"))).length).toBeGreaterThan(0);
+    const store = await createFsBlobStore({ root });
+    expect(await readdir(join(root, "tmp"))).toEqual([]);
+    expect(await store.head("crash/object")).toBeUndefined();
+    const listed = [];
+    for await (const info of store.list("")) listed.push(info.key);
+    expect(listed.some((k) => k.startsWith("crash/"))).toBe(false);
+  }, 60_000);
+
+  it("breaks a lock left by a dead process", async () => {
+    const dead = spawn(process.execPath, ["-e", ""]);
+    const deadPid = await new Promise<number>((resolve) =>
+      dead.once("exit", () => resolve(dead.pid as number)),
+    );
+    const lock = join(root, "locks", createHash("sha256").update("stale/key").digest("hex"));
+    await writeFile(
+      lock,
+      JSON.stringify({ host: hostname(), pid: deadPid, token: "left-behind", time: Date.now() }),
+    );
+    const store = await createFsBlobStore({ root });
+    const started = Date.now();
+    await store.put("stale/key", "written", { ifNoneMatch: "*" });
+    expect(Date.now() - started).toBeLessThan(5000);
+    expect(existsSync(lock)).toBe(false);
+  });
+});

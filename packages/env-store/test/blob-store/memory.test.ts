@@ -1,0 +1,4 @@
+import { createMemoryBlobStore } from "../../src/blob-store/drivers/memory.js";
+import { describeBlobStoreConformance } from "./conformance.js";
+
+describeBlobStoreConformance("memory", async () => createMemoryBlobStore());
