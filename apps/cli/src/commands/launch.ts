@@ -1,0 +1,143 @@
+import {
+  type BrowserState,
+  launchSeeded,
+  parseBrowserState,
+  type SeededBrowser,
+} from "@webrun/browser-state";
+import { WebrunError } from "@webrun/errors";
+import { parseProxy, toLaunchPlan } from "@webrun/proxy-config";
+import type { Command } from "commander";
+import { readJsonInput } from "../read-input.js";
+
+/** State documents may carry megabyte values and inline extension files. */
+const maxStateBytes = 512 * 1024 * 1024;
+
+/** Reads and validates a state document (`.json`); a bad field is reported by its path. */
+export async function readStateFile(file: string): Promise<BrowserState> {
+  if (file.endsWith(".tar.gz") || file.endsWith(".tgz")) {
+    throw new WebrunError({
+      kind: "unavailable",
+      code: "ARCHIVE_NOT_AVAILABLE",
+      message: "environment archives are not available in this build; use a .json state",
+    });
+  }
+  return parseBrowserState(await readJsonInput(file, { maxBytes: maxStateBytes }));
+}
+
+/** `--proxy <json>` → a Chrome launch plan; problems come back as `path: message` lines. */
+export async function proxyPlanFrom(json: string) {
+  let input: unknown;
+  try {
+    input = JSON.parse(json);
+  } catch {
+    throw new WebrunError({
+      kind: "invalid_input",
+      code: "INVALID_PROXY",
+      message: "--proxy is not valid JSON",
+      issues: [{ path: "proxy", message: "must be a JSON object" }],
+    });
+  }
+  const parsed = parseProxy(input);
+  if (!parsed.ok) {
+    throw new WebrunError({
+      kind: "invalid_input",
+      code: "INVALID_PROXY",
+      message: "--proxy is invalid",
+      issues: parsed.errors,
+    });
+  }
+  if (parsed.value.source !== "custom") {
+    throw new WebrunError({
+      kind: "invalid_input",
+      code: "INVALID_PROXY",
+      message: "--proxy is invalid",
+      issues: [
+        { path: "proxy.source", message: "a WebRun proxy is assigned by the API; give a custom proxy here" },
+      ],
+    });
+  }
+  const plan = await toLaunchPlan(parsed.value);
+  if (!plan.ok) {
+    throw new WebrunError({
+      kind: "invalid_input",
+      code: "INVALID_PROXY",
+      message: "--proxy is invalid",
+      issues: plan.errors,
+    });
+  }
+  return plan.value;
+}
+
+/** Resolves when the process is asked to stop, or when the browser exits by itself. */
+function untilStopped(browser: SeededBrowser): Promise<"signal" | "browser-exited"> {
+  return new Promise((resolve) => {
+    const stop = () => finish("signal");
+    const finish = (reason: "signal" | "browser-exited") => {
+      process.off("SIGTERM", stop);
+      process.off("SIGINT", stop);
+      resolve(reason);
+    };
+    process.once("SIGTERM", stop);
+    process.once("SIGINT", stop);
+    void browser.exited.then(() => finish("browser-exited"));
+  });
+}
+
+/**
+ * `webrun-env launch --state <file>`: starts a fresh Chromium already
+ * holding the state, prints `{"cdp","pid","http","pageTargetId"}` as one JSON
+ * line once it is ready, and keeps it until SIGTERM/SIGINT; then closes it
+ * and deletes its temporary profile.
+ */
+export function registerLaunch(program: Command): void {
+  program
+    .command("launch")
+    .description("start a fresh Chromium seeded with a captured state")
+    .requiredOption("--state <file>", "the state document (.json)")
+    .option("--headless", "run without a window")
+    .option("--proxy <json>", 'a proxy, e.g. {"source":"custom","type":"http","host":"…","port":8080}')
+    .argument("[chromium-args...]", "extra Chromium flags, after --")
+    .addHelpText(
+      "after",
+      [
+        "",
+        "Local Storage and extension storage are written into a new profile before",
+        "Chromium starts; cookies, IndexedDB and sessionStorage are set before the",
+        "endpoint is printed, so the first page sees them. sessionStorage lives in the",
+        "tab named by pageTargetId: use that tab first.",
+        "",
+        "Example:",
+        "  webrun-env launch --state state.json --headless -- --window-size=1280,800",
+      ].join("\n"),
+    )
+    .action(
+      async (chromiumArgs: string[], options: { state: string; headless?: boolean; proxy?: string }) => {
+        const proxyPlan = options.proxy === undefined ? undefined : await proxyPlanFrom(options.proxy);
+        const state = await readStateFile(options.state);
+        const browser = await launchSeeded(state, {
+          headless: options.headless === true,
+          args: chromiumArgs,
+          ...(proxyPlan ? { proxyPlan } : {}),
+        });
+        try {
+          const ready = {
+            cdp: browser.cdpUrl,
+            http: browser.httpUrl,
+            pid: browser.pid,
+            pageTargetId: browser.pageTargetId,
+          };
+          process.stdout.write(`${JSON.stringify(ready)}\n`);
+          const reason = await untilStopped(browser);
+          if (reason === "browser-exited") {
+            throw new WebrunError({
+              kind: "unavailable",
+              code: "BROWSER_EXITED",
+              message: "the browser exited by itself",
+            });
+          }
+        } finally {
+          await browser.close();
+        }
+      },
+    );
+}

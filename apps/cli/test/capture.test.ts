@@ -1,0 +1,69 @@
+import { existsSync } from "node:fs";
+import { mkdir, mkdtemp, readdir, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { connectCdp, type LaunchedBrowser, launchChromium, parseBrowserState } from "@webrun/browser-state";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { cli, evaluate, runCli, startPlainSite, visit } from "./browser-cli-helpers.js";
+
+let site: Awaited<ReturnType<typeof startPlainSite>>;
+let dir: string;
+let browser: LaunchedBrowser;
+
+beforeAll(async () => {
+  if (!existsSync(cli))
+    throw new Error(`${cli} is missing: run pnpm turbo run build --filter=@webrun/cli... first`);
+  site = await startPlainSite();
+  dir = await mkdtemp(join(tmpdir(), "webrun-cli-capture-"));
+  browser = await launchChromium({ userDataDir: join(dir, "profile") });
+  const connection = await connectCdp(browser.cdpUrl);
+  const session = await visit(connection, `${site.origin}/login`);
+  await evaluate(connection, session, `localStorage.setItem("token", "captured-1")`);
+  await connection.close();
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await site?.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe("webrun-env capture", () => {
+  it("writes the state document from an http:// endpoint without touching the site", async () => {
+    const out = join(dir, "state.json");
+    const before = site.requests.length;
+    const result = await runCli(["capture", "--cdp", browser.httpUrl, "--out", out]);
+    expect(result.stderr).toBe("");
+    expect(result.code).toBe(0);
+    expect(site.requests.length).toBe(before);
+    expect(JSON.parse(result.stdout)).toMatchObject({ out, cookies: 1, origins: 1 });
+    const state = parseBrowserState(JSON.parse(await readFile(out, "utf8")));
+    expect(state.cookies).toMatchObject([{ name: "sid", value: "plain-1", session: true, httpOnly: true }]);
+    expect(state.origins).toMatchObject([
+      { origin: site.origin, localStorage: [{ name: "token", value: "captured-1" }] },
+    ]);
+  }, 30_000);
+
+  it("fails fast on a dead endpoint and leaves no output file", async () => {
+    const outDir = join(dir, "dead");
+    await mkdir(outDir);
+    const started = Date.now();
+    const result = await runCli([
+      "capture",
+      "--cdp",
+      "http://127.0.0.1:9",
+      "--out",
+      join(outDir, "state.json"),
+    ]);
+    expect(Date.now() - started).toBeLessThan(6_000);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain("http://127.0.0.1:9");
+    expect(await readdir(outDir)).toEqual([]);
+  });
+
+  it("refuses an output it cannot write", async () => {
+    const result = await runCli(["capture", "--cdp", browser.httpUrl, "--out", join(dir, "state.txt")]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/\.json .*\.tar\.gz/);
+  });
+});

@@ -1,0 +1,96 @@
+import { existsSync } from "node:fs";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { connectCdp } from "@webrun/browser-state";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { cli, evaluate, runCli, startCli, startPlainSite, visit } from "./browser-cli-helpers.js";
+
+let site: Awaited<ReturnType<typeof startPlainSite>>;
+let dir: string;
+let stateFile: string;
+
+beforeAll(async () => {
+  if (!existsSync(cli))
+    throw new Error(`${cli} is missing: run pnpm turbo run build --filter=@webrun/cli... first`);
+  site = await startPlainSite();
+  dir = await mkdtemp(join(tmpdir(), "webrun-cli-launch-"));
+  stateFile = join(dir, "state.json");
+  const state = {
+    version: 1,
+    cookies: [
+      {
+        name: "sid",
+        value: "seeded-1",
+        domain: "127.0.0.1",
+        path: "/",
+        expires: -1,
+        httpOnly: true,
+        secure: false,
+        session: true,
+      },
+    ],
+    origins: [
+      {
+        origin: site.origin,
+        localStorage: [{ name: "token", value: "ls-1" }],
+        sessionStorage: [{ name: "tab", value: "ss-1" }],
+      },
+    ],
+  };
+  await writeFile(stateFile, JSON.stringify(state));
+});
+
+afterAll(async () => {
+  await site?.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe("webrun-env launch", () => {
+  it("prints the endpoint once seeded, serves the state, and cleans up on SIGTERM", async () => {
+    const { child, firstLine } = await startCli(["launch", "--state", stateFile, "--headless"]);
+    const exited = new Promise<number | null>((resolve) => child.on("close", resolve));
+    const ready = JSON.parse(firstLine) as { cdp: string; pid: number; pageTargetId: string };
+    expect(ready.cdp).toMatch(/^ws:\/\/127\.0\.0\.1:\d+\/devtools\/browser\//);
+    expect(site.requests).toEqual([]);
+    const profileDir = /--user-data-dir=(\S+)/.exec(
+      await readFile(`/proc/${ready.pid}/cmdline`, "latin1").then((t) => t.replaceAll("\0", " ")),
+    )?.[1];
+    expect(profileDir && existsSync(profileDir)).toBe(true);
+
+    const connection = await connectCdp(ready.cdp);
+    const session = await visit(connection, `${site.origin}/home`, ready.pageTargetId);
+    expect(site.requests.at(-1)?.cookie).toBe("sid=seeded-1");
+    expect(
+      await evaluate(connection, session, `[localStorage.getItem("token"), sessionStorage.getItem("tab")]`),
+    ).toEqual(["ls-1", "ss-1"]);
+    await connection.close();
+
+    child.kill("SIGTERM");
+    expect(await exited).toBe(0);
+    expect(() => process.kill(ready.pid, 0)).toThrow();
+    expect(existsSync(profileDir as string)).toBe(false);
+  }, 30_000);
+
+  it("refuses a bad proxy with path: message lines and exit 1, never echoing the password", async () => {
+    const proxy = JSON.stringify({
+      source: "custom",
+      type: "http",
+      host: "",
+      port: 99999,
+      password: "pw-SECRET-1",
+    });
+    const result = await runCli(["launch", "--state", stateFile, "--headless", "--proxy", proxy]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/^proxy\.\S+: /m);
+    expect(result.stderr).not.toContain("pw-SECRET-1");
+  });
+
+  it("refuses a malformed state with the path of the bad field", async () => {
+    const bad = join(dir, "bad.json");
+    await writeFile(bad, JSON.stringify({ version: 1, cookies: [{ name: 5 }] }));
+    const result = await runCli(["launch", "--state", bad, "--headless"]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/^cookies\.0\.name: /m);
+  });
+});
