@@ -17,7 +17,7 @@ const pollMs = 50;
  * Drives one tab of a running Chromium like a user would (navigate, fill a
  * form, click), for the test sites. It uses the first page target, because
  * sessionStorage lives in the tab it was written in (a seeded browser hands
- * over its first tab).
+ * over its first tab), unless told which tab.
  */
 export class BrowserDriver {
   private constructor(
@@ -25,11 +25,15 @@ export class BrowserDriver {
     private readonly pageSession: string,
   ) {}
 
-  static async connect(endpoint: string): Promise<BrowserDriver> {
+  /** Connects to `endpoint` and attaches to the tab `pageTargetId`, or else the first tab (opening one if none). */
+  static async connect(endpoint: string, pageTargetId?: string): Promise<BrowserDriver> {
     const client = await CDP({ target: await browserWebSocketUrl(endpoint) });
     try {
       const { targetInfos } = await client.Target.getTargets();
-      const existing = targetInfos.find((t) => t.type === "page");
+      const existing = targetInfos.find(
+        (t) => t.type === "page" && (pageTargetId ?? t.targetId) === t.targetId,
+      );
+      if (pageTargetId !== undefined && existing === undefined) throw new Error(`no tab ${pageTargetId}`);
       const targetId =
         existing?.targetId ?? (await client.Target.createTarget({ url: "about:blank" })).targetId;
       const { sessionId } = await client.Target.attachToTarget({ targetId, flatten: true });

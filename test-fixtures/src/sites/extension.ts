@@ -47,8 +47,12 @@ export async function copyTestExtensionWithoutKey(
 export const testExtensionUser = "alice@extension";
 
 /** Signs in through the extension's own login page; its service worker stores the session. */
-export async function logInToTestExtension(endpoint: string, extensionId: string): Promise<void> {
-  const driver = await BrowserDriver.connect(endpoint);
+export async function logInToTestExtension(
+  endpoint: string,
+  extensionId: string,
+  pageTargetId?: string,
+): Promise<void> {
+  const driver = await BrowserDriver.connect(endpoint, pageTargetId);
   try {
     const url = `chrome-extension://${extensionId}/login.html`;
     await driver.goto(url);
@@ -60,8 +64,12 @@ export async function logInToTestExtension(endpoint: string, extensionId: string
 }
 
 /** The extension's answer to "am I logged in?", read by its own page from `chrome.storage.local`. */
-export async function checkTestExtension(endpoint: string, extensionId: string): Promise<SiteStatus> {
-  const driver = await BrowserDriver.connect(endpoint);
+export async function checkTestExtension(
+  endpoint: string,
+  extensionId: string,
+  pageTargetId?: string,
+): Promise<SiteStatus> {
+  const driver = await BrowserDriver.connect(endpoint, pageTargetId);
   try {
     return await driver.statusAt(`chrome-extension://${extensionId}/status.html`);
   } finally {

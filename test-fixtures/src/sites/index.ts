@@ -9,5 +9,6 @@ export {
   unpackedExtensionId,
 } from "./extension.js";
 export { checkEverySite, describeFailedChecks, logInToEverySite, type SiteCheckResult } from "./journeys.js";
+export { BrowserDriver } from "./browser-driver.js";
 export type { SiteStatus } from "./status.js";
 export { type SiteHit, startTestSites, type TestSites } from "./test-sites.js";

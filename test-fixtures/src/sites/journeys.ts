@@ -8,10 +8,14 @@ const signedIn = (status: SiteStatus) => status.loggedIn;
 /**
  * Signs a running browser in to every test site through their real pages:
  * form POSTs, the SSO redirect dance, and the widget's form inside its
- * third-party iframe. Uses the browser's first tab (see BrowserDriver).
+ * third-party iframe. Uses the tab `pageTargetId`, or the browser's first tab.
  */
-export async function logInToEverySite(endpoint: string, origins: TestSiteOrigins): Promise<void> {
-  const driver = await BrowserDriver.connect(endpoint);
+export async function logInToEverySite(
+  endpoint: string,
+  origins: TestSiteOrigins,
+  pageTargetId?: string,
+): Promise<void> {
+  const driver = await BrowserDriver.connect(endpoint, pageTargetId);
   try {
     for (const site of ["bank", "mail", "shop", "admin", "notes", "chat", "docs", "legacy", "sso"] as const) {
       await driver.goto(`${origins[site]}/login`);
@@ -42,9 +46,14 @@ export interface SiteCheckResult extends SiteCheck {
 /**
  * Asks every site "am I logged in?" in the browser's first tab and compares
  * with what a logged-in browser answers. Visiting the pages sends requests.
+ * `pageTargetId` names the tab to use (a seeded browser's sessionStorage tab).
  */
-export async function checkEverySite(endpoint: string, origins: TestSiteOrigins): Promise<SiteCheckResult[]> {
-  const driver = await BrowserDriver.connect(endpoint);
+export async function checkEverySite(
+  endpoint: string,
+  origins: TestSiteOrigins,
+  pageTargetId?: string,
+): Promise<SiteCheckResult[]> {
+  const driver = await BrowserDriver.connect(endpoint, pageTargetId);
   try {
     const results: SiteCheckResult[] = [];
     for (const check of siteChecks(origins)) {
