@@ -60,6 +60,29 @@ export function toPlaywrightStorageState(state: BrowserState): PlaywrightStorage
   };
 }
 
+/**
+ * What {@link toPlaywrightStorageState} leaves out of `state`, one
+ * human-readable line per kind (counts only, never values); `[]` when the
+ * conversion loses nothing.
+ */
+export function playwrightConversionLosses(state: BrowserState): string[] {
+  const count = (n: number, what: string) => (n > 0 ? [`${n} ${what}`] : []);
+  const partitioned = state.origins.filter(
+    (o) => o.topLevelSite !== undefined && o.topLevelSite !== o.origin,
+  );
+  return [
+    ...count(partitioned.length, "partitioned (third-party) origin storage areas"),
+    ...count(state.origins.filter((o) => o.sessionStorage.length > 0).length, "origins' sessionStorage"),
+    ...count(state.extensions.length, "extensions"),
+    ...count(
+      state.cookies.filter(
+        (c) => c.priority !== undefined || c.sourceScheme !== undefined || c.sourcePort !== undefined,
+      ).length,
+      "cookies' priority/sourceScheme/sourcePort",
+    ),
+  ];
+}
+
 function cookieFromPlaywright(cookie: PlaywrightCookie): Cookie {
   const session = cookie.expires === -1;
   return {

@@ -1,5 +1,9 @@
 /** Conversion between BrowserState and Playwright's `storageState` document. */
-export { fromPlaywrightStorageState, toPlaywrightStorageState } from "./convert.js";
+export {
+  fromPlaywrightStorageState,
+  playwrightConversionLosses,
+  toPlaywrightStorageState,
+} from "./convert.js";
 export {
   type PlaywrightCookie,
   type PlaywrightIndexedDbDatabase,
