@@ -79,6 +79,8 @@ interface FileUpload {
   createdAt: Date;
   originalName: string;
   declaredType: string | null;
+  /** No filename: with no bytes either, this is an HTML form's file input left empty, not a file. */
+  nameless: boolean;
   source: Readable & { truncated?: boolean };
   sink: MeasuringStream;
   stored: Promise<Measurement>;
@@ -118,7 +120,8 @@ class UploadRequest {
       await this.parsed;
       const measured = await Promise.all(this.files.map((file) => file.stored));
       if (this.failure) throw this.failure;
-      if (this.files.length === 0) throw uploadErrors.noFile();
+      if (measured.every((measurement, index) => isEmptyInput(this.files[index], measurement)))
+        throw uploadErrors.noFile();
       await this.environmentCheck;
       if (this.failure) throw this.failure;
       // A sweeper treats uploads older than this as abandoned; never commit one.
@@ -153,9 +156,7 @@ class UploadRequest {
   }
 
   private onFile(name: string | undefined, source: Readable, info: FileInfo): void {
-    // An HTML form's file input left empty sends a part with filename="".
-    const accepted =
-      !this.failure && this.acceptName(name) && this.acceptFileField(name) && info.filename !== "";
+    const accepted = !this.failure && this.acceptName(name) && this.acceptFileField(name);
     if (accepted) this.files.push(this.startFile(source, info));
     // busboy stalls until every file stream is consumed.
     else source.resume();
@@ -180,6 +181,7 @@ class UploadRequest {
       createdAt: clock(this.options),
       originalName,
       declaredType: normalizeType(info.mimeType),
+      nameless: !info.filename,
       source,
       sink,
       stored: Promise.resolve({ size: 0, sha256: "", head: Buffer.alloc(0) }),
@@ -209,8 +211,10 @@ class UploadRequest {
     if (this.failure || !this.acceptName(name)) return;
     if (info.valueTruncated) this.fail(uploadErrors.fieldTooLarge(name ?? "", this.limits.maxFieldBytes));
     else if (name === "environmentId" || name === "profileId") this.onEnvironmentId(value.trim());
-    else if (name === "files") this.fail(uploadErrors.filesFieldNotFile());
-    else this.fail(uploadErrors.unexpectedField(name ?? ""));
+    // Some clients send an empty file input as an empty text part; only real text is a mistake.
+    else if (name === "files") {
+      if (value !== "") this.fail(uploadErrors.filesFieldNotFile());
+    } else this.fail(uploadErrors.unexpectedField(name ?? ""));
   }
 
   private acceptName(name: string | undefined): boolean {
@@ -241,12 +245,24 @@ class UploadRequest {
 
   private async commit(measured: Measurement[]): Promise<UploadResult> {
     const results = await Promise.allSettled(
-      this.files.map((file, index) => this.commitFile(file, measured[index] as Measurement)),
+      this.files.map((file, index) => {
+        const measurement = measured[index] as Measurement;
+        return isEmptyInput(file, measurement) ? this.discard(file) : this.commitFile(file, measurement);
+      }),
     );
     const rejected = results.find((result) => result.status === "rejected");
     if (rejected) throw rejected.reason;
-    const files = results.map((result) => (result as PromiseFulfilledResult<UploadedFile>).value);
+    const files = results.flatMap((result) =>
+      result.status === "fulfilled" && result.value ? [result.value] : [],
+    );
     return { success: true, files };
+  }
+
+  private async discard(file: FileUpload): Promise<undefined> {
+    const { store, userId } = this.options;
+    await store.delete(fileKeys.blob(userId, file.fileId));
+    await store.delete(fileKeys.unattachedMarker(file.createdAt, userId, file.fileId));
+    return undefined;
   }
 
   private async commitFile(file: FileUpload, measurement: Measurement): Promise<UploadedFile> {
@@ -316,6 +332,10 @@ class UploadRequest {
     });
     await Promise.allSettled(removals);
   }
+}
+
+function isEmptyInput(file: FileUpload | undefined, measurement: Measurement): boolean {
+  return file?.nameless === true && measurement.size === 0;
 }
 
 /** `application/pdf; charset=…` → `application/pdf`; nothing or junk → null. */
