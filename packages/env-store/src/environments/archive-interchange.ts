@@ -1,0 +1,90 @@
+import { createWriteStream } from "node:fs";
+import { mkdir, mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import type { Readable } from "node:stream";
+import { finished, pipeline } from "node:stream/promises";
+import { resolveInside } from "../archive/entry-path.js";
+import { packEnvironmentArchive } from "../archive/pack-environment.js";
+import { type EnvironmentArchiveLimits, unpackEnvironmentArchive } from "../archive/unpack-environment.js";
+import type { StoreContext } from "./context.js";
+import { loadVersion, runSave, type SaveResult, type StoredParts } from "./versions.js";
+
+/**
+ * A kept version (the head by default) as an environment archive
+ * (`.tar.gz`, see `packEnvironmentArchive`), streamed. Profile files are
+ * first written to a private temporary directory (the packer reads a
+ * directory), removed when the stream ends or fails.
+ */
+export async function exportArchive(
+  context: StoreContext,
+  userId: string,
+  envId: string,
+  version?: number,
+): Promise<Readable> {
+  const loaded = await loadVersion(context, userId, envId, version);
+  let profileDir: string | undefined;
+  if (loaded.profileFiles.length > 0) {
+    profileDir = await mkdtemp(join(tmpdir(), "webrun-export-"));
+    try {
+      for (const file of loaded.profileFiles) {
+        const target = resolveInside(profileDir, file.path);
+        await mkdir(dirname(target), { recursive: true });
+        await pipeline(await loaded.openProfileFile(file.path), createWriteStream(target, { mode: 0o600 }));
+      }
+    } catch (error) {
+      await rm(profileDir, { recursive: true, force: true });
+      throw error;
+    }
+  }
+  const archive = packEnvironmentArchive({
+    state: loaded.state,
+    extensionFiles: loaded.openExtensionFile,
+    createdAt: new Date(loaded.savedAt),
+    ...(profileDir === undefined ? {} : { profileDir }),
+  });
+  if (profileDir !== undefined) {
+    const dir = profileDir;
+    finished(archive)
+      .catch(() => {})
+      .finally(() => rm(dir, { recursive: true, force: true }));
+  }
+  return archive;
+}
+
+/**
+ * Stores an environment archive as a new version. Every entry is verified
+ * while it streams (size and SHA-256 from the archive's manifest); parts
+ * the head already holds are not uploaded again. Nothing becomes visible
+ * unless the whole archive was intact and the commit landed.
+ */
+export function importArchive(
+  context: StoreContext,
+  userId: string,
+  envId: string,
+  source: Readable,
+  options: { baseVersion?: number | null; limits?: Partial<EnvironmentArchiveLimits> } = {},
+): Promise<SaveResult> {
+  return runSave(
+    context,
+    userId,
+    envId,
+    { baseVersion: options.baseVersion, uploading: true },
+    async (writer): Promise<StoredParts> => {
+      const extensionFiles: StoredParts["extensionFiles"] = [];
+      const profileFiles: StoredParts["profileFiles"] = [];
+      // Bodies arrive verified by the unpacker; a part the head holds is left unread (the unpacker drains and checks it).
+      const unpacked = await unpackEnvironmentArchive(source, options.limits ?? {}, {
+        async extensionFile(file, body) {
+          const ref = writer.find(file.sha256) ?? (await writer.upload(file, body, false));
+          extensionFiles.push({ ...ref, extensionId: file.extensionId, path: file.path });
+        },
+        async profileFile(file, body) {
+          const ref = writer.find(file.sha256) ?? (await writer.upload(file, body, false));
+          profileFiles.push({ ...ref, path: file.path });
+        },
+      });
+      return { state: unpacked.state, extensionFiles, profileFiles };
+    },
+  );
+}

@@ -1,0 +1,88 @@
+import { createHash } from "node:crypto";
+import { pipeline, Readable } from "node:stream";
+import { type ContentDigest, verifyingStream } from "../archive/content-digest.js";
+import type { BlobStore } from "../blob-store/blob-store.js";
+import { layout } from "./layout.js";
+import type { ContentRef } from "./schemas.js";
+
+/**
+ * Stores the parts of one save. Parts whose SHA-256 the environment's head
+ * already holds are reused instead of uploaded (dedup), so a save that only
+ * changed cookies uploads only the state document. Everything uploaded is
+ * remembered, so a save that loses its race can remove what it wrote.
+ */
+export class ContentWriter {
+  readonly #store: BlobStore;
+  readonly #userId: string;
+  readonly #envId: string;
+  readonly #known = new Map<string, ContentRef>();
+  readonly #pending = new Map<string, Promise<ContentRef>>();
+  readonly #uploaded: string[] = [];
+  #bytesUploaded = 0;
+
+  constructor(store: BlobStore, userId: string, envId: string, reusable: Iterable<ContentRef>) {
+    this.#store = store;
+    this.#userId = userId;
+    this.#envId = envId;
+    for (const ref of reusable) this.#known.set(ref.sha256, ref);
+  }
+
+  get bytesUploaded(): number {
+    return this.#bytesUploaded;
+  }
+
+  /** Keys this save wrote (and nothing else references until its version is committed). */
+  get uploadedKeys(): readonly string[] {
+    return this.#uploaded;
+  }
+
+  /** The stored part with these bytes, when the head (or this save) already has one. */
+  find(sha256: string): ContentRef | undefined {
+    return this.#known.get(sha256);
+  }
+
+  /** Stores a small in-memory part (the state document). */
+  storeBytes(bytes: Buffer): Promise<ContentRef> {
+    const sha256 = createHash("sha256").update(bytes).digest("hex");
+    return this.storeFile({ size: bytes.length, sha256 }, () => Readable.from([bytes]), false);
+  }
+
+  /** Stores a part whose digest is known up front; `open` is called only when it must be uploaded. */
+  storeFile(
+    expected: ContentDigest,
+    open: () => Readable | Promise<Readable>,
+    verify: boolean,
+    name = "part",
+  ): Promise<ContentRef> {
+    const known = this.#known.get(expected.sha256);
+    if (known) return Promise.resolve(known);
+    const pending = this.#pending.get(expected.sha256);
+    if (pending) return pending;
+    const upload = (async () => this.upload(expected, await open(), verify, name))();
+    this.#pending.set(expected.sha256, upload);
+    return upload.finally(() => this.#pending.delete(expected.sha256));
+  }
+
+  /** Uploads a body under a fresh key, failing (and storing nothing) when it does not match `expected`. */
+  async upload(expected: ContentDigest, body: Readable, verify: boolean, name = "part"): Promise<ContentRef> {
+    const key = layout.newContent(this.#userId, this.#envId);
+    const checked = verify ? pipeline(body, verifyingStream(expected, name), () => {}) : body;
+    await this.#store.put(key, checked, { contentLength: expected.size, ifNoneMatch: "*" });
+    this.#uploaded.push(key);
+    this.#bytesUploaded += expected.size;
+    const ref = { key, size: expected.size, sha256: expected.sha256 };
+    this.#known.set(ref.sha256, ref);
+    return ref;
+  }
+
+  /** Best-effort removal of what this save uploaded; garbage collection catches anything left. */
+  async discard(): Promise<void> {
+    await Promise.allSettled(this.#uploaded.map((key) => this.#store.delete(key)));
+  }
+}
+
+/** Streams a stored part, failing at its end unless it has exactly the recorded size and SHA-256. */
+export async function openContent(store: BlobStore, ref: ContentRef, name: string): Promise<Readable> {
+  const object = await store.get(ref.key);
+  return pipeline(object.body, verifyingStream(ref, name), () => {});
+}

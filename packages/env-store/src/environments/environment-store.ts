@@ -1,0 +1,97 @@
+import type { Readable } from "node:stream";
+import type { EnvironmentArchiveLimits } from "../archive/unpack-environment.js";
+import type { BlobStore } from "../blob-store/blob-store.js";
+import { exportArchive, importArchive } from "./archive-interchange.js";
+import { type Clock, type EnvironmentLimits, resolveLimits, type StoreContext } from "./context.js";
+import type { EnvironmentInput, EnvironmentUpdate } from "./environment-input.js";
+import {
+  createEnvironment,
+  deleteEnvironment,
+  getEnvironment,
+  listEnvironments,
+  markEnvironmentUsed,
+  updateEnvironment,
+} from "./environments.js";
+import { collectGarbage, type GarbageReport } from "./garbage-collector.js";
+import type { Environment } from "./schemas.js";
+import {
+  type LoadedVersion,
+  loadVersion,
+  rollbackVersion,
+  type SaveResult,
+  type SaveVersionInput,
+  saveVersion,
+  type VersionInfo,
+  versionHistory,
+} from "./versions.js";
+
+export interface EnvironmentStoreOptions {
+  /**
+   * Where everything lives. Pass `createEncryptedBlobStore(driver, keyring)`
+   * so browser data is encrypted at rest; this store adds no database of
+   * its own, so any number of processes may share one bucket.
+   */
+  store: BlobStore;
+  limits?: Partial<EnvironmentLimits>;
+  clock?: Clock;
+}
+
+/** Environments with versions, for one user at a time (every call names the user; another user's ids read as not found). */
+export interface EnvironmentStore {
+  readonly limits: EnvironmentLimits;
+  create(userId: string, input: EnvironmentInput): Promise<Environment>;
+  /** Newest first. */
+  list(userId: string): Promise<Environment[]>;
+  get(userId: string, envId: string): Promise<Environment>;
+  update(userId: string, envId: string, input: EnvironmentUpdate): Promise<Environment>;
+  /** Removes the environment, its versions and parts. Attached files are the file service's to delete. */
+  delete(userId: string, envId: string): Promise<void>;
+  markUsed(userId: string, envId: string): Promise<Environment>;
+  saveVersion(userId: string, envId: string, input: SaveVersionInput): Promise<SaveResult>;
+  /** Kept versions, newest first. */
+  history(userId: string, envId: string): Promise<VersionInfo[]>;
+  /** The head by default; `ENVIRONMENT_EMPTY` before the first save. */
+  loadVersion(userId: string, envId: string, version?: number): Promise<LoadedVersion>;
+  rollback(
+    userId: string,
+    envId: string,
+    version: number,
+    options?: { baseVersion?: number | null },
+  ): Promise<SaveResult>;
+  exportArchive(userId: string, envId: string, version?: number): Promise<Readable>;
+  importArchive(
+    userId: string,
+    envId: string,
+    source: Readable,
+    options?: { baseVersion?: number | null; limits?: Partial<EnvironmentArchiveLimits> },
+  ): Promise<SaveResult>;
+  /** Safe to run at any time, from any process, concurrently with saves (see `garbage-collector.ts`). */
+  collectGarbage(options?: { userId?: string }): Promise<GarbageReport>;
+}
+
+/** Builds the environment store over a BlobStore. */
+export function createEnvironmentStore(options: EnvironmentStoreOptions): EnvironmentStore {
+  const context: StoreContext = {
+    store: options.store,
+    limits: resolveLimits(options.limits),
+    clock: options.clock ?? { now: () => new Date() },
+  };
+  return {
+    limits: context.limits,
+    create: (userId, input) => createEnvironment(context, userId, input),
+    list: (userId) => listEnvironments(context, userId),
+    get: (userId, envId) => getEnvironment(context, userId, envId),
+    update: (userId, envId, input) => updateEnvironment(context, userId, envId, input),
+    delete: (userId, envId) => deleteEnvironment(context, userId, envId),
+    markUsed: (userId, envId) => markEnvironmentUsed(context, userId, envId),
+    saveVersion: (userId, envId, input) => saveVersion(context, userId, envId, input),
+    history: (userId, envId) => versionHistory(context, userId, envId),
+    loadVersion: (userId, envId, version) => loadVersion(context, userId, envId, version),
+    rollback: (userId, envId, version, rollbackOptions) =>
+      rollbackVersion(context, userId, envId, version, rollbackOptions),
+    exportArchive: (userId, envId, version) => exportArchive(context, userId, envId, version),
+    importArchive: (userId, envId, source, importOptions) =>
+      importArchive(context, userId, envId, source, importOptions),
+    collectGarbage: (gcOptions) => collectGarbage(context, gcOptions),
+  };
+}

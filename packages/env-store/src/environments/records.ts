@@ -1,0 +1,59 @@
+import type { StoreContext } from "./context.js";
+import { environmentNotFound } from "./errors.js";
+import { readJson, retryOnConflict, type Versioned, writeJson } from "./json-object.js";
+import { assertUserId, isEnvironmentId, layout } from "./layout.js";
+import { type Environment, type EnvironmentRecord, environmentRecordSchema } from "./schemas.js";
+
+/** Reads a live record; unknown ids, malformed ids and deleted records are all "Environment not found". */
+export async function readRecord(
+  context: StoreContext,
+  userId: string,
+  envId: string,
+): Promise<Versioned<EnvironmentRecord>> {
+  assertUserId(userId);
+  if (!isEnvironmentId(envId)) throw environmentNotFound();
+  const found = await readJson(context.store, layout.record(userId, envId), environmentRecordSchema);
+  if (!found || found.value.deletedAt !== null || found.value.userId !== userId) throw environmentNotFound();
+  return found;
+}
+
+/**
+ * Read-modify-write of a record by compare-and-swap, retried on races.
+ * `change` sees the freshest record each round and may throw to give up.
+ */
+export function updateRecord(
+  context: StoreContext,
+  userId: string,
+  envId: string,
+  change: (record: EnvironmentRecord) => EnvironmentRecord,
+): Promise<EnvironmentRecord> {
+  return retryOnConflict(`environment ${envId}`, async () => {
+    const current = await readRecord(context, userId, envId);
+    const next = change(current.value);
+    await writeJson(context.store, layout.record(userId, envId), next, { etag: current.etag });
+    return next;
+  });
+}
+
+/** The record as clients see it. An upload mark older than the save deadline is an abandoned upload. */
+export function toEnvironment(context: StoreContext, record: EnvironmentRecord): Environment {
+  const head = record.versions.at(-1);
+  const uploading =
+    record.uploadingSince !== null &&
+    context.clock.now().getTime() - Date.parse(record.uploadingSince) < context.limits.maxSaveDurationMs;
+  return {
+    _id: record._id,
+    userId: record.userId,
+    name: record.name,
+    description: record.description,
+    status: uploading ? "uploading" : head ? "ready" : "empty",
+    createdAt: record.createdAt,
+    updatedAt: record.updatedAt,
+    blobSize: record.blobSize,
+    blobUploadedAt: record.blobUploadedAt,
+    lastUsedAt: record.lastUsedAt,
+    usageCount: record.usageCount,
+    version: head?.version ?? null,
+    summary: record.summary,
+  };
+}

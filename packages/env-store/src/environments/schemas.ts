@@ -1,0 +1,100 @@
+import { z } from "zod";
+
+/** A stored part of a version: where its bytes are and what they must hash to. */
+export const contentRefSchema = z.strictObject({
+  key: z.string().min(1),
+  size: z.number().int().nonnegative(),
+  sha256: z.string().regex(/^[0-9a-f]{64}$/),
+});
+export type ContentRef = z.infer<typeof contentRefSchema>;
+
+/** What a version holds, for listing without a download. Lists are capped; counts are exact. */
+export const versionSummarySchema = z.strictObject({
+  cookies: z.number().int().nonnegative(),
+  cookieDomains: z.array(z.string()),
+  origins: z.array(z.string()),
+  originCount: z.number().int().nonnegative(),
+  extensions: z.array(z.strictObject({ id: z.string(), name: z.string(), version: z.string() })),
+  stateBytes: z.number().int().nonnegative(),
+  extensionBytes: z.number().int().nonnegative(),
+  profileFiles: z.number().int().nonnegative(),
+  profileBytes: z.number().int().nonnegative(),
+  totalBytes: z.number().int().nonnegative(),
+  /** What a raw profile upload was found to hold (the archive reader's ProfileSummary), when there is one. */
+  profile: z.unknown().optional(),
+});
+export type VersionSummary = z.infer<typeof versionSummarySchema>;
+
+export const manifestSchema = z.strictObject({
+  format: z.literal(1),
+  environmentId: z.string(),
+  version: z.number().int().positive(),
+  parentVersion: z.number().int().positive().nullable(),
+  savedAt: z.iso.datetime(),
+  rolledBackFrom: z.number().int().positive().optional(),
+  state: contentRefSchema,
+  extensionFiles: z.array(contentRefSchema.extend({ extensionId: z.string(), path: z.string() })),
+  profileFiles: z.array(contentRefSchema.extend({ path: z.string() })),
+  summary: versionSummarySchema,
+  bytesUploaded: z.number().int().nonnegative(),
+});
+export type VersionManifest = z.infer<typeof manifestSchema>;
+
+export const versionEntrySchema = z.strictObject({
+  version: z.number().int().positive(),
+  manifestKey: z.string(),
+  savedAt: z.iso.datetime(),
+  totalBytes: z.number().int().nonnegative(),
+  bytesUploaded: z.number().int().nonnegative(),
+  rolledBackFrom: z.number().int().positive().optional(),
+});
+export type VersionEntry = z.infer<typeof versionEntrySchema>;
+
+export const environmentRecordSchema = z.strictObject({
+  format: z.literal(1),
+  _id: z.string(),
+  userId: z.string(),
+  name: z.string(),
+  description: z.string(),
+  createdAt: z.iso.datetime(),
+  updatedAt: z.iso.datetime(),
+  blobSize: z.number().int().nonnegative().nullable(),
+  blobUploadedAt: z.iso.datetime().nullable(),
+  lastUsedAt: z.iso.datetime().nullable(),
+  usageCount: z.number().int().nonnegative(),
+  /** Set while a raw profile upload is in flight; stale after the save deadline (the uploader died). */
+  uploadingSince: z.iso.datetime().nullable(),
+  /** Set first when deleting, so a half-finished delete already reads as gone. */
+  deletedAt: z.iso.datetime().nullable(),
+  /** Kept versions, oldest first; the last one is the head. */
+  versions: z.array(versionEntrySchema),
+  /** Manifests dropped by retention, kept until the GC grace period has passed (an in-flight save may still reuse their content). */
+  retired: z.array(z.strictObject({ manifestKey: z.string(), retiredAt: z.iso.datetime() })),
+  /** Summary of the head version. */
+  summary: versionSummarySchema.nullable(),
+});
+export type EnvironmentRecord = z.infer<typeof environmentRecordSchema>;
+
+export const userIndexSchema = z.strictObject({
+  format: z.literal(1),
+  environments: z.array(z.strictObject({ id: z.string(), createdAt: z.iso.datetime() })),
+});
+export type UserIndex = z.infer<typeof userIndexSchema>;
+
+/** The environment as the API shows it: the contract's fields plus the head version and its summary. */
+export interface Environment {
+  _id: string;
+  userId: string;
+  name: string;
+  description: string;
+  status: "empty" | "uploading" | "ready";
+  createdAt: string;
+  updatedAt: string;
+  blobSize: number | null;
+  blobUploadedAt: string | null;
+  lastUsedAt: string | null;
+  usageCount: number;
+  /** The head version number; null before the first save. */
+  version: number | null;
+  summary: VersionSummary | null;
+}

@@ -1,0 +1,379 @@
+import { createReadStream } from "node:fs";
+import { Readable } from "node:stream";
+import {
+  type BrowserState,
+  type BrowserStateInput,
+  type ExtensionState,
+  parseBrowserState,
+} from "@webrun/browser-state";
+import { WebrunError } from "@webrun/errors";
+import { digestFile } from "../archive/content-digest.js";
+import type { ExtensionFileSource } from "../archive/pack-environment.js";
+import { listProfileFiles } from "../archive/profile-walk.js";
+import { readAll } from "../blob-store/body.js";
+import { commitVersion, type VersionBody } from "./commit.js";
+import { mapConcurrently } from "./concurrency.js";
+import { ContentWriter, openContent } from "./content.js";
+import type { StoreContext } from "./context.js";
+import { noBrowserData, versionConflict, versionNotFound } from "./errors.js";
+import { readJson } from "./json-object.js";
+import { readRecord, toEnvironment, updateRecord } from "./records.js";
+import {
+  type ContentRef,
+  type Environment,
+  type EnvironmentRecord,
+  manifestSchema,
+  type VersionEntry,
+  type VersionManifest,
+  type VersionSummary,
+} from "./schemas.js";
+import { summarize } from "./summary.js";
+
+export interface SaveVersionInput {
+  state: BrowserState | BrowserStateInput;
+  /** Bytes of extension files the state lists without `contentBase64`; opened only for files the head does not already hold. */
+  extensionFiles?: ExtensionFileSource;
+  /** A raw Chrome profile (e.g. a safely extracted upload) to keep with the version; caches and locks are skipped. */
+  profileDir?: string;
+  /** What the profile was found to hold (the archive reader's summary), shown without a download. */
+  profileSummary?: unknown;
+  /**
+   * The version this save was based on (`null`: an environment with no
+   * version yet). When the head has moved since, the save fails with
+   * VERSION_CONFLICT (`details.currentVersion`) instead of overwriting.
+   * Omitted: last writer wins, still atomically.
+   */
+  baseVersion?: number | null;
+}
+
+export interface SaveResult {
+  environment: Environment;
+  version: number;
+  /** Plaintext bytes written by this save: new parts plus the manifest. A cookie-only change writes only the state. */
+  bytesUploaded: number;
+  summary: VersionSummary;
+}
+
+export interface VersionInfo {
+  version: number;
+  savedAt: string;
+  totalBytes: number;
+  bytesUploaded: number;
+  rolledBackFrom?: number;
+  head: boolean;
+}
+
+/** A stored version, read lazily: the state is in memory, file bytes stream on demand and are verified against their SHA-256. */
+export interface LoadedVersion {
+  environmentId: string;
+  version: number;
+  savedAt: string;
+  summary: VersionSummary;
+  /** Extension files are listed (path, size, sha256) without `contentBase64`. */
+  state: BrowserState;
+  extensionFiles: readonly { extensionId: string; path: string; size: number; sha256: string }[];
+  profileFiles: readonly { path: string; size: number; sha256: string }[];
+  /** Same shape as `packEnvironmentArchive`'s `extensionFiles`. */
+  openExtensionFile: ExtensionFileSource;
+  openProfileFile(path: string): Promise<Readable>;
+}
+
+/** The state document as stored: extension files listed, their bytes stored as separate parts. */
+function storedStateDocument(state: BrowserState): Buffer {
+  const extensions = state.extensions.map((extension) => ({
+    ...extension,
+    files: extension.files.map(({ contentBase64: _inline, ...file }) => file),
+  }));
+  return Buffer.from(JSON.stringify({ ...state, extensions }));
+}
+
+async function headManifest(
+  context: StoreContext,
+  record: EnvironmentRecord,
+): Promise<VersionManifest | undefined> {
+  const head = record.versions.at(-1);
+  return head && (await readManifest(context, head));
+}
+
+async function readManifest(context: StoreContext, entry: VersionEntry): Promise<VersionManifest> {
+  const found = await readJson(context.store, entry.manifestKey, manifestSchema);
+  if (!found)
+    throw new WebrunError({
+      kind: "integrity",
+      code: "VERSION_MANIFEST_MISSING",
+      message: `manifest of version ${entry.version} is missing`,
+    });
+  return found.value;
+}
+
+function reusableParts(manifest: VersionManifest | undefined): ContentRef[] {
+  if (!manifest) return [];
+  return [manifest.state, ...manifest.extensionFiles, ...manifest.profileFiles].map(
+    ({ key, size, sha256 }) => ({
+      key,
+      size,
+      sha256,
+    }),
+  );
+}
+
+function extensionFileOpener(
+  extension: ExtensionState,
+  file: ExtensionState["files"][number],
+  source: ExtensionFileSource | undefined,
+): () => Readable | Promise<Readable> {
+  return async () => {
+    if (file.contentBase64 !== undefined) return Readable.from([Buffer.from(file.contentBase64, "base64")]);
+    if (!source)
+      throw new WebrunError({
+        kind: "invalid_input",
+        code: "EXTENSION_FILE_MISSING",
+        message: `extension ${extension.id} lists ${JSON.stringify(file.path)} but no bytes were given for it`,
+      });
+    return source(extension.id, file.path);
+  };
+}
+
+/** Marks a raw upload as in flight (status `uploading`); returns the mark so only this save clears it. */
+async function markUploading(context: StoreContext, userId: string, envId: string): Promise<string> {
+  const mark = context.clock.now().toISOString();
+  await updateRecord(context, userId, envId, (record) => ({ ...record, uploadingSince: mark }));
+  return mark;
+}
+
+async function clearUploadMark(
+  context: StoreContext,
+  userId: string,
+  envId: string,
+  mark: string,
+): Promise<void> {
+  await updateRecord(context, userId, envId, (record) =>
+    record.uploadingSince === mark ? { ...record, uploadingSince: null } : record,
+  ).catch(() => {});
+}
+
+/** The parts of a save as they are stored, gathered by `saveVersion` or an archive import. */
+export interface StoredParts {
+  state: BrowserState;
+  extensionFiles: VersionManifest["extensionFiles"];
+  profileFiles: VersionManifest["profileFiles"];
+  profileSummary?: unknown;
+}
+
+/**
+ * The frame every save runs in: stale-base check before any upload, the
+ * `uploading` mark for raw uploads, a ContentWriter primed with the head's
+ * parts for dedup, then the commit — and on any failure, removal of what
+ * was uploaded and of the mark.
+ */
+export async function runSave(
+  context: StoreContext,
+  userId: string,
+  envId: string,
+  options: { baseVersion: number | null | undefined; uploading: boolean },
+  gather: (writer: ContentWriter) => Promise<StoredParts>,
+): Promise<SaveResult> {
+  const startedAt = context.clock.now().getTime();
+  const current = await readRecord(context, userId, envId);
+  const head = current.value.versions.at(-1)?.version ?? null;
+  // Fail before uploading anything when the base is already stale; the commit checks again.
+  if (options.baseVersion !== undefined && options.baseVersion !== head) throw versionConflict(head);
+  const uploadMark = options.uploading ? await markUploading(context, userId, envId) : undefined;
+  const writer = new ContentWriter(
+    context.store,
+    userId,
+    envId,
+    reusableParts(await headManifest(context, current.value)),
+  );
+  try {
+    const parts = await gather(writer);
+    const stateBytes = storedStateDocument(parts.state);
+    const body: VersionBody = {
+      state: await writer.storeBytes(stateBytes),
+      extensionFiles: parts.extensionFiles,
+      profileFiles: parts.profileFiles,
+      summary: summarize({
+        state: parts.state,
+        stateBytes: stateBytes.length,
+        extensionBytes: sum(parts.extensionFiles),
+        profileFiles: parts.profileFiles.length,
+        profileBytes: sum(parts.profileFiles),
+        profile: parts.profileSummary,
+      }),
+    };
+    const committed = await commitVersion(context, {
+      userId,
+      envId,
+      body,
+      baseVersion: options.baseVersion,
+      startedAt,
+      writer,
+      ...(uploadMark ? { uploadMark } : {}),
+    });
+    return {
+      environment: toEnvironment(context, committed.record),
+      version: committed.version,
+      bytesUploaded: committed.bytesUploaded,
+      summary: body.summary,
+    };
+  } catch (error) {
+    await writer.discard();
+    if (uploadMark) await clearUploadMark(context, userId, envId, uploadMark);
+    throw error;
+  }
+}
+
+/**
+ * Saves a new version: parts the head already holds are reused, the rest
+ * are uploaded (extension files verified against the SHA-256 the state
+ * lists), then the version is committed (see `commitVersion`).
+ */
+export function saveVersion(
+  context: StoreContext,
+  userId: string,
+  envId: string,
+  input: SaveVersionInput,
+): Promise<SaveResult> {
+  const state = parseBrowserState(input.state);
+  const concurrency = context.limits.transferConcurrency;
+  return runSave(
+    context,
+    userId,
+    envId,
+    { baseVersion: input.baseVersion, uploading: input.profileDir !== undefined },
+    async (writer) => {
+      const files = state.extensions.flatMap((extension) =>
+        extension.files.map((file) => ({ extension, file })),
+      );
+      const extensionFiles = await mapConcurrently(files, concurrency, async ({ extension, file }) => {
+        const ref = await writer.storeFile(
+          file,
+          extensionFileOpener(extension, file, input.extensionFiles),
+          true,
+          `extensions/${extension.id}/${file.path}`,
+        );
+        return { ...ref, extensionId: extension.id, path: file.path };
+      });
+      const profile = input.profileDir ? await listProfileFiles(input.profileDir) : [];
+      const profileFiles = await mapConcurrently(profile, concurrency, async (file) => {
+        const digest = await digestFile(file.absolutePath);
+        const open = () => createReadStream(file.absolutePath);
+        return { ...(await writer.storeFile(digest, open, true, `profile/${file.path}`)), path: file.path };
+      });
+      return { state, extensionFiles, profileFiles, profileSummary: input.profileSummary };
+    },
+  );
+}
+
+function sum(parts: readonly { size: number }[]): number {
+  return parts.reduce((total, part) => total + part.size, 0);
+}
+
+/**
+ * Makes an old version the head again by committing a new version with the
+ * same parts (nothing is copied, nothing in history is rewritten).
+ */
+export async function rollbackVersion(
+  context: StoreContext,
+  userId: string,
+  envId: string,
+  version: number,
+  options: { baseVersion?: number | null } = {},
+): Promise<SaveResult> {
+  const startedAt = context.clock.now().getTime();
+  const current = await readRecord(context, userId, envId);
+  const entry = current.value.versions.find((candidate) => candidate.version === version);
+  if (!entry) throw versionNotFound(version);
+  const manifest = await readManifest(context, entry);
+  const writer = new ContentWriter(context.store, userId, envId, []);
+  const committed = await commitVersion(context, {
+    userId,
+    envId,
+    body: {
+      state: manifest.state,
+      extensionFiles: manifest.extensionFiles,
+      profileFiles: manifest.profileFiles,
+      summary: manifest.summary,
+      rolledBackFrom: version,
+    },
+    baseVersion: options.baseVersion,
+    startedAt,
+    writer,
+  });
+  return {
+    environment: toEnvironment(context, committed.record),
+    version: committed.version,
+    bytesUploaded: committed.bytesUploaded,
+    summary: manifest.summary,
+  };
+}
+
+/** Kept versions, newest first. */
+export async function versionHistory(
+  context: StoreContext,
+  userId: string,
+  envId: string,
+): Promise<VersionInfo[]> {
+  const { value } = await readRecord(context, userId, envId);
+  const headVersion = value.versions.at(-1)?.version;
+  return value.versions
+    .map((entry) => ({
+      version: entry.version,
+      savedAt: entry.savedAt,
+      totalBytes: entry.totalBytes,
+      bytesUploaded: entry.bytesUploaded,
+      ...(entry.rolledBackFrom === undefined ? {} : { rolledBackFrom: entry.rolledBackFrom }),
+      head: entry.version === headVersion,
+    }))
+    .reverse();
+}
+
+/** Loads a kept version (the head by default). */
+export async function loadVersion(
+  context: StoreContext,
+  userId: string,
+  envId: string,
+  version?: number,
+): Promise<LoadedVersion> {
+  const { value } = await readRecord(context, userId, envId);
+  const entry =
+    version === undefined ? value.versions.at(-1) : value.versions.find((v) => v.version === version);
+  if (!entry) throw version === undefined ? noBrowserData() : versionNotFound(version);
+  const manifest = await readManifest(context, entry);
+  const stateBytes = await readAll(await openContent(context.store, manifest.state, "state.json"));
+  const state = parseBrowserState(JSON.parse(stateBytes.toString("utf8")));
+  const extensionParts = new Map(
+    manifest.extensionFiles.map((file) => [`${file.extensionId}/${file.path}`, file]),
+  );
+  const profileParts = new Map(manifest.profileFiles.map((file) => [file.path, file]));
+  const missing = (what: string) =>
+    new WebrunError({
+      kind: "not_found",
+      code: "VERSION_FILE_NOT_FOUND",
+      message: `no ${what} in this version`,
+    });
+  return {
+    environmentId: envId,
+    version: manifest.version,
+    savedAt: manifest.savedAt,
+    summary: manifest.summary,
+    state,
+    extensionFiles: manifest.extensionFiles.map(({ extensionId, path, size, sha256 }) => ({
+      extensionId,
+      path,
+      size,
+      sha256,
+    })),
+    profileFiles: manifest.profileFiles.map(({ path, size, sha256 }) => ({ path, size, sha256 })),
+    openExtensionFile: async (extensionId, path) => {
+      const part = extensionParts.get(`${extensionId}/${path}`);
+      if (!part) throw missing(`extension file ${JSON.stringify(path)}`);
+      return openContent(context.store, part, `extensions/${extensionId}/${path}`);
+    },
+    openProfileFile: async (path) => {
+      const part = profileParts.get(path);
+      if (!part) throw missing(`profile file ${JSON.stringify(path)}`);
+      return openContent(context.store, part, `profile/${path}`);
+    },
+  };
+}
