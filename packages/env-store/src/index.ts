@@ -56,3 +56,20 @@ export { assertValidKey, compareKeys } from "./blob-store/keys.js";
 export { createEncryptedBlobStore } from "./crypto/encrypted-blob-store.js";
 export { Keyring, type KeyringConfig, keyringFromConfig } from "./crypto/keyring.js";
 export { type LocalKeyring, loadOrCreateLocalKeyring } from "./crypto/local-keyring.js";
+export { type Clock, defaultEnvironmentLimits, type EnvironmentLimits } from "./environments/context.js";
+export {
+  DESCRIPTION_MAX,
+  type EnvironmentInput,
+  type EnvironmentUpdate,
+  environmentInputSchema,
+  environmentUpdateSchema,
+  NAME_MAX,
+} from "./environments/environment-input.js";
+export {
+  createEnvironmentStore,
+  type EnvironmentStore,
+  type EnvironmentStoreOptions,
+} from "./environments/environment-store.js";
+export type { GarbageReport } from "./environments/garbage-collector.js";
+export type { Environment, VersionSummary } from "./environments/schemas.js";
+export type { LoadedVersion, SaveResult, SaveVersionInput, VersionInfo } from "./environments/versions.js";
