@@ -66,6 +66,7 @@ describe("still logged in: capture → seed, through the library API", () => {
   }, 60_000);
 
   it("seeds a fresh browser (launchSeeded) that is logged in everywhere on its first page", async () => {
+    await seeded?.close();
     world.sites.reset();
     seeded = await launchSeeded(liveState, { args: world.sites.chromiumArgs });
     expect(world.sites.requests()).toEqual([]);
@@ -86,6 +87,7 @@ describe("still logged in: capture → seed, through the library API", () => {
   }, 120_000);
 
   it("seeds from the teardown capture just as well", async () => {
+    await seeded?.close();
     world.sites.reset();
     seeded = await launchSeeded(teardownState, { args: world.sites.chromiumArgs });
     expect(world.sites.requests()).toEqual([]);
