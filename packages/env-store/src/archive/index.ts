@@ -15,6 +15,13 @@ export {
   type ManifestFile,
 } from "./environment-manifest.js";
 export { extractArchive } from "./extract.js";
+export {
+  type IngestProfileOptions,
+  ingestProfileArchive,
+  type ProfileExtension,
+  type ProfileFileSink,
+  type ProfileSummary,
+} from "./ingest-profile.js";
 export { type ArchiveLimits, defaultArchiveLimits, resolveArchiveLimits } from "./limits.js";
 export {
   type ExtensionFileSource,

@@ -21,6 +21,7 @@ const userDataDirDrops = new Set([
   "ShaderCache",
   "GrShaderCache",
   "GraphiteDawnCache",
+  "GPUPersistentCache",
   "component_crx_cache",
   "extensions_crx_cache",
 ]);
@@ -34,6 +35,7 @@ const profileDrops = new Set([
   "DawnGraphiteCache",
   "DawnWebGPUCache",
   "GraphiteDawnCache",
+  "GPUPersistentCache",
   "Media Cache",
   "Service Worker/CacheStorage",
   "Service Worker/ScriptCache",

@@ -233,7 +233,11 @@ describe("environment archive integrity", () => {
   it("refuses a tampered extension file, committing nothing at the target nor that blob", async () => {
     const archive = await rewrite(await pack(), (name, content) =>
       name.endsWith("café.png")
-        ? Buffer.concat([content.subarray(0, 100), Buffer.from([content[100] ^ 1]), content.subarray(101)])
+        ? Buffer.concat([
+            content.subarray(0, 100),
+            Buffer.from([(content[100] ?? 0) ^ 1]),
+            content.subarray(101),
+          ])
         : content,
     );
     const target = path.join(workDir, "unpacked");

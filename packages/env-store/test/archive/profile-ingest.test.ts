@@ -1,0 +1,175 @@
+import { execFile } from "node:child_process";
+import { createReadStream, existsSync } from "node:fs";
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { Readable } from "node:stream";
+import { promisify } from "node:util";
+import { gzipSync } from "node:zlib";
+import { isWebrunError } from "@webrun/errors";
+import { rawTar } from "@webrun/test-fixtures";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ingestProfileArchive, readAll } from "../../src/index.js";
+
+const run = promisify(execFile);
+const chromium = process.env.CHROME_PATH ?? "/usr/bin/chromium";
+const EXTENSION_ID = "ghbmnnjooekpmoecnnnilnnbdlolhkhi";
+
+let workDir: string;
+let userDataDir: string;
+const origins: string[] = [];
+
+/** A page that writes one localStorage item for its own origin. */
+function startSite(): Promise<http.Server> {
+  const server = http.createServer((_request, response) => {
+    response.setHeader("content-type", "text/html");
+    response.end(
+      '<link rel="icon" href="data:,"><script>localStorage.setItem("visited", location.origin)</script>',
+    );
+  });
+  return new Promise((resolve) => server.listen(0, "127.0.0.1", () => resolve(server)));
+}
+
+/** Visits `url` in a real headless Chromium on `userDataDir`; `--dump-dom` exits cleanly, which flushes Local Storage. */
+async function visit(url: string): Promise<void> {
+  await run(
+    chromium,
+    [
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+      `--user-data-dir=${userDataDir}`,
+      "--dump-dom",
+      url,
+    ],
+    { timeout: 60_000 },
+  );
+}
+
+async function tarGz(cwd: string, ...members: string[]): Promise<string> {
+  const file = path.join(workDir, `upload-${Math.random().toString(36).slice(2)}.tar.gz`);
+  await run("tar", ["czf", file, "-C", cwd, ...members]);
+  return file;
+}
+
+async function ingest(file: string) {
+  const kept: string[] = [];
+  const summary = await ingestProfileArchive(createReadStream(file), {
+    sink: async (entry, body) => {
+      const bytes = await readAll(body);
+      expect(bytes.length).toBe(entry.size);
+      kept.push(entry.path);
+    },
+  });
+  return { summary, kept: kept.sort() };
+}
+
+beforeAll(async () => {
+  expect(existsSync(chromium), `Chromium at ${chromium}`).toBe(true);
+  workDir = await mkdtemp(path.join(tmpdir(), "webrun-profile-ingest-test-"));
+  userDataDir = path.join(workDir, "User Data");
+  const servers = [await startSite(), await startSite()];
+  try {
+    for (const server of servers) {
+      const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      origins.push(origin);
+      await visit(`${origin}/`);
+    }
+  } finally {
+    for (const server of servers) server.close();
+  }
+  // Web Store extensions live in Default/Extensions/<id>/<version>; a localised name as many have.
+  const extensionDir = path.join(userDataDir, "Default", "Extensions", EXTENSION_ID, "1.2.3_0");
+  await mkdir(path.join(extensionDir, "_locales", "en"), { recursive: true });
+  await writeFile(
+    path.join(extensionDir, "manifest.json"),
+    JSON.stringify({ name: "__MSG_appName__", version: "1.2.3", default_locale: "en", manifest_version: 3 }),
+  );
+  await writeFile(
+    path.join(extensionDir, "_locales", "en", "messages.json"),
+    JSON.stringify({ APPNAME: { message: "Localised Name" } }),
+  );
+}, 120_000);
+
+afterAll(async () => {
+  await rm(workDir, { recursive: true, force: true });
+});
+
+describe("ingesting a real Chromium profile", () => {
+  it("rooted at the user-data-dir: origins, extensions, caches and locks dropped", async () => {
+    const { summary, kept } = await ingest(await tarGz(userDataDir, "."));
+    expect(summary.layout).toBe("user-data-dir");
+    expect(summary.origins).toEqual([...origins].sort());
+    expect(summary.extensions).toEqual([{ id: EXTENSION_ID, name: "Localised Name", version: "1.2.3" }]);
+    expect(summary.warnings).toEqual([]);
+    expect(kept).toContain("Local State");
+    expect(kept).toContain("Default/Preferences");
+    expect(kept).toContain(`Default/Extensions/${EXTENSION_ID}/1.2.3_0/manifest.json`);
+    expect(kept.some((p) => p.startsWith("Default/Local Storage/leveldb/"))).toBe(true);
+    expect(kept.filter((p) => /(^|\/)(Cache|Code Cache|GPUCache|LOCK|Singleton\w+)(\/|$)/.test(p))).toEqual(
+      [],
+    );
+    expect(summary.dropped).toBeGreaterThan(0);
+    expect(summary.entries).toBe(kept.length);
+  });
+
+  it("rooted at Default/ or wrapped in a folder: the same files under user-data-dir paths", async () => {
+    const fromRoot = (await ingest(await tarGz(userDataDir, "."))).kept;
+    const fromDefault = await ingest(await tarGz(path.join(userDataDir, "Default"), "."));
+    expect(fromDefault.summary.layout).toBe("profile-directory");
+    expect(fromDefault.kept).toEqual(fromRoot.filter((p) => p.startsWith("Default/")));
+    expect(fromDefault.summary.origins).toEqual([...origins].sort());
+
+    const wrapped = await ingest(await tarGz(workDir, "User Data"));
+    expect(wrapped.summary.layout).toBe("user-data-dir");
+    expect(wrapped.kept).toEqual(fromRoot);
+    expect(wrapped.summary.extensions.map((e) => e.name)).toEqual(["Localised Name"]);
+  });
+
+  it("holds back entries until the layout is known, and keeps any archive as user-data-dir when none is", async () => {
+    const archive = gzipSync(
+      rawTar([
+        { name: "profile/notes.txt", content: "before any marker" },
+        { name: "profile/Preferences", content: "{}" },
+      ]),
+    );
+    const kept: string[] = [];
+    const summary = await ingestProfileArchive(Readable.from([archive]), {
+      sink: async (entry, body) => {
+        await readAll(body);
+        kept.push(entry.path);
+      },
+    });
+    expect(summary.layout).toBe("profile-directory");
+    expect(kept).toEqual(["Default/notes.txt", "Default/Preferences"]);
+
+    const plain = await ingestProfileArchive(
+      Readable.from([gzipSync(rawTar([{ name: "hello.txt", content: "hi" }]))]),
+    );
+    expect(plain).toMatchObject({
+      layout: "user-data-dir",
+      entries: 1,
+      bytes: 2,
+      origins: [],
+      extensions: [],
+    });
+  });
+
+  it("refuses hostile uploads with the archive codes", async () => {
+    const link = gzipSync(
+      rawTar([{ name: "Default/Preferences", type: "symlink", linkName: "/etc/passwd" }]),
+    );
+    const error = await ingestProfileArchive(Readable.from([link])).catch((caught: unknown) => caught);
+    expect(isWebrunError(error, "ARCHIVE_LINK_REFUSED")).toBe(true);
+    const notGzip = await ingestProfileArchive(Readable.from([Buffer.from("PK\u0003\u0004")])).catch(
+      (e: unknown) => e,
+    );
+    expect(isWebrunError(notGzip, "ARCHIVE_NOT_TAR_GZ")).toBe(true);
+  });
+});
