@@ -164,8 +164,10 @@ async function promoteOne(
   fileId: string,
 ): Promise<FileSummary> {
   const { store } = context;
-  for (;;) {
+  for (let lostSwap = false; ; lostSwap = true) {
     const found = await readRecord(store, userId, fileId);
+    // Gone after we lost a swap means a sweeper took it, not that it never existed.
+    if (!found && lostSwap) throw fileErrors.fileExpired(fileId);
     const record = assertPromotable(fileId, found?.record, environmentId);
     if (record.environmentId === null) {
       const attached: FileRecord = { ...record, environmentId, expiresAt: null };
