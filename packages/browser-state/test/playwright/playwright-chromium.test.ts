@@ -65,12 +65,12 @@ describe("a storageState file written by playwright-core against Chromium 156", 
     const source = await browser.newContext();
     const page = await source.newPage();
     await page.goto(site.url("a.test", "/set-cookies"));
-    await page.evaluate(() => {
+    // Page scripts as text: this package compiles without the DOM library.
+    await page.evaluate(`
       localStorage.setItem("token", "abc");
       localStorage.setItem("日本", "語 😀");
       localStorage.setItem("", "empty key");
-      sessionStorage.setItem("lost", "in conversion");
-    });
+      sessionStorage.setItem("lost", "in conversion");`);
     await page.evaluate(writeIndexedDb);
     const file = path.join(dir, "state.json");
     await source.storageState({ path: file, indexedDB: true });
@@ -107,8 +107,8 @@ describe("a storageState file written by playwright-core against Chromium 156", 
     try {
       const again = await restored.newPage();
       await again.goto(site.url("a.test"));
-      expect(await again.evaluate(() => localStorage.getItem("日本"))).toBe("語 😀");
-      expect(await again.evaluate(() => localStorage.getItem(""))).toBe("empty key");
+      expect(await again.evaluate(`localStorage.getItem("日本")`)).toBe("語 😀");
+      expect(await again.evaluate(`localStorage.getItem("")`)).toBe("empty key");
       expect(await again.evaluate(readIndexedDb)).toEqual({
         when: 86400000,
         tags: ["x"],
