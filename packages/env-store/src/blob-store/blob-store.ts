@@ -66,7 +66,11 @@ export interface BlobInfo {
   key: string;
   /** Size of the whole object in bytes. */
   size: number;
-  /** Opaque version tag, without quotes. Compare only for equality. */
+  /**
+   * Opaque version tag, without quotes. Compare only for equality. It changes
+   * whenever the content changes; rewriting identical bytes may keep it (S3
+   * etags hash the content), so a compare-and-swap compares content, not history.
+   */
   etag: string;
   lastModified: Date;
   contentType?: string;

@@ -27,13 +27,28 @@ export const blobStoreConfigSchema = z.discriminatedUnion("driver", [
 
 export type BlobStoreConfig = z.infer<typeof blobStoreConfigSchema>;
 
-function invalidConfig(error: z.ZodError, source: string): WebrunError {
-  // Only paths and zod's messages: never the values, which may include the secret key.
-  const issues = error.issues.map((issue) => ({ path: issue.path.join("."), message: issue.message }));
+/** The environment variable behind each configuration field, for messages about the environment. */
+const envNames: Readonly<Record<string, string>> = {
+  driver: "STORAGE",
+  root: "DATA_DIR",
+  bucket: "S3_BUCKET",
+  region: "S3_REGION",
+  endpoint: "S3_ENDPOINT",
+  accessKeyId: "AWS_ACCESS_KEY_ID",
+  secretAccessKey: "AWS_SECRET_ACCESS_KEY",
+  prefix: "S3_PREFIX",
+};
+
+function invalidConfig(error: z.ZodError, fromEnv: boolean): WebrunError {
+  // Only field names and zod's messages: never the values, which may include the secret key.
+  const issues = error.issues.map((issue) => {
+    const path = issue.path.join(".");
+    return { path: fromEnv ? (envNames[path] ?? path) : path, message: issue.message };
+  });
   return new WebrunError({
     kind: "invalid_input",
     code: "BLOB_STORE_CONFIG_INVALID",
-    message: `invalid storage configuration (${source}): ${issues.map((i) => `${i.path || "(root)"}: ${i.message}`).join("; ")}`,
+    message: `invalid storage configuration${fromEnv ? " (STORAGE is fs or s3)" : ""}: ${issues.map((i) => `${i.path || "(root)"}: ${i.message}`).join("; ")}`,
     issues,
   });
 }
@@ -41,7 +56,7 @@ function invalidConfig(error: z.ZodError, source: string): WebrunError {
 /** Validates a storage configuration; errors name fields, never values. */
 export function parseBlobStoreConfig(input: unknown): BlobStoreConfig {
   const parsed = blobStoreConfigSchema.safeParse(input);
-  if (!parsed.success) throw invalidConfig(parsed.error, "config");
+  if (!parsed.success) throw invalidConfig(parsed.error, false);
   return parsed.data;
 }
 
@@ -70,7 +85,7 @@ export function blobStoreConfigFromEnv(env: Readonly<Record<string, string | und
         ? { driver: "fs", root: defined(env.DATA_DIR) ?? "./.data" }
         : { driver: storage };
   const parsed = blobStoreConfigSchema.safeParse(input);
-  if (!parsed.success) throw invalidConfig(parsed.error, "STORAGE must be fs or s3; S3 needs S3_BUCKET");
+  if (!parsed.success) throw invalidConfig(parsed.error, true);
   return parsed.data;
 }
 
