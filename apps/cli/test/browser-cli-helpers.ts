@@ -106,3 +106,40 @@ export async function evaluate<T>(
   );
   return result.value as T;
 }
+
+/** Evaluates in the service worker of the installed extension named `name`, waiting for it to start. */
+export async function evaluateInWorker(
+  connection: CdpConnection,
+  name: string,
+  expression: string,
+): Promise<unknown> {
+  for (let attempt = 0; attempt < 100; attempt++) {
+    const { extensions } = await connection.send("Extensions.getExtensions");
+    const id = (extensions as { id: string; name: string }[]).find(
+      (extension) => extension.name === name,
+    )?.id;
+    const { targetInfos } = await connection.send("Target.getTargets");
+    const worker = (targetInfos as { targetId: string; type: string; url: string }[]).find(
+      (target) =>
+        id !== undefined &&
+        target.type === "service_worker" &&
+        target.url.startsWith(`chrome-extension://${id}/`),
+    );
+    if (worker) {
+      const { sessionId } = await connection.send("Target.attachToTarget", {
+        targetId: worker.targetId,
+        flatten: true,
+      });
+      try {
+        // A worker that just started may not have its `chrome` bindings yet.
+        return await evaluate(connection, sessionId, expression);
+      } catch (error) {
+        if (attempt === 99) throw error;
+      } finally {
+        await connection.send("Target.detachFromTarget", { sessionId });
+      }
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`no service worker for extension ${name}`);
+}

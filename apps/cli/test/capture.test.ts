@@ -1,10 +1,18 @@
 import { existsSync } from "node:fs";
-import { mkdir, mkdtemp, readdir, readFile, rm } from "node:fs/promises";
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { connectCdp, type LaunchedBrowser, launchChromium, parseBrowserState } from "@webrun/browser-state";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { cli, evaluate, runCli, startPlainSite, visit } from "./browser-cli-helpers.js";
+import {
+  cli,
+  evaluate,
+  evaluateInWorker,
+  runCli,
+  startCli,
+  startPlainSite,
+  visit,
+} from "./browser-cli-helpers.js";
 
 let site: Awaited<ReturnType<typeof startPlainSite>>;
 let dir: string;
@@ -43,6 +51,63 @@ describe("webrun-env capture", () => {
       { origin: site.origin, localStorage: [{ name: "token", value: "captured-1" }] },
     ]);
   }, 30_000);
+
+  it("archives an extension with its storage, and launch brings both back", async () => {
+    const extensionDir = join(dir, "extension");
+    await mkdir(extensionDir);
+    await writeFile(
+      join(extensionDir, "manifest.json"),
+      JSON.stringify({
+        manifest_version: 3,
+        name: "Webrun CLI test",
+        version: "1.0",
+        background: { service_worker: "sw.js" },
+        permissions: ["storage"],
+      }),
+    );
+    await writeFile(
+      join(extensionDir, "sw.js"),
+      `chrome.runtime.onInstalled.addListener(async () => {
+        const { greeting } = await chrome.storage.local.get("greeting");
+        if (!greeting) await chrome.storage.local.set({ greeting: "fresh-install" });
+      });`,
+    );
+    const profile = join(dir, "extension-profile");
+    const withExtension = await launchChromium({ userDataDir: profile, extensionDirs: [extensionDir] });
+    const launched: { child?: import("node:child_process").ChildProcess } = {};
+    try {
+      const connection = await connectCdp(withExtension.cdpUrl);
+      // Installed and initialised (onInstalled ran) before the user changes anything.
+      await expect
+        .poll(() => evaluateInWorker(connection, "Webrun CLI test", `chrome.storage.local.get("greeting")`))
+        .toEqual({ greeting: "fresh-install" });
+      await evaluateInWorker(
+        connection,
+        "Webrun CLI test",
+        `chrome.storage.local.set({ greeting: "changed-by-user" })`,
+      );
+      await connection.close();
+
+      const out = join(dir, "env.tar.gz");
+      const captured = await runCli(["capture", "--cdp", withExtension.cdpUrl, "--out", out]);
+      expect(captured.stderr).toBe("");
+      expect(JSON.parse(captured.stdout)).toMatchObject({ extensions: 1 });
+
+      const { child, firstLine } = await startCli(["launch", "--state", out, "--headless"]);
+      launched.child = child;
+      const ready = JSON.parse(firstLine) as { cdp: string };
+      const seeded = await connectCdp(ready.cdp);
+      expect(
+        await evaluateInWorker(seeded, "Webrun CLI test", `chrome.storage.local.get("greeting")`),
+      ).toEqual({
+        greeting: "changed-by-user",
+      });
+      await seeded.close();
+    } finally {
+      launched.child?.kill("SIGTERM");
+      await withExtension.close();
+    }
+  }, 60_000);
 
   it("fails fast on a dead endpoint and leaves no output file", async () => {
     const outDir = join(dir, "dead");

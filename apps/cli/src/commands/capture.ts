@@ -1,7 +1,10 @@
 import { randomBytes } from "node:crypto";
+import { createReadStream, createWriteStream } from "node:fs";
 import { rename, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
+import { pipeline } from "node:stream/promises";
 import { captureState } from "@webrun/browser-state";
+import { packEnvironmentArchive } from "@webrun/env-store";
 import { WebrunError } from "@webrun/errors";
 import type { Command } from "commander";
 
@@ -69,21 +72,25 @@ export function registerCapture(program: Command): void {
     )
     .action(async (options: { cdp: string; out: string; origin: string[]; profileDir?: string }) => {
       const kind = outputKind(options.out);
+      const extensionFolders = new Map<string, string>();
       const state = await captureState(options.cdp, {
         origins: options.origin,
         ...(options.profileDir ? { profileDir: options.profileDir } : {}),
         inlineExtensionFiles: kind === "json",
+        onExtensionFolder: (id, dir) => extensionFolders.set(id, dir),
       });
       await writeFileAtomically(options.out, async (temporary) => {
         if (kind === "json") {
           await writeFile(temporary, `${JSON.stringify(state)}\n`, { mode: 0o600 });
           return;
         }
-        throw new WebrunError({
-          kind: "unavailable",
-          code: "ARCHIVE_NOT_AVAILABLE",
-          message: "environment archives are not available in this build; use --out <file>.json",
+        // Extension files stream from their folders into the archive, verified against the state.
+        const archive = packEnvironmentArchive({
+          state,
+          extensionFiles: (id, filePath) =>
+            createReadStream(path.join(extensionFolders.get(id) ?? "/nonexistent", ...filePath.split("/"))),
         });
+        await pipeline(archive, createWriteStream(temporary, { mode: 0o600 }));
       });
       const summary = {
         out: options.out,

@@ -1,9 +1,15 @@
+import { createReadStream, existsSync } from "node:fs";
+import { access, mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import {
   type BrowserState,
   launchSeeded,
+  type OpenExtensionFile,
   parseBrowserState,
   type SeededBrowser,
 } from "@webrun/browser-state";
+import { unpackEnvironmentArchiveToDirectory } from "@webrun/env-store";
 import { WebrunError } from "@webrun/errors";
 import { parseProxy, toLaunchPlan } from "@webrun/proxy-config";
 import type { Command } from "commander";
@@ -12,16 +18,62 @@ import { readJsonInput } from "../read-input.js";
 /** State documents may carry megabyte values and inline extension files. */
 const maxStateBytes = 512 * 1024 * 1024;
 
-/** Reads and validates a state document (`.json`); a bad field is reported by its path. */
-export async function readStateFile(file: string): Promise<BrowserState> {
-  if (file.endsWith(".tar.gz") || file.endsWith(".tgz")) {
+/** A state read from a `.json` document or an environment archive, with where its files are. */
+export interface LoadedState {
+  state: BrowserState;
+  /** Extension file bytes unpacked from an archive (a `.json` state carries them inline). */
+  openExtensionFile?: OpenExtensionFile;
+  /** The archive's `profile/` folder, when it has one. */
+  profileTemplateDir?: string;
+  /** Removes what was unpacked. */
+  dispose(): Promise<void>;
+}
+
+export function isArchivePath(file: string): boolean {
+  return file.endsWith(".tar.gz") || file.endsWith(".tgz");
+}
+
+/**
+ * Reads and validates a state: a `.json` document, or an environment
+ * archive unpacked (verified, all or nothing) into a temporary folder. A bad
+ * field is reported by its path.
+ */
+export async function loadStateFile(file: string): Promise<LoadedState> {
+  if (!isArchivePath(file)) {
+    const state = parseBrowserState(await readJsonInput(file, { maxBytes: maxStateBytes }));
+    return { state, dispose: async () => undefined };
+  }
+  const root = await mkdtemp(path.join(tmpdir(), "webrun-archive-"));
+  const unpacked = path.join(root, "environment");
+  try {
+    const source = await openReadable(file);
+    const { state } = await unpackEnvironmentArchiveToDirectory(source, unpacked);
+    const profileDir = path.join(unpacked, "profile");
+    return {
+      state,
+      openExtensionFile: async (extension, relativePath) =>
+        createReadStream(path.join(unpacked, "extensions", extension.id, ...relativePath.split("/"))),
+      ...(existsSync(profileDir) ? { profileTemplateDir: profileDir } : {}),
+      dispose: () => rm(root, { recursive: true, force: true }),
+    };
+  } catch (error) {
+    await rm(root, { recursive: true, force: true });
+    throw error;
+  }
+}
+
+async function openReadable(file: string) {
+  try {
+    await access(file);
+  } catch (error) {
     throw new WebrunError({
-      kind: "unavailable",
-      code: "ARCHIVE_NOT_AVAILABLE",
-      message: "environment archives are not available in this build; use a .json state",
+      kind: "not_found",
+      code: "INPUT_UNREADABLE",
+      message: `cannot read ${file}`,
+      cause: error,
     });
   }
-  return parseBrowserState(await readJsonInput(file, { maxBytes: maxStateBytes }));
+  return createReadStream(file);
 }
 
 /** `--proxy <json>` → a Chrome launch plan; problems come back as `path: message` lines. */
@@ -93,7 +145,7 @@ export function registerLaunch(program: Command): void {
   program
     .command("launch")
     .description("start a fresh Chromium seeded with a captured state")
-    .requiredOption("--state <file>", "the state document (.json)")
+    .requiredOption("--state <file>", "the state: a .json document or a .tar.gz environment archive")
     .option("--headless", "run without a window")
     .option("--proxy <json>", 'a proxy, e.g. {"source":"custom","type":"http","host":"…","port":8080}')
     .argument("[chromium-args...]", "extra Chromium flags, after --")
@@ -113,12 +165,20 @@ export function registerLaunch(program: Command): void {
     .action(
       async (chromiumArgs: string[], options: { state: string; headless?: boolean; proxy?: string }) => {
         const proxyPlan = options.proxy === undefined ? undefined : await proxyPlanFrom(options.proxy);
-        const state = await readStateFile(options.state);
-        const browser = await launchSeeded(state, {
-          headless: options.headless === true,
-          args: chromiumArgs,
-          ...(proxyPlan ? { proxyPlan } : {}),
-        });
+        const loaded = await loadStateFile(options.state);
+        let browser: SeededBrowser;
+        try {
+          browser = await launchSeeded(loaded.state, {
+            headless: options.headless === true,
+            args: chromiumArgs,
+            ...(proxyPlan ? { proxyPlan } : {}),
+            ...(loaded.openExtensionFile ? { openExtensionFile: loaded.openExtensionFile } : {}),
+            ...(loaded.profileTemplateDir ? { profileTemplateDir: loaded.profileTemplateDir } : {}),
+          });
+        } finally {
+          // Extensions and profile files were copied into the browser's own temporary profile.
+          await loaded.dispose();
+        }
         try {
           const ready = {
             cdp: browser.cdpUrl,

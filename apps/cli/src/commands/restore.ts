@@ -1,6 +1,6 @@
 import { restoreState } from "@webrun/browser-state";
 import type { Command } from "commander";
-import { readStateFile } from "./launch.js";
+import { loadStateFile } from "./launch.js";
 
 /**
  * `webrun-env restore --cdp <url> --state <file>`: seeds an already running
@@ -11,7 +11,7 @@ export function registerRestore(program: Command): void {
     .command("restore")
     .description("restore a captured state into a running Chromium")
     .requiredOption("--cdp <url>", "the browser's DevTools endpoint: http://host:port or ws://…")
-    .requiredOption("--state <file>", "the state document (.json)")
+    .requiredOption("--state <file>", "the state: a .json document or a .tar.gz environment archive")
     .addHelpText(
       "after",
       [
@@ -26,8 +26,8 @@ export function registerRestore(program: Command): void {
       ].join("\n"),
     )
     .action(async (options: { cdp: string; state: string }) => {
-      const state = await readStateFile(options.state);
-      const result = await restoreState(options.cdp, state);
+      const loaded = await loadStateFile(options.state);
+      const result = await restoreState(options.cdp, loaded.state).finally(() => loaded.dispose());
       process.stdout.write(`${JSON.stringify(result)}\n`);
     });
 }

@@ -24,6 +24,8 @@ export interface CaptureOptions {
   includeExtensions?: boolean;
   /** Inline extension file bytes into the document (for a standalone `.json`; default false). */
   inlineExtensionFiles?: boolean;
+  /** Told where each captured extension's files are (to stream them into an archive). */
+  onExtensionFolder?: (extensionId: string, dir: string) => void;
 }
 
 const readWithoutSession = readStorageExpression({
@@ -74,6 +76,7 @@ export async function captureFromConnection(
       : await captureExtensions(connection, {
           inlineFiles: options.inlineExtensionFiles === true,
           ...(options.profileDir ? { profileDir: options.profileDir } : {}),
+          ...(options.onExtensionFolder ? { onExtensionFolder: options.onExtensionFolder } : {}),
         });
   return browserStateSchema.parse({
     version: BROWSER_STATE_VERSION,

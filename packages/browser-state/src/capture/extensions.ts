@@ -76,6 +76,8 @@ export interface CaptureExtensionsOptions {
   profileDir?: string;
   /** Skip the live read (the teardown path reads storage from disk after close). */
   storageFromDiskOnly?: boolean;
+  /** Told where each captured extension's files are, so an archive can stream them. */
+  onExtensionFolder?: (extensionId: string, dir: string) => void;
 }
 
 /**
@@ -97,6 +99,7 @@ export async function captureExtensions(
     }
     // Chromium's id is the truth (the folder may be reached through another path).
     extension = { ...extension, id: installed.id, enabled: installed.enabled };
+    options.onExtensionFolder?.(installed.id, installed.path);
     const live = options.storageFromDiskOnly
       ? undefined
       : await readLiveExtensionStorage(connection, installed.id);

@@ -103,7 +103,7 @@ export async function launchChromium(options: LaunchOptions): Promise<Controlled
     userDataDir: options.userDataDir,
     headless: options.headless ?? true,
     runningAsRoot: process.getuid?.() === 0,
-    proxyArgs: options.proxyPlan?.args,
+    proxyArgs: options.proxyPlan?.chromeArgs,
     extensionDirs: options.extensionDirs,
     extraArgs: options.args,
   });
@@ -119,7 +119,7 @@ export async function launchChromium(options: LaunchOptions): Promise<Controlled
   try {
     const cdpUrl = await waitForDevTools(child, options.startTimeoutMs ?? 30_000);
     connection = await connectCdp(cdpUrl);
-    if (options.proxyPlan?.auth) await answerProxyAuth(connection, options.proxyPlan.auth);
+    if (options.proxyPlan?.credentials) await answerProxyAuth(connection, options.proxyPlan.credentials);
   } catch (error) {
     killNow();
     await exited;

@@ -1,5 +1,5 @@
 import type { CdpConnection, CdpEvent } from "../cdp/cdp-connection.js";
-import type { ProxyLaunchPlan } from "./proxy-launch-plan.js";
+import type { ProxyLogin } from "./proxy-launch-plan.js";
 
 /** Target types whose network requests may meet a proxy challenge. */
 const networkTargetTypes = new Set(["page", "iframe", "service_worker", "shared_worker", "worker", "other"]);
@@ -16,7 +16,7 @@ const autoAttach = { autoAttach: true, waitForDebuggerOnStart: true, flatten: tr
  */
 export async function answerProxyAuth(
   connection: CdpConnection,
-  credentials: NonNullable<ProxyLaunchPlan["auth"]>,
+  credentials: ProxyLogin,
 ): Promise<() => void> {
   const ignore = () => undefined;
   const send = (method: string, params: Record<string, unknown>, sessionId?: string) =>

@@ -1,10 +1,15 @@
+import type { LaunchPlan } from "@webrun/proxy-config";
+
 /**
- * What a launch needs from a proxy configuration: Chromium arguments and,
- * when the proxy wants a login, the credentials answered through CDP
- * (`Fetch.authRequired`). Structurally compatible with the plan
- * `@webrun/proxy-config` compiles (`toLaunchPlan()`).
+ * A proxy launch plan as `@webrun/proxy-config` compiles it (`toLaunchPlan()`):
+ * `chromeArgs` go on Chromium's command line (none at `system` level, where
+ * the machine routes traffic), and `credentials`, when present, answer the
+ * proxy's login challenge through CDP.
  */
-export interface ProxyLaunchPlan {
-  args: readonly string[];
-  auth?: { username: string; password: string } | undefined;
+export type ProxyLaunchPlan = Pick<LaunchPlan, "chromeArgs" | "credentials">;
+
+/** The login for a proxy challenge; the password is read only when answering. */
+export interface ProxyLogin {
+  readonly username: string;
+  readonly password?: string | undefined;
 }

@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from "node:fs/promises";
+import { cp, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { writeCookies } from "../cdp/cookies.js";
@@ -20,6 +20,11 @@ export interface LaunchSeededOptions {
   executablePath?: string;
   /** Parent of the temporary profile (default: the OS temp dir). */
   tempDir?: string;
+  /**
+   * A user-data-dir (or subset, e.g. an archive's `profile/`) copied into the
+   * new profile first; the state is then seeded over it.
+   */
+  profileTemplateDir?: string;
 }
 
 /** A seeded browser: `pageTargetId` is the tab that holds the restored sessionStorage. */
@@ -52,6 +57,7 @@ export async function launchSeeded(
   const profileDir = path.join(root, "profile");
   let browser: ControlledBrowser | undefined;
   try {
+    if (options.profileTemplateDir) await cp(options.profileTemplateDir, profileDir, { recursive: true });
     const seeded = await seedProfile(profileDir, state, {
       extensionsDir: path.join(root, "extensions"),
       ...(options.openExtensionFile ? { openExtensionFile: options.openExtensionFile } : {}),
