@@ -1,6 +1,4 @@
-import { randomBytes } from "node:crypto";
-import { open, rename, rm } from "node:fs/promises";
-import path from "node:path";
+import { writeFile } from "node:fs/promises";
 import {
   type BrowserState,
   fromPlaywrightStorageState,
@@ -11,6 +9,7 @@ import {
 import { WebrunError } from "@webrun/errors";
 import { type Command, Option } from "commander";
 import { inputLabel, readJsonInput } from "../read-input.js";
+import { writeFileAtomically } from "./capture.js";
 
 const formats = ["webrun", "playwright"] as const;
 type Format = (typeof formats)[number];
@@ -68,7 +67,7 @@ export function registerConvert(program: Command): void {
       const output = to === "webrun" ? state : toPlaywrightStorageState(state);
       const text = `${JSON.stringify(output, null, 2)}\n`;
       if (options.out === undefined) process.stdout.write(text);
-      else await writeFileAtomically(options.out, text);
+      else await writeOutput(options.out, text);
     });
 }
 
@@ -84,23 +83,11 @@ function inferFormat(document: unknown, label: string): Format {
   });
 }
 
-/** Writes next to the target, fsyncs, then renames over it: readers see the old file or the whole new one. */
-async function writeFileAtomically(target: string, text: string): Promise<void> {
-  const temporary = path.join(
-    path.dirname(target),
-    `.${path.basename(target)}.${randomBytes(6).toString("hex")}.tmp`,
-  );
+/** Atomic, owner-only (the state holds cookies); a failure leaves no file behind. */
+async function writeOutput(target: string, text: string): Promise<void> {
   try {
-    const handle = await open(temporary, "wx", 0o600);
-    try {
-      await handle.writeFile(text, "utf8");
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    await rename(temporary, target);
+    await writeFileAtomically(target, (temporary) => writeFile(temporary, text, { mode: 0o600, flag: "wx" }));
   } catch (error) {
-    await rm(temporary, { force: true });
     throw new WebrunError({
       kind: "invalid_input",
       code: "OUTPUT_UNWRITABLE",
