@@ -16,14 +16,23 @@ export async function timed<T>(work: () => Promise<T>): Promise<[T, number]> {
   return [result, performance.now() - start];
 }
 
-/** Samples (ms) by row name, in the order rows were first recorded. */
+/**
+ * Samples (ms) by row name, in the order rows were first recorded. A run
+ * whose result was incomplete is counted, and kept out of the median.
+ */
 export class Samples {
   readonly #rows = new Map<string, number[]>();
+  readonly #incomplete = new Map<string, number>();
 
-  add(row: string, ms: number): void {
+  add(row: string, ms: number, complete = true): void {
     const list = this.#rows.get(row) ?? [];
-    list.push(ms);
+    if (complete) list.push(ms);
+    else this.#incomplete.set(row, this.incomplete(row) + 1);
     this.#rows.set(row, list);
+  }
+
+  incomplete(row: string): number {
+    return this.#incomplete.get(row) ?? 0;
   }
 
   median(row: string): number {

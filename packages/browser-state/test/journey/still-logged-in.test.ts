@@ -82,6 +82,24 @@ describe("still logged in: capture → seed, through the library API", () => {
     // The cookie sites' answers came from their servers, which saw the restored cookies.
     expect(world.sites.hits({ host: "bank.test", path: "/account" })).toBe(1);
     expect(world.sites.hits({ host: "notes.test", path: "/api/me" })).toBe(1);
+  }, 120_000);
+
+  it("carries over to a third session: teardown capture of the seeded browser, seeded again", async () => {
+    // The product's own cycle: a session starts seeded and ends with a teardown capture.
+    const secondSession = seeded as SeededBrowser;
+    await showInFirstTab(secondSession.cdpUrl, `${world.sites.origins.chat}/account`);
+    world.sites.reset();
+    const carried = parseBrowserState(await teardownCapture(secondSession, { inlineExtensionFiles: true }));
+    await secondSession.close();
+    seeded = await launchSeeded(carried, { args: world.sites.chromiumArgs });
+    expect(world.sites.requests()).toEqual([]);
+    const keyless = seeded.extensionIds.get(world.keyless.id) as string;
+    expect(
+      await world.failedChecks(seeded.cdpUrl, {
+        pageTargetId: seeded.pageTargetId,
+        extensionIds: [world.keyed.id, keyless],
+      }),
+    ).toEqual([]);
     await seeded.close();
     seeded = undefined;
   }, 120_000);
