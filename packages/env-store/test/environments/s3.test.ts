@@ -1,0 +1,118 @@
+import { GetObjectCommand, ListObjectsV2Command } from "@aws-sdk/client-s3";
+import { isWebrunError } from "@webrun/errors";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { createS3BlobStore } from "../../src/blob-store/drivers/s3.js";
+import {
+  type BlobStore,
+  createEncryptedBlobStore,
+  createEnvironmentStore,
+  type EnvironmentStore,
+  readAll,
+} from "../../src/index.js";
+import { createTestBucket, testS3Client } from "../blob-store/test-bucket.js";
+import { randomKeyring } from "../crypto/helpers.js";
+import { EXTENSION_ID, extensionFiles, stateWith } from "./fixtures.js";
+
+/* The environment store on a real S3 server (Ceph RGW from the vitest global setup), encrypted. */
+
+const user = "s3-user";
+let bucket = "";
+let removeBucket = async (): Promise<void> => {};
+let driver: BlobStore;
+let store: EnvironmentStore;
+
+beforeAll(async () => {
+  const s3 = inject("s3");
+  ({ bucket, remove: removeBucket } = await createTestBucket("environments"));
+  driver = await createS3BlobStore({
+    bucket,
+    region: s3.region,
+    endpoint: s3.endpoint,
+    credentials: { accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey },
+  });
+  store = createEnvironmentStore({ store: createEncryptedBlobStore(driver, randomKeyring()) });
+}, 60_000);
+afterAll(async () => {
+  await driver?.close();
+  await removeBucket();
+});
+
+describe("environments on Ceph RGW, encrypted", () => {
+  it("admits exactly one of many racing saves with the same base", async () => {
+    const env = await store.create(user, { name: "contested" });
+    await store.saveVersion(user, env._id, { state: stateWith("base") });
+    const results = await Promise.allSettled(
+      Array.from({ length: 6 }, (_, i) =>
+        store.saveVersion(user, env._id, { state: stateWith(`racer-${i}`), baseVersion: 1 }),
+      ),
+    );
+    const winners = results.flatMap((r, i) => (r.status === "fulfilled" ? [i] : []));
+    expect(winners).toHaveLength(1);
+    for (const r of results)
+      if (r.status === "rejected") expect(isWebrunError(r.reason, "VERSION_CONFLICT")).toBe(true);
+    const head = await store.loadVersion(user, env._id);
+    expect(head.version).toBe(2);
+    expect(head.state.cookies[0]?.value).toBe(`racer-${winners[0]}`);
+  }, 60_000);
+
+  it("admits exactly the limit when creates race", async () => {
+    const racer = "s3-creator";
+    const results = await Promise.allSettled(
+      Array.from({ length: 24 }, (_, i) => store.create(racer, { name: `env ${i}` })),
+    );
+    expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(20);
+    expect(await store.list(racer)).toHaveLength(20);
+  }, 120_000);
+
+  it("uploads only the state on a cookie-only change of a 10 MB environment", async () => {
+    const env = await store.create(user, { name: "dedup" });
+    const extension = extensionFiles(10 * 1024 * 1024, 5);
+    const first = await store.saveVersion(user, env._id, {
+      state: stateWith("one", extension),
+      extensionFiles: extension.open,
+    });
+    const second = await store.saveVersion(user, env._id, {
+      state: stateWith("two", extension),
+      extensionFiles: extension.open,
+      baseVersion: first.version,
+    });
+    expect(second.bytesUploaded / first.bytesUploaded).toBeLessThan(0.05);
+    const loaded = await store.loadVersion(user, env._id);
+    for (const [path, bytes] of extension.files)
+      expect((await readAll(await loaded.openExtensionFile(EXTENSION_ID, path))).equals(bytes)).toBe(true);
+  }, 120_000);
+
+  it("leaves no cookie value in the bucket, read with a raw S3 client", async () => {
+    const env = await store.create(user, { name: "secret" });
+    const secret = `rgw-cookie-${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`;
+    await store.saveVersion(user, env._id, { state: stateWith(secret) });
+    const client = testS3Client();
+    let scanned = 0;
+    let token: string | undefined;
+    do {
+      const page = await client.send(new ListObjectsV2Command({ Bucket: bucket, ContinuationToken: token }));
+      for (const object of page.Contents ?? []) {
+        const got = await client.send(new GetObjectCommand({ Bucket: bucket, Key: object.Key }));
+        const bytes = Buffer.from(
+          await (got.Body as { transformToByteArray(): Promise<Uint8Array> }).transformToByteArray(),
+        );
+        expect(bytes.includes(secret), object.Key).toBe(false);
+        scanned += 1;
+      }
+      token = page.IsTruncated ? page.NextContinuationToken : undefined;
+    } while (token);
+    client.destroy();
+    expect(scanned).toBeGreaterThan(3);
+    expect((await store.loadVersion(user, env._id)).state.cookies[0]?.value).toBe(secret);
+  }, 60_000);
+
+  it("collects garbage without touching what kept versions need", async () => {
+    const env = await store.create(user, { name: "gc" });
+    for (let i = 0; i < 3; i += 1) await store.saveVersion(user, env._id, { state: stateWith(`gc-${i}`) });
+    const report = await store.collectGarbage({ userId: user });
+    expect(report.objectsScanned).toBeGreaterThan(0);
+    expect(report.objectsDeleted).toBe(0);
+    for (const { version } of await store.history(user, env._id))
+      await expect(store.loadVersion(user, env._id, version)).resolves.toBeDefined();
+  }, 60_000);
+});
