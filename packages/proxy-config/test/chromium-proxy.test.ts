@@ -2,7 +2,12 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
+import {
+  type AddressInfo,
+  createServer as createTcpServer,
+  type Socket,
+  type Server as TcpServer,
+} from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -14,6 +19,8 @@ const chromePath = process.env.CHROME_PATH ?? "/usr/bin/chromium";
 
 let proxyServer: Server;
 let proxyPort: number;
+let socksServer: TcpServer;
+let socksPort: number;
 const seenByProxy: string[] = [];
 const children = new Set<ChildProcess>();
 const dirs: string[] = [];
@@ -33,16 +40,58 @@ beforeAll(async () => {
   });
   await new Promise<void>((resolve) => proxyServer.listen(0, "127.0.0.1", resolve));
   proxyPort = (proxyServer.address() as AddressInfo).port;
+  socksServer = createTcpServer(answerThroughSocks5);
+  await new Promise<void>((resolve) => socksServer.listen(0, "127.0.0.1", resolve));
+  socksPort = (socksServer.address() as AddressInfo).port;
 });
+
+/**
+ * A minimal SOCKS5 server (RFC 1928, no authentication, CONNECT only) that
+ * answers the tunnelled HTTP request itself, recording the requested target.
+ */
+function answerThroughSocks5(socket: Socket): void {
+  let stage: "greeting" | "request" | "http" = "greeting";
+  let target = "";
+  socket.on("error", () => socket.destroy());
+  socket.on("data", (data: Buffer) => {
+    if (stage === "greeting") {
+      socket.write(Buffer.from([0x05, 0x00]));
+      stage = "request";
+    } else if (stage === "request") {
+      const addressType = data[3];
+      let host: string;
+      let offset: number;
+      if (addressType === 0x03) {
+        const length = data[4] ?? 0;
+        host = data.subarray(5, 5 + length).toString("latin1");
+        offset = 5 + length;
+      } else {
+        host = [...data.subarray(4, 8)].join(".");
+        offset = 8;
+      }
+      target = `${host}:${data.readUInt16BE(offset)}`;
+      seenByProxy.push(`SOCKS ${target}`);
+      socket.write(Buffer.from([0x05, 0x00, 0x00, 0x01, 0, 0, 0, 0, 0, 0]));
+      stage = "http";
+    } else {
+      const body = `<html><body><p id="via">socks:${target}</p><link rel="icon" href="data:,"></body></html>`;
+      socket.end(
+        `HTTP/1.1 200 OK\r\ncontent-type: text/html\r\ncontent-length: ${body.length}\r\nconnection: close\r\n\r\n${body}`,
+      );
+    }
+  });
+}
 
 afterAll(async () => {
   for (const child of children) child.kill("SIGKILL");
   await new Promise<void>((resolve) => proxyServer.close(() => resolve()));
+  await new Promise<void>((resolve) => socksServer.close(() => resolve()));
   await Promise.all(dirs.map((dir) => rm(dir, { recursive: true, force: true })));
 });
 
-async function dumpDomThroughPlan(url: string): Promise<string> {
-  const parsed = parseProxy({ source: "custom", type: "http", host: "127.0.0.1", port: String(proxyPort) });
+async function dumpDomThroughPlan(url: string, type: "http" | "socks" = "http"): Promise<string> {
+  const port = type === "http" ? proxyPort : socksPort;
+  const parsed = parseProxy({ source: "custom", type, host: "127.0.0.1", port: String(port) });
   if (!parsed.ok) throw new Error(JSON.stringify(parsed.errors));
   const plan = await toLaunchPlan(parsed.value);
   if (!plan.ok || plan.value.level !== "chrome") throw new Error("expected a chrome-level plan");
@@ -88,6 +137,12 @@ describe("a chrome-level plan drives a real Chromium", () => {
     const dom = await dumpDomThroughPlan("http://site.test/page");
     expect(dom).toContain("proxied:site.test");
     expect(seenByProxy).toContain("http://site.test/page");
+  }, 40_000);
+
+  it("speaks SOCKS5 with remote name resolution for a socks proxy", async () => {
+    const dom = await dumpDomThroughPlan("http://socks.test/page", "socks");
+    expect(dom).toContain("socks:socks.test:80");
+    expect(seenByProxy).toContain("SOCKS socks.test:80");
   }, 40_000);
 
   it("routes loopback through the proxy too (<-loopback>)", async () => {
