@@ -60,15 +60,37 @@ export async function readArchiveEntries(
   const remember = (error: unknown) => {
     firstError ??= error;
   };
+  // Failures of the caller's own code or stream (a sink's storage, an aborted upload) are not archive
+  // problems and pass through unchanged; but an entry body failing because the archive broke underneath
+  // carries the parser's error, which stays an archive problem.
+  const fromCaller = new Set<unknown>();
+  const fromArchive = new Set<unknown>();
+  const watch = <T extends { on(event: "error", listener: (error: unknown) => void): unknown }>(
+    stream: T,
+  ): T => {
+    stream.on("error", (error) => fromArchive.add(error));
+    return stream;
+  };
+  const fromSource = new Set<unknown>();
+  source.once("error", (error) => fromSource.add(error));
+  const callerCode = async (work: () => Promise<void> | void) => {
+    try {
+      await work();
+    } catch (error) {
+      fromCaller.add(error);
+      throw error;
+    }
+  };
+  watch(extract);
 
   // tar-stream is a streamx stream: feed it with pipe() and forward failures by hand.
   let inflated: Readable | undefined;
   const flowing = new Promise<void>((resolve) => {
     inflated = pipeline(
       source,
-      compressedMeter(limits, counts),
-      createGunzip(),
-      inflatedMeter(limits, counts),
+      watch(compressedMeter(limits, counts)),
+      watch(createGunzip()),
+      watch(inflatedMeter(limits, counts)),
       (error) => {
         if (error) {
           remember(error);
@@ -93,42 +115,22 @@ export async function readArchiveEntries(
       if (header.type === "directory") {
         if (relativePath !== "") {
           registry.addDirectory(relativePath);
-          await options.onDirectory?.(relativePath);
+          await callerCode(() => options.onDirectory?.(relativePath));
         }
         entry.resume();
         continue;
       }
-      if (relativePath === "") {
-        throw archiveError("ARCHIVE_PATH_INVALID", "Archive has a file entry without a name", {
-          entry: header.name,
-        });
-      }
-      const size = header.size ?? 0;
-      if (size > limits.maxEntryBytes) {
-        throw archiveError(
-          "ARCHIVE_TOO_LARGE",
-          `Archive entry is larger than ${limits.maxEntryBytes} bytes`,
-          {
-            entry: relativePath,
-            kind: "too_large",
-          },
-        );
-      }
-      if (stats.bytes + size > limits.maxTotalBytes) {
-        throw archiveError(
-          "ARCHIVE_TOO_LARGE",
-          `Archive content is larger than ${limits.maxTotalBytes} bytes`,
-          {
-            entry: relativePath,
-            kind: "too_large",
-          },
-        );
-      }
+      const size = checkFileSize(relativePath, header, stats, limits);
       registry.addFile(relativePath);
       stats.files += 1;
       stats.bytes += size;
       const body = Readable.from(entry, { objectMode: false });
-      await onEntry({ path: relativePath, size, ...(header.mtime ? { mtime: header.mtime } : {}) }, body);
+      const info: ArchiveEntry = {
+        path: relativePath,
+        size,
+        ...(header.mtime ? { mtime: header.mtime } : {}),
+      };
+      await callerCode(() => onEntry(info, body));
       await drain(body);
     }
   } catch (error) {
@@ -138,10 +140,42 @@ export async function readArchiveEntries(
   }
   await flowing;
   if (firstError === undefined && counts.inflated < 512) firstError = notTarGzError();
-  if (firstError !== undefined) throw classify(firstError, sawHeader);
+  if (firstError !== undefined) {
+    const callersOwn =
+      fromSource.has(firstError) || (fromCaller.has(firstError) && !fromArchive.has(firstError));
+    throw callersOwn ? firstError : classify(firstError, sawHeader);
+  }
   stats.compressedBytes = counts.compressed;
   stats.inflatedBytes = counts.inflated;
   return stats;
+}
+
+/** The declared size of a regular file, within the per-entry and total caps. */
+function checkFileSize(
+  relativePath: string,
+  header: tar.Header,
+  stats: ArchiveStats,
+  limits: ArchiveLimits,
+): number {
+  if (relativePath === "") {
+    throw archiveError("ARCHIVE_PATH_INVALID", "Archive has a file entry without a name", {
+      entry: header.name,
+    });
+  }
+  const size = header.size ?? 0;
+  if (size > limits.maxEntryBytes) {
+    throw archiveError("ARCHIVE_TOO_LARGE", `Archive entry is larger than ${limits.maxEntryBytes} bytes`, {
+      entry: relativePath,
+      kind: "too_large",
+    });
+  }
+  if (stats.bytes + size > limits.maxTotalBytes) {
+    throw archiveError("ARCHIVE_TOO_LARGE", `Archive content is larger than ${limits.maxTotalBytes} bytes`, {
+      entry: relativePath,
+      kind: "too_large",
+    });
+  }
+  return size;
 }
 
 function refuseEntryType(header: tar.Header): void {

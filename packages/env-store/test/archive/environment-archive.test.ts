@@ -71,6 +71,13 @@ const extensionFiles = (id: string, filePath: string) => {
   return Readable.from([bytes]);
 };
 
+function* chunksOf(bytes: Buffer, pulled: { bytes: number }): Generator<Buffer> {
+  for (let offset = 0; offset < bytes.length; offset += 64 * 1024) {
+    pulled.bytes = offset + 64 * 1024;
+    yield bytes.subarray(offset, offset + 64 * 1024);
+  }
+}
+
 let workDir: string;
 beforeEach(async () => {
   workDir = await mkdtemp(path.join(tmpdir(), "webrun-env-archive-"));
@@ -224,6 +231,33 @@ describe("environment archive round trip", () => {
 });
 
 describe("environment archive integrity", () => {
+  it("stops reading its sources when the consumer goes away", async () => {
+    const big = pseudoRandomBytes(8 * 1024 * 1024, 9);
+    const sources: Readable[] = [];
+    const pulled = { bytes: 0 };
+    const state = stateWithExtensions();
+    const first = state.extensions?.[0]?.files?.[0];
+    if (first === undefined) throw new Error("fixture has no extension file");
+    Object.assign(first, { size: big.length, sha256: sha256(big) });
+    const output = packEnvironmentArchive({
+      state,
+      extensionFiles: (id, filePath) => {
+        const source =
+          filePath === first.path
+            ? Readable.from(chunksOf(big, pulled), { objectMode: false })
+            : extensionFiles(id, filePath);
+        sources.push(source);
+        return source;
+      },
+    });
+    for await (const _chunk of output) break;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(sources.length).toBe(1);
+    expect(sources[0]?.destroyed).toBe(true);
+    expect(pulled.bytes).toBeGreaterThan(0);
+    expect(pulled.bytes).toBeLessThan(big.length / 2);
+  });
+
   it("fails the pack stream when an extension file is not what the state says", async () => {
     const wrongBytes = (id: string, filePath: string) =>
       filePath === "empty.txt" ? Readable.from([Buffer.from("surprise")]) : extensionFiles(id, filePath);

@@ -3,8 +3,10 @@ import { createReadStream } from "node:fs";
 import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { Readable } from "node:stream";
 import { promisify } from "node:util";
-import { pseudoRandomBytes } from "@webrun/test-fixtures";
+import { gzipSync } from "node:zlib";
+import { pseudoRandomBytes, rawTar } from "@webrun/test-fixtures";
 import { afterEach, beforeEach, expect, it } from "vitest";
 import { extractArchive, readArchiveEntries } from "../../src/index.js";
 
@@ -68,4 +70,23 @@ it("hands each file to readArchiveEntries with its normalised path and size, wit
     seen.push({ path: entry.path, size: entry.size, text });
   });
   expect(seen).toEqual([{ path: "a/b.txt", size: 5, text: "hello" }]);
+});
+
+it("passes the caller's own failures through unchanged: a failing sink, a failing source", async () => {
+  const archive = gzipSync(rawTar([{ name: "a.txt", content: "a" }]));
+  const storageDown = new Error("storage down");
+  const fromSink = await readArchiveEntries(Readable.from([archive]), {}, () => {
+    throw storageDown;
+  }).catch((caught: unknown) => caught);
+  expect(fromSink).toBe(storageDown);
+
+  const aborted = new Error("client went away");
+  const failingSource = new Readable({
+    read() {
+      this.push(archive.subarray(0, 20));
+      this.destroy(aborted);
+    },
+  });
+  const fromSource = await readArchiveEntries(failingSource, {}, () => {}).catch((caught: unknown) => caught);
+  expect(fromSource).toBe(aborted);
 });
