@@ -40,7 +40,9 @@ const readIndexedDbOnly = readStorageExpression({
  * sessionStorage, IndexedDB) over CDP; then `Browser.close`, which flushes
  * the profile; then localStorage and extension storage straight from its
  * leveldbs — no per-origin navigation for localStorage at all. The browser
- * is closed when this resolves, whether or not it succeeded.
+ * is closed when this resolves, whether or not it succeeded; a browser with
+ * a `close()` (ours) is also cleaned up by it afterwards, so a
+ * `launchSeeded` profile is removed only once it has been read.
  */
 export async function teardownCapture(
   browser: OwnedBrowser,
@@ -81,7 +83,7 @@ export async function teardownCapture(
     for (const extension of extensions) {
       extension.storage = await readExtensionStorage(browser.userDataDir, extension.id);
     }
-    return browserStateSchema.parse({
+    const state = browserStateSchema.parse({
       version: BROWSER_STATE_VERSION,
       capturedAt: new Date().toISOString(),
       source: { product, userAgent },
@@ -89,20 +91,33 @@ export async function teardownCapture(
       origins: origins.toArray(),
       extensions,
     });
+    return state;
   } finally {
     await closeBrowser().catch(() => undefined);
+    // Ours to end: kill a straggler, remove a temporary profile (launchSeeded's close does).
+    if ("close" in browser) await browser.close().catch(() => undefined);
   }
 }
 
+/**
+ * `Browser.close` (Chromium flushes the profile), then wait for the process
+ * to exit — or, for a browser that is not ours, for the websocket to drop.
+ * The profile is not removed here: it is read next.
+ */
 async function shutDown(browser: OwnedBrowser, connection: CdpConnection, timeoutMs: number): Promise<void> {
-  if ("close" in browser) {
-    await browser.close({ timeoutMs });
-    return;
-  }
-  // Not our process: ask it to close and wait for the websocket to drop.
   await connection.send("Browser.close").catch(() => undefined);
-  await Promise.race([connection.closed, sleep(timeoutMs)]);
+  const gone = "exited" in browser ? browser.exited : connection.closed;
+  const exited = await Promise.race([gone.then(() => true), sleep(timeoutMs).then(() => false)]);
   await connection.close();
+  if (!exited) {
+    // Killing it would lose its last writes: the profile can no longer be trusted.
+    if ("pid" in browser) process.kill(browser.pid, "SIGKILL");
+    throw new WebrunError({
+      kind: "unavailable",
+      code: "BROWSER_CLOSE_TIMEOUT",
+      message: `the browser did not close within ${timeoutMs} ms; its profile may miss recent writes`,
+    });
+  }
 }
 
 /** The profile stays locked for a moment after the websocket drops; retry briefly. */
