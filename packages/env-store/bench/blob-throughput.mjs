@@ -56,6 +56,10 @@ try {
   await rm(join(dir, "store"), { recursive: true });
 
   const env = process.env;
+  if (!env.WEBRUN_TEST_S3_ENDPOINT) {
+    rgw = await startRgw();
+    console.log(JSON.stringify({ label: "Ceph RGW start-up", ms: rgw.startupMs }));
+  }
   const s3 = env.WEBRUN_TEST_S3_ENDPOINT
     ? {
         endpoint: env.WEBRUN_TEST_S3_ENDPOINT,
@@ -63,8 +67,7 @@ try {
         accessKeyId: env.WEBRUN_TEST_S3_ACCESS_KEY,
         secretAccessKey: env.WEBRUN_TEST_S3_SECRET_KEY,
       }
-    : (rgw = await startRgw());
-  if (rgw) console.log(JSON.stringify({ label: "Ceph RGW start-up", ms: rgw.startupMs }));
+    : rgw;
   const credentials = { accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey };
   const client = new S3Client({
     region: s3.region,

@@ -24,7 +24,10 @@ async function errorOf(work: () => unknown): Promise<Error & { code?: string }> 
 describe("storage configuration", () => {
   it("defaults to the fs driver under ./.data, or DATA_DIR", () => {
     expect(blobStoreConfigFromEnv({})).toEqual({ driver: "fs", root: "./.data" });
-    expect(blobStoreConfigFromEnv({ DATA_DIR: "/srv/webrun" })).toEqual({ driver: "fs", root: "/srv/webrun" });
+    expect(blobStoreConfigFromEnv({ DATA_DIR: "/srv/webrun" })).toEqual({
+      driver: "fs",
+      root: "/srv/webrun",
+    });
   });
 
   it("reads STORAGE=s3 with its variables", () => {
@@ -48,7 +51,9 @@ describe("storage configuration", () => {
   });
 
   it("names what is wrong without ever echoing the secret", async () => {
-    const missingBucket = await errorOf(() => blobStoreConfigFromEnv({ STORAGE: "s3", AWS_SECRET_ACCESS_KEY: secret }));
+    const missingBucket = await errorOf(() =>
+      blobStoreConfigFromEnv({ STORAGE: "s3", AWS_SECRET_ACCESS_KEY: secret }),
+    );
     expect(missingBucket.code).toBe("BLOB_STORE_CONFIG_INVALID");
     expect(missingBucket.message).toContain("S3_BUCKET");
     const halfCredentials = await errorOf(() =>
@@ -61,7 +66,13 @@ describe("storage configuration", () => {
     const badDriver = await errorOf(() => blobStoreConfigFromEnv({ STORAGE: "gcs" }));
     expect(badDriver.code).toBe("BLOB_STORE_CONFIG_INVALID");
     const badEndpoint = await errorOf(() =>
-      parseBlobStoreConfig({ driver: "s3", bucket: "b", region: "r", endpoint: secret, secretAccessKey: secret }),
+      parseBlobStoreConfig({
+        driver: "s3",
+        bucket: "b",
+        region: "r",
+        endpoint: secret,
+        secretAccessKey: secret,
+      }),
     );
     expect(badEndpoint.message).not.toContain(secret);
   });
@@ -95,8 +106,18 @@ describe("storage configuration", () => {
     const s3 = inject("s3");
     const { bucket, remove } = await createTestBucket("config");
     try {
-      const base = { driver: "s3" as const, region: s3.region, endpoint: s3.endpoint, accessKeyId: s3.accessKeyId };
-      const store = await blobStoreFromConfig({ ...base, bucket, secretAccessKey: s3.secretAccessKey, prefix: "tenant-1" });
+      const base = {
+        driver: "s3" as const,
+        region: s3.region,
+        endpoint: s3.endpoint,
+        accessKeyId: s3.accessKeyId,
+      };
+      const store = await blobStoreFromConfig({
+        ...base,
+        bucket,
+        secretAccessKey: s3.secretAccessKey,
+        prefix: "tenant-1",
+      });
       expect(store.driver).toBe("s3");
       await store.put("k", "v");
       expect((await store.head("k"))?.size).toBe(1);
@@ -104,7 +125,9 @@ describe("storage configuration", () => {
       await store.close();
 
       const wrongSecret = `${s3.secretAccessKey}WRONG`;
-      const denied = await errorOf(() => blobStoreFromConfig({ ...base, bucket, secretAccessKey: wrongSecret }));
+      const denied = await errorOf(() =>
+        blobStoreFromConfig({ ...base, bucket, secretAccessKey: wrongSecret }),
+      );
       expect(denied.code).toBe("BLOB_STORE_ACCESS_DENIED");
       expect(denied.message).not.toContain(wrongSecret);
       const noBucket = await errorOf(() =>

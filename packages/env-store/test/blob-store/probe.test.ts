@@ -2,8 +2,8 @@ import { ListObjectsV2Command } from "@aws-sdk/client-s3";
 import { describe, expect, inject, it } from "vitest";
 import type { BlobStore, PutOptions } from "../../src/blob-store/blob-store.js";
 import { createMemoryBlobStore } from "../../src/blob-store/drivers/memory.js";
-import { createS3BlobStore } from "../../src/blob-store/drivers/s3.js";
 import { type IfMatchForm, probeConditionalWrites } from "../../src/blob-store/drivers/s3/probe.js";
+import { createS3BlobStore } from "../../src/blob-store/drivers/s3.js";
 import { expectCode } from "./conformance.js";
 import { createTestBucket, testS3Client } from "./test-bucket.js";
 
@@ -27,7 +27,9 @@ describe("probeConditionalWrites", () => {
     const memory = createMemoryBlobStore();
     let form: IfMatchForm = "quoted";
     const quirky = withPutOptions(memory, (options) =>
-      options.ifMatch !== undefined && form === "quoted" ? { ...options, ifMatch: `"${options.ifMatch}"` } : options,
+      options.ifMatch !== undefined && form === "quoted"
+        ? { ...options, ifMatch: `"${options.ifMatch}"` }
+        : options,
     );
     expect(await probeConditionalWrites(quirky, (f) => (form = f))).toBe("unquoted");
     const left = [];

@@ -4,7 +4,6 @@ import {
   mkdir,
   open,
   readdir,
-  readFile,
   rename,
   rmdir,
   stat,
@@ -21,19 +20,12 @@ import {
   blobPreconditionFailed,
   blobRangeNotSatisfiable,
 } from "../errors.js";
-import { assertValidKey, compareKeys, resolveRange } from "../keys.js";
+import { assertValidKey, resolveRange } from "../keys.js";
 import { assertValidMetadata } from "../metadata.js";
 import { withFileLock } from "./fs/file-lock.js";
 import { KeyMutex } from "./fs/key-mutex.js";
-import {
-  decodeName,
-  isDirectoryName,
-  isInternalName,
-  isShortenedName,
-  listingStart,
-  objectPath,
-  segmentFileName,
-} from "./fs/layout.js";
+import { isShortenedName, objectPath, segmentFileName } from "./fs/layout.js";
+import { listObjects } from "./fs/listing.js";
 import { isOrphaned, owner } from "./fs/owner.js";
 import { encodeRecord, readRecord } from "./fs/record.js";
 
@@ -166,38 +158,6 @@ export async function createFsBlobStore(options: FsBlobStoreOptions): Promise<Bl
     }
   }
 
-  async function* walk(dir: string, keyPrefix: string, prefix: string): AsyncGenerator<BlobInfo> {
-    let names: string[];
-    try {
-      names = await readdir(dir);
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === "ENOENT") return;
-      throw error;
-    }
-    const entries: { sortKey: string; path: string; directory: boolean }[] = [];
-    for (const name of names) {
-      if (isInternalName(name)) continue;
-      const path = join(dir, name);
-      const directory = isDirectoryName(name);
-      const segment = decodeName(name) ?? (await trueSegment(path, directory));
-      if (segment === undefined) continue;
-      const sortKey = keyPrefix + segment + (directory ? "/" : "");
-      const relevant = directory
-        ? sortKey.startsWith(prefix) || prefix.startsWith(sortKey)
-        : sortKey.startsWith(prefix);
-      if (relevant) entries.push({ sortKey, path, directory });
-    }
-    entries.sort((a, b) => compareKeys(a.sortKey, b.sortKey));
-    for (const entry of entries) {
-      if (entry.directory) {
-        yield* walk(entry.path, entry.sortKey, prefix);
-      } else {
-        const info = await currentInfo(entry.path);
-        if (info) yield info;
-      }
-    }
-  }
-
   return {
     driver: "fs",
 
@@ -270,8 +230,7 @@ export async function createFsBlobStore(options: FsBlobStoreOptions): Promise<Bl
     },
 
     list(prefix: string): AsyncIterable<BlobInfo> {
-      const start = listingStart(objectsRoot, prefix);
-      return walk(start.path, start.keyPrefix, prefix);
+      return listObjects(objectsRoot, prefix, currentInfo);
     },
 
     async close(): Promise<void> {},
@@ -303,21 +262,6 @@ async function syncDirectory(dir: string): Promise<void> {
     await handle.sync();
   } finally {
     await handle.close();
-  }
-}
-
-/** The segment a shortened entry stands for: from the object's record, or the directory's `#segment` file. */
-async function trueSegment(path: string, directory: boolean): Promise<string | undefined> {
-  try {
-    if (directory) return await readFile(join(path, segmentFileName), "utf8");
-    const handle = await open(path, "r");
-    try {
-      return (await readRecord(handle)).key.split("/").pop();
-    } finally {
-      await handle.close();
-    }
-  } catch {
-    return undefined;
   }
 }
 

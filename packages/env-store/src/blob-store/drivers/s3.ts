@@ -28,7 +28,9 @@ import { blobPreconditionFailed, blobRangeNotSatisfiable } from "../errors.js";
 import { assertValidKey, resolveRange } from "../keys.js";
 import { assertValidMetadata } from "../metadata.js";
 import { ByteCounter, ExactLength } from "./s3/exact-length.js";
+import { mapBounded } from "./s3/map-bounded.js";
 import { type IfMatchForm, probeConditionalWrites } from "./s3/probe.js";
+import { parseContentRange, rangeHeader } from "./s3/ranges.js";
 import { fromS3Error, isNotFound, s3ErrorOf } from "./s3/s3-errors.js";
 import { withSpooledFile } from "./s3/spool.js";
 
@@ -332,40 +334,10 @@ function unquote(etag: string | undefined): string {
   return (etag ?? "").replace(/^(W\/)?"|"$/g, "");
 }
 
-function rangeHeader(range: NonNullable<GetOptions["range"]>): string {
-  if ("suffix" in range) return `bytes=-${range.suffix}`;
-  return `bytes=${range.start}-${range.end ?? ""}`;
-}
-
-function parseContentRange(
-  value: string | undefined,
-): { start: number; end: number; size: number } | undefined {
-  const match = value && /^bytes (\d+)-(\d+)\/(\d+)$/.exec(value);
-  if (!match) return undefined;
-  return { start: Number(match[1]), end: Number(match[2]), size: Number(match[3]) };
-}
-
 function conditionalTooLarge(key: string): WebrunError {
   return new WebrunError({
     kind: "too_large",
     code: "BLOB_CONDITIONAL_PUT_TOO_LARGE",
     message: `conditional put of ${key} is larger than the 5 GiB a single PutObject allows`,
   });
-}
-
-async function mapBounded<T, R>(
-  items: readonly T[],
-  limit: number,
-  work: (item: T) => Promise<R>,
-): Promise<R[]> {
-  const results = new Array<R>(items.length);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await work(items[index] as T);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
 }
