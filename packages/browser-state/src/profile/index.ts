@@ -28,6 +28,7 @@ export {
   writeLocalStorage,
   writeLocalStorageDir,
 } from "./local-storage.js";
+export { readProfileStorage } from "./profile-storage.js";
 export {
   type ReadSessionStorageOptions,
   readSessionStorage,

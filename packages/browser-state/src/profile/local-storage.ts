@@ -20,6 +20,7 @@
  * a profile only after `Browser.close`.
  */
 import path from "node:path";
+import { WebrunError } from "@webrun/errors";
 import { type OriginState, type StorageItem, storageKeyOf } from "../state.js";
 import { openForRead, openForWrite, prefixEnd } from "./leveldb.js";
 import { encodeMessage, microsSince1601 } from "./protobuf.js";
@@ -202,6 +203,14 @@ function itemsByStorageKey(origins: readonly OriginState[]): Map<string, Map<str
   for (const origin of origins) {
     if (origin.localStorage.length === 0) continue;
     const storageKey = storageKeyOf(origin);
+    // A malformed origin (a NUL, a path) would corrupt row keys Chromium parses.
+    if (parseStorageKey(storageKey) === undefined) {
+      throw new WebrunError({
+        kind: "invalid_input",
+        code: "STORAGE_KEY_INVALID",
+        message: `cannot write localStorage for ${JSON.stringify(storageKey.slice(0, 200))}: not an http(s) origin (and site)`,
+      });
+    }
     let items = byKey.get(storageKey);
     if (items === undefined) {
       items = new Map();

@@ -4,7 +4,7 @@ import path from "node:path";
 import { type Browser, chromium } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { fromPlaywrightStorageState, toPlaywrightStorageState } from "../../src/playwright/index.js";
-import { startTestSite, type TestSite } from "../profile/chromium-harness.js";
+import { chromiumTestTimeoutMs, startTestSite, type TestSite } from "../profile/chromium-harness.js";
 
 let site: TestSite;
 let browser: Browser;
@@ -59,7 +59,9 @@ const readIndexedDb = `new Promise((resolve, reject) => {
   open.onerror = () => reject(open.error);
 })`;
 
-describe("a storageState file written by playwright-core against Chromium 156", () => {
+describe("a storageState file written by playwright-core against Chromium 156", {
+  timeout: chromiumTestTimeoutMs,
+}, () => {
   it("converts to a BrowserState and back into a context that sees the same state", async () => {
     const origin = new URL(site.url("a.test")).origin;
     const source = await browser.newContext();

@@ -13,6 +13,9 @@ import CDP from "chrome-remote-interface";
 
 export const chromiumPath = "/usr/bin/chromium";
 
+/** A browser start plus a few navigations: seconds on two busy cores, never vitest's 5 s default. */
+export const chromiumTestTimeoutMs = 60_000;
+
 export interface TestBrowser {
   port: number;
   userDataDir: string;

@@ -13,6 +13,7 @@ import {
   writeExtensionStorage,
 } from "../../src/profile/index.js";
 import {
+  chromiumTestTimeoutMs,
   freshProfileDir,
   killAllTestChromiums,
   launchTestChromium,
@@ -90,7 +91,7 @@ const seeded = {
   sync: { theme: "dark", list: ["a", "b"] },
 };
 
-describe("extension storage and ids against Chromium 156", () => {
+describe("extension storage and ids against Chromium 156", { timeout: chromiumTestTimeoutMs }, () => {
   it("storage written offline under extensionIdForPath is what the extension reads", async () => {
     const extensionDir = await writeExtension(await tempDir());
     const profileDir = await tempDir();

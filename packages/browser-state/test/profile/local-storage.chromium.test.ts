@@ -10,6 +10,7 @@ import {
 } from "../../src/profile/index.js";
 import type { OriginState } from "../../src/state.js";
 import {
+  chromiumTestTimeoutMs,
   freshProfileDir,
   killAllTestChromiums,
   launchTestChromium,
@@ -64,7 +65,9 @@ async function profile(): Promise<string> {
   return dir;
 }
 
-describe("localStorage written offline is what Chromium 156 shows pages", () => {
+describe("localStorage written offline is what Chromium 156 shows pages", {
+  timeout: chromiumTestTimeoutMs,
+}, () => {
   it("keeps UTF-16 and empty keys, lone surrogates, a 1 MiB value and partitioned storage", async () => {
     const dir = await profile();
     const partitioned: [string, string][] = [["third-party", "seen only under a.test"]];
@@ -143,7 +146,7 @@ describe("localStorage written offline is what Chromium 156 shows pages", () => 
   });
 });
 
-describe("localStorage Chromium 156 wrote is read back exactly", () => {
+describe("localStorage Chromium 156 wrote is read back exactly", { timeout: chromiumTestTimeoutMs }, () => {
   it("reads every origin, the partitioned key, and matches Chromium's bytes and META sizes", async () => {
     const dir = await profile();
     const partitioned: [string, string][] = [

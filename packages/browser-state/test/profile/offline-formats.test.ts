@@ -115,6 +115,17 @@ describe("Local Storage leveldb", () => {
     expect(await listLocalStorageOrigins(dir)).toEqual([{ origin: "https://a.test" }]);
   });
 
+  it("refuses to write a storage key Chromium could not parse", async () => {
+    const profile = await tempDir();
+    const bad = {
+      origin: "https://a.test\u0000x",
+      localStorage: [{ name: "k", value: "v" }],
+      sessionStorage: [],
+      indexedDB: [],
+    };
+    await expect(writeLocalStorage(profile, [bad])).rejects.toMatchObject({ code: "STORAGE_KEY_INVALID" });
+  });
+
   it("reads a profile without Local Storage as empty, and a locked one as PROFILE_LOCKED", async () => {
     const profile = await tempDir();
     expect(await readLocalStorage(profile)).toEqual([]);

@@ -1,6 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { readSessionStorage } from "../../src/profile/index.js";
+import { readProfileStorage, readSessionStorage } from "../../src/profile/index.js";
 import {
+  chromiumTestTimeoutMs,
   freshProfileDir,
   killAllTestChromiums,
   launchTestChromium,
@@ -25,7 +26,9 @@ afterAll(async () => {
   await site.close();
 });
 
-describe("sessionStorage Chromium 156 wrote is read from the profile", () => {
+describe("sessionStorage Chromium 156 wrote is read from the profile", {
+  timeout: chromiumTestTimeoutMs,
+}, () => {
   it("merges tabs per origin (the newer tab's map wins a shared key) and keeps partitioned storage", async () => {
     dir = await freshProfileDir();
     const browser = await launchTestChromium(dir);
@@ -36,7 +39,8 @@ describe("sessionStorage Chromium 156 wrote is read from the profile", () => {
         sessionStorage.setItem("shared", "from the first tab");
         sessionStorage.setItem("only-first", "1");
         sessionStorage.setItem("日本 é", "UTF-16 value 語 \\udc00");
-        sessionStorage.setItem("", "empty key");`);
+        sessionStorage.setItem("", "empty key");
+        localStorage.setItem("local", "too");`);
       expect(
         await first.frameStorage(site.url("b.test", "/frame"), [["framed", "yes"]], "sessionStorage"),
       ).toEqual([["framed", "yes"]]);
@@ -65,6 +69,10 @@ describe("sessionStorage Chromium 156 wrote is read from the profile", () => {
       ]),
     );
     expect(a?.localStorage).toEqual([]);
+    const merged = await readProfileStorage(dir);
+    const mergedA = merged.find((o) => o.origin === a?.origin && o.topLevelSite === undefined);
+    expect(mergedA?.localStorage).toEqual([{ name: "local", value: "too" }]);
+    expect(mergedA?.sessionStorage).toEqual(a?.sessionStorage);
     const framed = origins.find((o) => o.topLevelSite === "http://a.test");
     expect(framed?.origin).toBe(new URL(site.url("b.test")).origin);
     expect(framed?.sessionStorage).toEqual([{ name: "framed", value: "yes" }]);
