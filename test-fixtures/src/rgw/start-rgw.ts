@@ -64,6 +64,15 @@ process.once("exit", () => {
 export async function startRgw(options: StartRgwOptions = {}): Promise<RgwServer> {
   assertCephInstalled();
   const started = Date.now();
+  try {
+    return await startCluster(options, started);
+  } catch {
+    // A port taken between picking and binding it (clusters start in parallel): once more with new ports.
+    return startCluster(options, started);
+  }
+}
+
+async function startCluster(options: StartRgwOptions, started: number): Promise<RgwServer> {
   const parent = options.dataDir ?? tmpdir();
   await mkdir(parent, { recursive: true });
   const dir = await mkdtemp(join(parent, "webrun-rgw-"));
