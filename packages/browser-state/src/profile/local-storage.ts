@@ -71,12 +71,17 @@ export async function writeLocalStorageDir(
       batch = db.batch();
       pending = 0;
     };
+    const rows = Buffer.from("_");
+    // A fresh profile (the seeding hot path) has nothing to replace.
+    const hasRows = (await db.keys({ gte: rows, lt: prefixEnd(rows), limit: 1 }).all()).length > 0;
     batch.put(Buffer.from("VERSION"), Buffer.from("1"));
     for (const [storageKey, items] of itemsByStorageKey(origins)) {
-      // Replace: rows of a previous state for this key would survive otherwise.
       const rowPrefix = Buffer.from(`_${storageKey}\x00`, "latin1");
-      await flush();
-      await db.clear({ gte: rowPrefix, lt: prefixEnd(rowPrefix) });
+      if (hasRows) {
+        // Replace: rows of a previous state for this key would survive otherwise.
+        await flush();
+        await db.clear({ gte: rowPrefix, lt: prefixEnd(rowPrefix) });
+      }
       let totalBytes = 0;
       for (const [name, value] of items) {
         const key = encodeRowKey(rowPrefix, name);
