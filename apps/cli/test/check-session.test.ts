@@ -126,7 +126,8 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-describe("webrun-env check-session", () => {
+// Each case starts a Node process; on a loaded 2-core machine that can take seconds.
+describe("webrun-env check-session", { timeout: 30_000 }, () => {
   it("prints valid parameters from a file normalised, 2-space JSON, secrets redacted; exit 0", async () => {
     const result = await run(["check-session", file("valid.json")]);
     expect(result).toEqual({ code: 0, stdout: `${JSON.stringify(normalised, null, 2)}\n`, stderr: "" });
