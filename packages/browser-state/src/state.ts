@@ -45,8 +45,15 @@ export const originSchema = z
     }
   }, "must be an origin like https://example.com or http://host:8080, without a path or trailing slash");
 
-/** A site (scheme + registrable domain) as Chromium writes it in partition keys, e.g. `https://example.com`. */
-export const siteSchema = originSchema;
+/**
+ * A site (scheme + registrable domain) as Chromium writes it in partition
+ * keys, e.g. `https://example.com`. Sites carry no port: a storage key
+ * written with one is never matched by Chromium, so it is refused here.
+ */
+export const siteSchema = originSchema.refine(
+  (value) => new URL(value).port === "",
+  "must be a site like https://example.com, without a port",
+);
 
 export const cookiePartitionKeySchema = z.strictObject({
   topLevelSite: siteSchema,
