@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from "node:crypto";
 import {
   type FileHandle,
+  link,
   mkdir,
   open,
   readdir,
@@ -86,7 +87,7 @@ export async function createFsBlobStore(options: FsBlobStoreOptions): Promise<Bl
       let size = 0;
       try {
         for await (const chunk of stream) {
-          const bytes = chunk as Buffer;
+          const bytes = typeof chunk === "string" ? Buffer.from(chunk) : (chunk as Buffer);
           hash.update(bytes);
           size += bytes.length;
           await handle.write(bytes);
@@ -126,7 +127,7 @@ export async function createFsBlobStore(options: FsBlobStoreOptions): Promise<Bl
         if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
         created = false;
       }
-      if (isShortenedName(basename(path))) await writeFile(join(path, segmentFileName), segment);
+      if (isShortenedName(basename(path))) await writeSegmentFile(path, segment);
       if (created) await syncDirectory(dirname(path));
     }
   }
@@ -244,6 +245,19 @@ function checkPrecondition(
 ): void {
   if (options?.ifNoneMatch === "*" && current) throw blobPreconditionFailed(key);
   if (options?.ifMatch !== undefined && current?.etag !== options.ifMatch) throw blobPreconditionFailed(key);
+}
+
+/** Names a shortened directory's true segment: written aside, then linked into place, so it is never seen half-written. */
+async function writeSegmentFile(directory: string, segment: string): Promise<void> {
+  const aside = join(directory, `${segmentFileName}#${randomBytes(8).toString("hex")}`);
+  await writeFile(aside, segment);
+  try {
+    await link(aside, join(directory, segmentFileName));
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+  } finally {
+    await unlink(aside).catch(() => {});
+  }
 }
 
 async function openIfExists(file: string): Promise<FileHandle | undefined> {
