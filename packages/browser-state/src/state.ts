@@ -51,7 +51,7 @@ export const originSchema = z
  * written with one is never matched by Chromium, so it is refused here.
  */
 export const siteSchema = originSchema.refine(
-  (value) => new URL(value).port === "",
+  (value) => URL.canParse(value) && new URL(value).port === "",
   "must be a site like https://example.com, without a port",
 );
 
