@@ -4,17 +4,20 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { type Readable, Writable } from "node:stream";
 import { pipeline } from "node:stream/promises";
+import { listLocalStorageOrigins } from "@webrun/browser-state";
 import { readArchiveEntries } from "./archive-reader.js";
 import { fanOut, type StreamConsumer } from "./fan-out.js";
 import type { ArchiveLimits } from "./limits.js";
-import { readLocalStorageOrigins } from "./local-storage-origins.js";
 import { isDroppedProfilePath, isProfileDirectoryName } from "./profile-drop-list.js";
 import { layoutRevealedBy, type ProfileLayout, toUserDataDirPath } from "./profile-layout.js";
 import { DirectoryWriter } from "./staging-directory.js";
 
 /** What an uploaded Chrome profile holds, found while it streamed past. */
 export interface ProfileSummary {
-  /** Origins with localStorage (from `Local Storage/leveldb` `META:` rows), sorted. */
+  /**
+   * Origins with localStorage (from `Local Storage/leveldb` `META:` rows, read by
+   * `@webrun/browser-state`), sorted; partitioned storage counts for its own origin.
+   */
   origins: string[];
   extensions: ProfileExtension[];
   /** Files kept (handed to the sink). */
@@ -216,7 +219,7 @@ class ProfileIngest {
     for (const profile of [...this.#localStorageDirs].sort()) {
       const dir = path.join(this.#spool.root, "local-storage", profile);
       try {
-        for (const origin of await readLocalStorageOrigins(dir)) origins.add(origin);
+        for (const { origin } of await listLocalStorageOrigins(dir)) origins.add(origin);
       } catch {
         this.#warnOnce(`Local Storage of ${profile} could not be read as a leveldb: origins not listed`);
       }
