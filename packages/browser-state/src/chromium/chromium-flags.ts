@@ -12,7 +12,13 @@ export const baseChromiumFlags: readonly string[] = [
   "--disable-component-update",
   "--disable-sync",
   "--disable-default-apps",
-  "--disable-features=Translate,MediaRouter,OptimizationHints",
+  // Each of these features phones home on its own (network time, autofill, CT lists…).
+  "--disable-features=Translate,MediaRouter,OptimizationHints,NetworkTimeServiceQuerying,AutofillServerCommunication,CertificateTransparencyComponentUpdater,DialMediaRouteProvider",
+  "--disable-client-side-phishing-detection",
+  "--disable-component-extensions-with-background-pages",
+  "--disable-domain-reliability",
+  "--disable-breakpad",
+  "--no-service-autorun",
   "--metrics-recording-only",
   // Cookies and saved secrets encrypted with the fixed Linux key, not a desktop keyring.
   "--password-store=basic",

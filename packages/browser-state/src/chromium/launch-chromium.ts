@@ -116,10 +116,14 @@ export async function launchChromium(options: LaunchOptions): Promise<Controlled
     if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
   };
   let connection: CdpConnection;
+  let authConnection: CdpConnection | undefined;
   try {
     const cdpUrl = await waitForDevTools(child, options.startTimeoutMs ?? 30_000);
     connection = await connectCdp(cdpUrl);
-    if (options.proxyPlan?.credentials) await answerProxyAuth(connection, options.proxyPlan.credentials);
+    if (options.proxyPlan?.credentials) {
+      authConnection = await connectCdp(cdpUrl);
+      await answerProxyAuth(authConnection, options.proxyPlan.credentials);
+    }
   } catch (error) {
     killNow();
     await exited;
@@ -142,6 +146,7 @@ export async function launchChromium(options: LaunchOptions): Promise<Controlled
         await exited;
         clearTimeout(timer);
         await connection.close();
+        await authConnection?.close();
       })();
       return closing;
     },

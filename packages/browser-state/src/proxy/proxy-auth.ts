@@ -13,6 +13,10 @@ const autoAttach = { autoAttach: true, waitForDebuggerOnStart: true, flatten: tr
  * `Fetch.continueWithAuth` for challenges whose source is the proxy. Server
  * (non-proxy) challenges get the browser's default handling. Credentials
  * are never logged or put into errors. Returns a function that stops it.
+ *
+ * Give it a connection of its own: it continues every request paused on the
+ * connection, so a request another session on the same connection paused to
+ * fulfil itself (an intercepted tab) would escape to the network.
  */
 export async function answerProxyAuth(
   connection: CdpConnection,

@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { parseProxy, toLaunchPlan } from "@webrun/proxy-config";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { connectCdp, launchChromium } from "../../src/index.js";
+import { connectCdp, launchChromium, launchSeeded, parseBrowserState } from "../../src/index.js";
 import { openTestTab } from "./page-driver.js";
 
 const username = "proxy-user";
@@ -38,7 +38,38 @@ afterAll(async () => {
   await new Promise<void>((resolve) => proxy.close(() => resolve()));
 });
 
+async function chromePlan() {
+  const parsed = parseProxy({ source: "custom", type: "http", host: "127.0.0.1", port, username, password });
+  if (!parsed.ok) throw new Error(JSON.stringify(parsed.errors));
+  const plan = await toLaunchPlan(parsed.value);
+  if (!plan.ok) throw new Error(JSON.stringify(plan.errors));
+  return plan.value;
+}
+
 describe("a proxy launch plan", () => {
+  it("does not disturb seeding: intercepted storage writes reach no proxy, the first page still sees them", async () => {
+    const before = seen.length;
+    const browser = await launchSeeded(
+      parseBrowserState({
+        version: 1,
+        origins: [{ origin: "http://seeded.example", sessionStorage: [{ name: "s", value: "seeded-ss" }] }],
+      }),
+      { proxyPlan: await chromePlan() },
+    );
+    try {
+      // Chromium's own update check (update.googleapis.com) may pass by; nothing of the seeded site may.
+      expect(seen.slice(before).filter((request) => request.url.includes("seeded.example"))).toEqual([]);
+      const connection = await connectCdp(browser.cdpUrl);
+      const tab = await openTestTab(connection, browser.pageTargetId);
+      await tab.goto("http://seeded.example/");
+      expect(await tab.eval(`sessionStorage.getItem("s")`)).toBe("seeded-ss");
+      expect(seen.slice(before).map((request) => request.url)).toContain("http://seeded.example/");
+      await connection.close();
+    } finally {
+      await browser.close();
+    }
+  }, 30_000);
+
   it("routes pages through the proxy and answers its login challenge over CDP", async () => {
     const parsed = parseProxy({
       source: "custom",
