@@ -48,7 +48,10 @@ export function parseEnvironmentManifest(text: string): EnvironmentManifest {
     });
   }
   const result = environmentManifestSchema.safeParse(json);
-  if (result.success) return result.data;
+  if (result.success) {
+    checkTotals(result.data);
+    return result.data;
+  }
   const issue = result.error.issues[0];
   throw archiveError(
     "ENV_ARCHIVE_INVALID",
@@ -59,4 +62,25 @@ export function parseEnvironmentManifest(text: string): EnvironmentManifest {
 /** Where an extension's file lives in the archive. */
 export function extensionEntryPath(extensionId: string, filePath: string): string {
   return `${EXTENSIONS_PREFIX}${extensionId}/${filePath}`;
+}
+
+/** The counts and byte totals must agree with the file list, or the manifest was not written by us. */
+function checkTotals(manifest: EnvironmentManifest): void {
+  const extensionFiles = manifest.files.filter((file) => file.path.startsWith(EXTENSIONS_PREFIX));
+  const profileFiles = manifest.files.filter((file) => file.path.startsWith(PROFILE_PREFIX));
+  const total = (files: ManifestFile[]) => files.reduce((sum, file) => sum + file.size, 0);
+  const consistent =
+    manifest.files[0]?.path === STATE_ENTRY &&
+    manifest.files[0].size === manifest.bytes.state &&
+    manifest.files.length === 1 + extensionFiles.length + profileFiles.length &&
+    manifest.counts.extensionFiles === extensionFiles.length &&
+    manifest.counts.profileFiles === profileFiles.length &&
+    manifest.bytes.extensions === total(extensionFiles) &&
+    manifest.bytes.profile === total(profileFiles);
+  if (!consistent) {
+    throw archiveError(
+      "ENV_ARCHIVE_INVALID",
+      "Environment archive manifest.json: counts or sizes disagree with its file list",
+    );
+  }
 }

@@ -326,6 +326,7 @@ describe("environment archive integrity", () => {
       if (name !== "manifest.json") return content;
       const manifest = JSON.parse(content.toString());
       manifest.files[0] = { path: "state.json", size: invalidState.length, sha256: sha256(invalidState) };
+      manifest.bytes.state = invalidState.length;
       return Buffer.from(JSON.stringify(manifest));
     });
     expect(
@@ -347,6 +348,17 @@ describe("environment archive integrity", () => {
     expect(
       await codeOf(
         unpackEnvironmentArchiveToDirectory(Readable.from([badManifest]), path.join(workDir, "t")),
+      ),
+    ).toBe("ENV_ARCHIVE_INVALID");
+    const inconsistent = await rewrite(await pack(), (name, content) => {
+      if (name !== "manifest.json") return content;
+      const manifest = JSON.parse(content.toString());
+      manifest.counts.extensionFiles += 1;
+      return Buffer.from(JSON.stringify(manifest));
+    });
+    expect(
+      await codeOf(
+        unpackEnvironmentArchiveToDirectory(Readable.from([inconsistent]), path.join(workDir, "t")),
       ),
     ).toBe("ENV_ARCHIVE_INVALID");
     expect(await readdir(workDir)).toEqual([]);
