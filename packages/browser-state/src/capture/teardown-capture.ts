@@ -3,7 +3,7 @@ import { WebrunError } from "@webrun/errors";
 import { type CdpConnection, connectCdp } from "../cdp/cdp-connection.js";
 import { readAllCookies } from "../cdp/cookies.js";
 import type { LaunchedBrowser } from "../chromium/launch-chromium.js";
-import { readExtensionStorage, readLocalStorage } from "../profile/index.js";
+import { readExtensionStorage, readLocalStorage, readSessionStorage } from "../profile/index.js";
 import {
   BROWSER_STATE_VERSION,
   type BrowserState,
@@ -79,6 +79,11 @@ export async function teardownCapture(
     await closeBrowser();
     for (const stored of await readLocalStorageWhenUnlocked(browser.userDataDir)) {
       origins.setLocalStorage(stored, stored.localStorage);
+    }
+    // sessionStorage of origins a tab has navigated away from lives on only in
+    // the tab's namespace, which Chromium writes to disk on close.
+    for (const stored of await readSessionStorage(browser.userDataDir)) {
+      origins.add(stored, { sessionStorage: stored.sessionStorage });
     }
     for (const extension of extensions) {
       extension.storage = await readExtensionStorage(browser.userDataDir, extension.id);

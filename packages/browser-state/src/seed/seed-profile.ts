@@ -7,6 +7,7 @@ import {
   writeLocalStorage,
 } from "../profile/index.js";
 import type { BrowserState, ExtensionState } from "../state.js";
+import { withStableKey } from "./stable-extension-key.js";
 
 /** Where an extension file's bytes come from: inline base64 by default, an archive's entries otherwise. */
 export type OpenExtensionFile = (
@@ -25,8 +26,9 @@ export interface SeededProfile {
   extensionDirs: string[];
   /**
    * Captured extension id → the id Chromium gives the laid-out copy. They
-   * differ for an extension without a manifest `key`: its id is a hash of
-   * its folder path, and the folder is new.
+   * differ once for an extension without a manifest `key` (its id was a hash
+   * of its old folder path): it is given a key of its own here, so its id
+   * stays the same in every later session (see `withStableKey`).
    */
   extensionIds: Map<string, string>;
 }
@@ -54,7 +56,12 @@ export async function seedProfile(
     const opener = options.openExtensionFile
       ? (relativePath: string) => (options.openExtensionFile as OpenExtensionFile)(extension, relativePath)
       : inlineFileOpener(extension);
-    const { dir, id } = await layoutExtension(extension, path.join(extensionsDir, extension.id), opener);
+    const stable = await withStableKey(extension, opener);
+    const { dir, id } = await layoutExtension(
+      stable.extension,
+      path.join(extensionsDir, extension.id),
+      stable.openFile,
+    );
     extensionDirs.push(dir);
     extensionIds.set(extension.id, id);
     for (const area of ["local", "sync"] as const) {

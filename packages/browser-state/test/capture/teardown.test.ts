@@ -37,6 +37,11 @@ describe("teardownCapture", () => {
     await closed.goto(`${sites.origin("d.test")}/`);
     await closed.eval(`localStorage.setItem("d", "only-on-disk")`);
     await closed.close();
+    // b.test's sessionStorage belongs to a tab that has since moved on to c.test.
+    const moved = await openTestTab(connection);
+    await moved.goto(`${sites.origin("b.test")}/`);
+    await moved.eval(`sessionStorage.setItem("b", "left-behind")`);
+    await moved.goto(`${sites.origin("c.test")}/`);
     await connection.close();
 
     const before = sites.requests.length;
@@ -53,6 +58,7 @@ describe("teardownCapture", () => {
       indexedDB: [{ name: "app", version: 3 }],
     });
     expect(byOrigin("d.test")?.localStorage).toEqual([{ name: "d", value: "only-on-disk" }]);
+    expect(byOrigin("b.test")?.sessionStorage).toEqual([{ name: "b", value: "left-behind" }]);
     expect(state.cookies.find((cookie) => cookie.name === "sid")).toMatchObject({ session: true });
   }, 30_000);
 });
