@@ -113,7 +113,12 @@ export class BrowserDriver {
 
   /** Fills the `#login` form of a page and clicks its submit button: a real form POST. */
   async submitLogin(user: string, password: string, sessionId = this.pageSession): Promise<void> {
-    await this.waitFor(`!!document.getElementById("submit")`, "the login form", sessionId);
+    // Past "loading", every classic script of the page has run: its submit handlers are in place.
+    await this.waitFor(
+      `document.readyState !== "loading" && !!document.getElementById("submit")`,
+      "the login form",
+      sessionId,
+    );
     await this.evaluate(
       `(() => { const form = document.getElementById("login");
   form.user.value = ${JSON.stringify(user)}; form.password.value = ${JSON.stringify(password)};
@@ -124,7 +129,10 @@ export class BrowserDriver {
 
   /** Clicks the element with `id` in the tab. */
   async click(id: string): Promise<void> {
-    await this.waitFor(`!!document.getElementById(${JSON.stringify(id)})`, `#${id}`);
+    await this.waitFor(
+      `document.readyState !== "loading" && !!document.getElementById(${JSON.stringify(id)})`,
+      `#${id}`,
+    );
     await this.evaluate(`document.getElementById(${JSON.stringify(id)}).click(), true`);
   }
 
