@@ -1,9 +1,17 @@
+import { existsSync } from "node:fs";
+import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import { WebrunError } from "@webrun/errors";
+import { isWebrunError, WebrunError } from "@webrun/errors";
 import { type CdpConnection, connectCdp } from "../cdp/cdp-connection.js";
 import { readAllCookies } from "../cdp/cookies.js";
 import type { LaunchedBrowser } from "../chromium/launch-chromium.js";
-import { readExtensionStorage, readLocalStorage, readSessionStorage } from "../profile/index.js";
+import {
+  localStorageDir,
+  readExtensionStorage,
+  readLocalStorage,
+  readSessionStorage,
+  sessionStorageDir,
+} from "../profile/index.js";
 import {
   BROWSER_STATE_VERSION,
   type BrowserState,
@@ -77,12 +85,16 @@ export async function teardownCapture(
     const { product, userAgent } = connection;
 
     await closeBrowser();
-    for (const stored of await readLocalStorageWhenUnlocked(browser.userDataDir)) {
+    for (const stored of await whenUnlocked(localStorageDir(browser.userDataDir), () =>
+      readLocalStorage(browser.userDataDir),
+    )) {
       origins.setLocalStorage(stored, stored.localStorage);
     }
     // sessionStorage of origins a tab has navigated away from lives on only in
     // the tab's namespace, which Chromium writes to disk on close.
-    for (const stored of await readSessionStorage(browser.userDataDir)) {
+    for (const stored of await whenUnlocked(sessionStorageDir(browser.userDataDir), () =>
+      readSessionStorage(browser.userDataDir),
+    )) {
       origins.add(stored, { sessionStorage: stored.sessionStorage });
     }
     for (const extension of extensions) {
@@ -125,21 +137,19 @@ async function shutDown(browser: OwnedBrowser, connection: CdpConnection, timeou
   }
 }
 
-/** The profile stays locked for a moment after the websocket drops; retry briefly. */
-async function readLocalStorageWhenUnlocked(profileDir: string) {
+/**
+ * Reads a leveldb of the closed profile. A folder Chromium created but never
+ * committed a database to (no `CURRENT`) holds nothing; the lock may outlive
+ * the websocket for a moment, so a locked one is retried briefly.
+ */
+async function whenUnlocked<T>(leveldbDir: string, read: () => Promise<T[]>): Promise<T[]> {
+  if (!existsSync(path.join(leveldbDir, "CURRENT"))) return [];
   const deadline = Date.now() + 5_000;
   for (;;) {
     try {
-      return await readLocalStorage(profileDir);
+      return await read();
     } catch (error) {
-      if (Date.now() > deadline) {
-        throw new WebrunError({
-          kind: "unavailable",
-          code: "PROFILE_LOCKED",
-          message: "the profile's Local Storage is still locked after the browser closed",
-          cause: error,
-        });
-      }
+      if (!isWebrunError(error, "PROFILE_LOCKED") || Date.now() > deadline) throw error;
       await sleep(50);
     }
   }
