@@ -115,6 +115,7 @@ export const proxySchema = z
     if (input.source === "WebRun") {
       const proxy = pickKnown(input, webRunFields);
       const decision = decideLevel({ source: "WebRun", hasCredentials: false }, proxy.level);
+      // Before the pool answers every level can work; the pool's answer is checked in toLaunchPlan.
       if (!decision.ok) throw new Error(decision.message);
       return { source: "WebRun" as const, country: proxy.country, ...levelOf(decision) };
     }
