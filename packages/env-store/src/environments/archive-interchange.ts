@@ -4,7 +4,10 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import type { Readable } from "node:stream";
 import { finished, pipeline } from "node:stream/promises";
+import { emptyBrowserState } from "@webrun/browser-state";
 import { resolveInside } from "../archive/entry-path.js";
+import { ingestProfileArchive } from "../archive/ingest-profile.js";
+import type { ArchiveLimits } from "../archive/limits.js";
 import { packEnvironmentArchive } from "../archive/pack-environment.js";
 import { type EnvironmentArchiveLimits, unpackEnvironmentArchive } from "../archive/unpack-environment.js";
 import type { StoreContext } from "./context.js";
@@ -85,6 +88,43 @@ export function importArchive(
         },
       });
       return { state: unpacked.state, extensionFiles, profileFiles };
+    },
+  );
+}
+
+/**
+ * Stores an uploaded raw Chrome profile (`.tar.gz`, the contract's "upload
+ * browser data") as a new version that replaces the environment's browser
+ * data: the status reads `uploading` from the first byte, each kept file
+ * streams into the store (caches and locks dropped, see
+ * `ingestProfileArchive`), and the profile summary (origins with Local
+ * Storage, extensions) is kept with the version. Not a gzip'd tar →
+ * `Only .tar.gz files are allowed`, and nothing changes.
+ */
+export function importProfileArchive(
+  context: StoreContext,
+  userId: string,
+  envId: string,
+  source: Readable,
+  options: { baseVersion?: number | null; limits?: Partial<ArchiveLimits> } = {},
+): Promise<SaveResult> {
+  return runSave(
+    context,
+    userId,
+    envId,
+    { baseVersion: options.baseVersion, uploading: true },
+    async (writer): Promise<StoredParts> => {
+      const profileFiles: StoredParts["profileFiles"] = [];
+      const summary = await ingestProfileArchive(source, {
+        ...(options.limits ? { limits: options.limits } : {}),
+        sink: async (file, body) => {
+          profileFiles.push({
+            ...(await writer.uploadHashed(file.size, body, `profile/${file.path}`)),
+            path: file.path,
+          });
+        },
+      });
+      return { state: emptyBrowserState(), extensionFiles: [], profileFiles, profileSummary: summary };
     },
   );
 }

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { pipeline, Readable } from "node:stream";
+import { pipeline, Readable, Transform } from "node:stream";
 import { type ContentDigest, verifyingStream } from "../archive/content-digest.js";
 import type { BlobStore } from "../blob-store/blob-store.js";
 import { layout } from "./layout.js";
@@ -72,6 +72,41 @@ export class ContentWriter {
     this.#bytesUploaded += expected.size;
     const ref = { key, size: expected.size, sha256: expected.sha256 };
     this.#known.set(ref.sha256, ref);
+    return ref;
+  }
+
+  /**
+   * Uploads a body whose digest is not known up front (a file streaming out
+   * of an uploaded profile), hashing it on the way. When the head already
+   * holds the same bytes, the new copy is dropped and the old part used.
+   */
+  async uploadHashed(size: number, body: Readable, name = "part"): Promise<ContentRef> {
+    const key = layout.newContent(this.#userId, this.#envId);
+    const hash = createHash("sha256");
+    let seen = 0;
+    const hashing = new Transform({
+      transform(chunk: Buffer, _encoding, callback) {
+        hash.update(chunk);
+        seen += chunk.length;
+        callback(null, chunk);
+      },
+    });
+    await this.#store.put(
+      key,
+      pipeline(body, hashing, () => {}),
+      { contentLength: size, ifNoneMatch: "*" },
+    );
+    this.#bytesUploaded += size;
+    const sha256 = hash.digest("hex");
+    if (seen !== size) throw new Error(`${name}: stored ${seen} bytes, expected ${size}`);
+    const known = this.#known.get(sha256);
+    if (known) {
+      await this.#store.delete(key);
+      return known;
+    }
+    this.#uploaded.push(key);
+    const ref = { key, size, sha256 };
+    this.#known.set(sha256, ref);
     return ref;
   }
 

@@ -1,7 +1,8 @@
 import type { Readable } from "node:stream";
+import type { ArchiveLimits } from "../archive/limits.js";
 import type { EnvironmentArchiveLimits } from "../archive/unpack-environment.js";
 import type { BlobStore } from "../blob-store/blob-store.js";
-import { exportArchive, importArchive } from "./archive-interchange.js";
+import { exportArchive, importArchive, importProfileArchive } from "./archive-interchange.js";
 import { type Clock, type EnvironmentLimits, resolveLimits, type StoreContext } from "./context.js";
 import type { EnvironmentInput, EnvironmentUpdate } from "./environment-input.js";
 import {
@@ -65,6 +66,13 @@ export interface EnvironmentStore {
     source: Readable,
     options?: { baseVersion?: number | null; limits?: Partial<EnvironmentArchiveLimits> },
   ): Promise<SaveResult>;
+  /** A raw Chrome profile upload (`.tar.gz`) replacing the browser data; status `uploading` while it streams. */
+  importProfileArchive(
+    userId: string,
+    envId: string,
+    source: Readable,
+    options?: { baseVersion?: number | null; limits?: Partial<ArchiveLimits> },
+  ): Promise<SaveResult>;
   /** Safe to run at any time, from any process, concurrently with saves (see `garbage-collector.ts`). */
   collectGarbage(options?: { userId?: string }): Promise<GarbageReport>;
 }
@@ -92,6 +100,8 @@ export function createEnvironmentStore(options: EnvironmentStoreOptions): Enviro
     exportArchive: (userId, envId, version) => exportArchive(context, userId, envId, version),
     importArchive: (userId, envId, source, importOptions) =>
       importArchive(context, userId, envId, source, importOptions),
+    importProfileArchive: (userId, envId, source, importOptions) =>
+      importProfileArchive(context, userId, envId, source, importOptions),
     collectGarbage: (gcOptions) => collectGarbage(context, gcOptions),
   };
 }

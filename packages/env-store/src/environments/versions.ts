@@ -8,6 +8,7 @@ import {
 } from "@webrun/browser-state";
 import { WebrunError } from "@webrun/errors";
 import { digestFile } from "../archive/content-digest.js";
+import type { ProfileSummary } from "../archive/ingest-profile.js";
 import type { ExtensionFileSource } from "../archive/pack-environment.js";
 import { listProfileFiles } from "../archive/profile-walk.js";
 import { readAll } from "../blob-store/body.js";
@@ -35,8 +36,8 @@ export interface SaveVersionInput {
   extensionFiles?: ExtensionFileSource;
   /** A raw Chrome profile (e.g. a safely extracted upload) to keep with the version; caches and locks are skipped. */
   profileDir?: string;
-  /** What the profile was found to hold (the archive reader's summary), shown without a download. */
-  profileSummary?: unknown;
+  /** What the profile was found to hold (`ingestProfileArchive`'s summary), shown without a download. */
+  profileSummary?: ProfileSummary;
   /**
    * The version this save was based on (`null`: an environment with no
    * version yet). When the head has moved since, the save fails with
@@ -157,7 +158,7 @@ export interface StoredParts {
   state: BrowserState;
   extensionFiles: VersionManifest["extensionFiles"];
   profileFiles: VersionManifest["profileFiles"];
-  profileSummary?: unknown;
+  profileSummary?: ProfileSummary | undefined;
 }
 
 /**

@@ -107,12 +107,21 @@ describe("the whole stack over an encrypted store", () => {
       state: stateWith(secret, extension),
       extensionFiles: extension.open,
       profileDir,
-      profileSummary: { origins: ["https://app.test"] },
+      profileSummary: {
+        origins: ["https://profile-only.test"],
+        extensions: [{ id: "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb", name: "From profile", version: "2.0" }],
+        entries: 2,
+        bytes: 40_002,
+        dropped: 0,
+        layout: "user-data-dir",
+        warnings: [],
+      },
       baseVersion: 1,
     });
     expect(withProfile.summary).toMatchObject({
       profileFiles: 2,
-      profile: { origins: ["https://app.test"] },
+      origins: ["https://app.test", "https://profile-only.test"],
+      extensions: [{ id: EXTENSION_ID }, { id: "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb", name: "From profile" }],
     });
     expect(withProfile.bytesUploaded).toBeLessThan(cookiesDb.length + 10_000);
 

@@ -62,7 +62,7 @@ describe("a store that fails mid-save", () => {
         .catch((e: unknown) => e);
       failing.heal();
       if (!(outcome instanceof Error)) {
-        expect(outcome.version).toBe(2);
+        expect((outcome as { version: number }).version).toBe(2);
         break;
       }
       const head = await store.loadVersion(user, env._id);
