@@ -1,4 +1,11 @@
-import { createCipheriv, createDecipheriv, createSecretKey, type KeyObject, randomBytes } from "node:crypto";
+import {
+  createCipheriv,
+  createDecipheriv,
+  createSecretKey,
+  hkdfSync,
+  type KeyObject,
+  randomBytes,
+} from "node:crypto";
 import { inspect } from "node:util";
 import { masterKeyInvalid } from "./errors.js";
 
@@ -68,6 +75,19 @@ export class Keyring {
     } catch {
       return undefined;
     }
+  }
+
+  /**
+   * A key for another purpose (e.g. signing download URLs), derived from a
+   * master key with HKDF-SHA256 so the master key itself is never used
+   * outside encryption. `purpose` separates uses; `keyId` defaults to the
+   * active key (verifiers pass the id the signer recorded). `undefined` when
+   * that key id is not configured.
+   */
+  deriveKey(purpose: string, keyId: string = this.activeKeyId): Buffer | undefined {
+    const master = this.#keys.get(keyId);
+    if (!master) return undefined;
+    return Buffer.from(hkdfSync("sha256", master, Buffer.alloc(0), `webrun:${purpose}`, 32));
   }
 
   toJSON(): { activeKeyId: string; keyIds: readonly string[] } {
