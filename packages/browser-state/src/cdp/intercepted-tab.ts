@@ -35,6 +35,8 @@ export class InterceptedTab {
   private unsubscribe: () => void = () => undefined;
   /** Served as the top document when visiting a partitioned storage key. */
   private frameForTop: { topUrl: string; frameUrl: string } | undefined;
+  /** `http://` documents being visited: their automatic HTTPS upgrade must fail so the visit stays on http. */
+  private readonly plainHttpVisits = new Set<string>();
 
   private constructor(
     private readonly connection: CdpConnection,
@@ -83,6 +85,17 @@ export class InterceptedTab {
     switch (event.method) {
       case "Fetch.requestPaused": {
         const { requestId, request, resourceType } = event.params;
+        if (
+          resourceType === "Document" &&
+          this.plainHttpVisits.has(request.url.replace(/^https:/, "http:"))
+        ) {
+          if (request.url.startsWith("https:")) {
+            // Chromium's HTTPS-Upgrades try https first for a plain-http site; refusing it makes
+            // Chromium fall back to http, which is the origin whose storage we want.
+            void send("Fetch.failRequest", { requestId, errorReason: "ConnectionRefused" });
+            return;
+          }
+        }
         const isTopDocument =
           resourceType === "Document" &&
           this.frameForTop !== undefined &&
@@ -190,19 +203,26 @@ export class InterceptedTab {
    * the cross-site iframe's own session for partitioned storage.
    */
   async visit(key: StorageKeyParts): Promise<string> {
-    if (key.topLevelSite === undefined || key.topLevelSite === key.origin) {
-      this.frameForTop = undefined;
-      await this.navigate(`${key.origin}/`);
-      return this.sessionId;
-    }
-    const topUrl = `${key.topLevelSite}/`;
+    const partitioned = key.topLevelSite !== undefined && key.topLevelSite !== key.origin;
+    const topUrl = `${partitioned ? key.topLevelSite : key.origin}/`;
     const frameUrl = `${key.origin}/`;
-    this.frameForTop = { topUrl, frameUrl };
+    for (const url of [topUrl, frameUrl]) if (url.startsWith("http:")) this.plainHttpVisits.add(url);
+    this.frameForTop = partitioned ? { topUrl, frameUrl } : undefined;
     try {
       await this.navigate(topUrl);
-      return await this.frameSession(key.origin);
+      const sessionId = partitioned ? await this.frameSession(key.origin) : this.sessionId;
+      const landed = await this.evaluate<string>(sessionId, "location.origin");
+      if (landed !== key.origin) {
+        throw new WebrunError({
+          kind: "internal",
+          code: "INTERCEPTED_NAVIGATION_FAILED",
+          message: `an intercepted visit to ${key.origin} landed on ${landed}`,
+        });
+      }
+      return sessionId;
     } finally {
       this.frameForTop = undefined;
+      this.plainHttpVisits.clear();
     }
   }
 
