@@ -284,10 +284,14 @@ class UploadRequest {
       createdAt: file.createdAt.toISOString(),
       expiresAt: environmentId ? null : new Date(file.createdAt.getTime() + maxAge).toISOString(),
     };
-    // ifNoneMatch: a sweeper that judged this upload abandoned has claimed the key; then we must not commit.
+    // ifNoneMatch: a sweeper that judged this upload abandoned holds the key; then we must not commit.
     if ((await swapRecord(store, userId, record, "absent")) === undefined)
       throw uploadErrors.tooSlow(this.limits.maxDurationMs);
     this.committed.push(record);
+    // A sweeper that already finished (claim, delete bytes, release the key) is seen here: its deletion
+    // of the bytes came before our record, so a record never survives pointing at nothing.
+    if ((await store.head(fileKeys.blob(userId, file.fileId))) === undefined)
+      throw uploadErrors.tooSlow(this.limits.maxDurationMs);
     if (environmentId) {
       await store.put(fileKeys.environmentEntry(userId, environmentId, file.fileId), "");
       await store.delete(fileKeys.unattachedMarker(file.createdAt, userId, file.fileId));

@@ -181,3 +181,33 @@ describe("sweepOrphans", () => {
     expect(await allKeys(store, fileKeys.unattachedPrefix)).toEqual([]);
   });
 });
+
+describe("an upload that a sweeper judged abandoned", () => {
+  it("cannot commit afterwards: the upload fails and leaves nothing", async () => {
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let holding = false;
+    const store = hookedStore(createMemoryBlobStore(), async (key, _body, options) => {
+      if (options?.ifNoneMatch && key.startsWith("files/records/") && !holding) {
+        holding = true;
+        await held;
+      }
+    });
+    const server = await startInProcessServer({ store });
+    try {
+      const uploading = upload(server.url, [{ name: "late", body: "late bytes" }]).catch(
+        (error: Error) => error,
+      );
+      await expect.poll(() => holding).toBe(true);
+      // Three hours on: the sweep takes the upload for dead, claims its key and deletes its bytes.
+      expect(await server.service.sweepOrphans({ now: later(180 * minute) })).toMatchObject({ abandoned: 1 });
+      release();
+      expect(String(await uploading)).toContain("UPLOAD_TIMEOUT");
+      expect(await allKeys(store)).toEqual([]);
+    } finally {
+      await server.close();
+    }
+  });
+});

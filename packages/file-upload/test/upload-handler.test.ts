@@ -284,4 +284,29 @@ describe("handleUpload", () => {
     expect(outcome).toMatchObject({ code: "UPLOAD_ABORTED" });
     expect(await allKeys(server.store)).toEqual([]);
   });
+
+  it("refuses an upload slower than maxDurationMs, answering the client and leaving nothing", async () => {
+    const slow = await startInProcessServer({ limits: { maxDurationMs: 300 } });
+    try {
+      const { body, contentType } = multipart([
+        { name: "files", filename: "slow.bin", body: randomBytes(2000) },
+      ]);
+      const socket = connect(Number(new URL(slow.url).port), "127.0.0.1");
+      await new Promise((resolve) => socket.once("connect", resolve));
+      let answer = "";
+      socket.on("data", (chunk) => {
+        answer += chunk;
+      });
+      socket.write(
+        `POST /files/upload HTTP/1.1\r\nHost: x\r\nContent-Type: ${contentType}\r\nContent-Length: ${body.length}\r\n\r\n`,
+      );
+      socket.write(body.subarray(0, 1000));
+      await expect.poll(() => answer, { timeout: 5000 }).toContain("UPLOAD_TIMEOUT");
+      expect(answer).toMatch(/^HTTP\/1\.1 400 /);
+      socket.destroy();
+      expect(await allKeys(slow.store)).toEqual([]);
+    } finally {
+      await slow.close();
+    }
+  });
 });
