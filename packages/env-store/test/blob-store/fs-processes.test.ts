@@ -3,30 +3,28 @@ import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
 import { mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
 import { hostname, tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { createInterface } from "node:readline";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readAll } from "../../src/blob-store/body.js";
 import { createFsBlobStore } from "../../src/blob-store/drivers/fs.js";
+import { transpileBlobStoreForWorkers } from "./transpile-for-workers.js";
 
-/*
- * Several real processes sharing one fs store root, as several API processes
- * sharing DATA_DIR do. The workers run the built driver (dist/), so build the
- * package first (turbo's test task does).
- */
+/* Several real processes sharing one fs store root, as several API processes sharing DATA_DIR do. */
 
 const worker = join(import.meta.dirname, "fs-race-worker.mjs");
 let root = "";
+let driverModule = "";
 const children = new Set<ChildProcess>();
 
 beforeAll(async () => {
-  if (!existsSync(join(import.meta.dirname, "../../dist/blob-store/drivers/fs.js")))
-    throw new Error("build @webrun/env-store first: the race workers run dist/");
+  driverModule = join(await transpileBlobStoreForWorkers(), "drivers/fs.js");
   root = await mkdtemp(join(tmpdir(), "webrun-fs-race-"));
 });
 afterAll(async () => {
   for (const child of children) child.kill("SIGKILL");
   await rm(root, { recursive: true, force: true });
+  if (driverModule) await rm(dirname(dirname(driverModule)), { recursive: true, force: true });
 });
 
 interface Worker {
@@ -36,7 +34,7 @@ interface Worker {
 
 async function startWorkers(count: number, args: (index: number) => string[]): Promise<Worker[]> {
   const workers = Array.from({ length: count }, (_, index) => {
-    const child = spawn(process.execPath, [worker, root, ...args(index)], {
+    const child = spawn(process.execPath, [worker, driverModule, root, ...args(index)], {
       stdio: ["pipe", "pipe", "inherit"],
     });
     children.add(child);

@@ -1,11 +1,11 @@
-// One of several processes sharing an fs BlobStore root (run by fs-processes.test.ts against the built dist).
+// One of several processes sharing an fs BlobStore root, run by fs-processes.test.ts with the driver module to load.
 // It prints "ready", waits for "go" on stdin so all workers start together, then races and prints JSON.
 
 import { createInterface } from "node:readline";
 import { Readable } from "node:stream";
-import { createFsBlobStore } from "../../dist/blob-store/drivers/fs.js";
 
-const [root, mode, key, id, count] = process.argv.slice(2);
+const [driverModule, root, mode, key, id, count] = process.argv.slice(2);
+const { createFsBlobStore } = await import(driverModule);
 const store = await createFsBlobStore({ root });
 
 async function increment() {
