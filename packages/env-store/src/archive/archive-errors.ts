@@ -20,14 +20,15 @@ export function entryNameForMessage(name: string): string {
 export function archiveError(
   code: string,
   message: string,
-  options: { entry?: string; kind?: ErrorKind; cause?: unknown } = {},
+  options: { entry?: string; kind?: ErrorKind; cause?: unknown; details?: Record<string, unknown> } = {},
 ): WebrunError {
   const entry = options.entry === undefined ? undefined : entryNameForMessage(options.entry);
+  const details = { ...options.details, ...(entry === undefined ? {} : { entry }) };
   return new WebrunError({
     kind: options.kind ?? "invalid_input",
     code,
     message: entry === undefined ? message : `${message}: ${JSON.stringify(entry)}`,
-    ...(entry === undefined ? {} : { details: { entry } }),
+    ...(Object.keys(details).length === 0 ? {} : { details }),
     ...(options.cause === undefined ? {} : { cause: options.cause }),
   });
 }

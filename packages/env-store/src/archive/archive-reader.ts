@@ -51,7 +51,7 @@ export async function readArchiveEntries(
   options: ReadArchiveOptions = {},
 ): Promise<ArchiveStats> {
   const limits = resolveArchiveLimits(limitOverrides);
-  const counts: ByteCounts = { compressed: 0, inflated: 0 };
+  const counts: ByteCounts = { compressed: 0, consumed: 0, inflated: 0 };
   const stats: ArchiveStats = { entries: 0, files: 0, bytes: 0, compressedBytes: 0, inflatedBytes: 0 };
   const registry = new PathRegistry();
   const extract = tar.extract();
@@ -84,13 +84,14 @@ export async function readArchiveEntries(
   watch(extract);
 
   // tar-stream is a streamx stream: feed it with pipe() and forward failures by hand.
+  const gunzip = createGunzip();
   let inflated: Readable | undefined;
   const flowing = new Promise<void>((resolve) => {
     inflated = pipeline(
       source,
       watch(compressedMeter(limits, counts)),
-      watch(createGunzip()),
-      watch(inflatedMeter(limits, counts)),
+      watch(gunzip),
+      watch(inflatedMeter(limits, counts, gunzip)),
       (error) => {
         if (error) {
           remember(error);

@@ -1,4 +1,5 @@
 import { Transform, type TransformCallback } from "node:stream";
+import type { Gunzip } from "node:zlib";
 import { archiveError, notTarGzError } from "./archive-errors.js";
 import type { ArchiveLimits } from "./limits.js";
 
@@ -6,7 +7,10 @@ const GZIP_MAGIC = [0x1f, 0x8b] as const;
 
 /** Compressed and inflated byte counts of one archive read, shared by the two meters. */
 export interface ByteCounts {
+  /** Read from the source. */
   compressed: number;
+  /** Consumed by gunzip so far (lags `compressed` by what is buffered). */
+  consumed: number;
   inflated: number;
 }
 
@@ -52,26 +56,30 @@ export function compressedMeter(limits: ArchiveLimits, counts: ByteCounts): Tran
  * compression ratio while the data flows, so a bomb is stopped after at
  * most one zlib chunk past the limit instead of after it filled a disk.
  */
-export function inflatedMeter(limits: ArchiveLimits, counts: ByteCounts): Transform {
+export function inflatedMeter(limits: ArchiveLimits, counts: ByteCounts, gunzip: Gunzip): Transform {
   return new Transform({
     transform(chunk: Buffer, _encoding, callback: TransformCallback) {
       counts.inflated += chunk.length;
+      // What zlib actually consumed, not what was read ahead: one big source chunk must not buy a big allowance.
+      counts.consumed = gunzip.bytesWritten;
       if (counts.inflated > limits.maxInflatedBytes) {
         callback(
           archiveError("ARCHIVE_BOMB", `Archive inflates to more than ${limits.maxInflatedBytes} bytes`, {
             kind: "too_large",
+            details: { ...counts },
           }),
         );
         return;
       }
       if (
         counts.inflated > limits.ratioCheckAfterBytes &&
-        counts.inflated > counts.compressed * limits.maxCompressionRatio
+        counts.inflated > counts.consumed * limits.maxCompressionRatio
       ) {
         callback(
           archiveError(
             "ARCHIVE_BOMB",
             `Archive compression ratio exceeds ${limits.maxCompressionRatio}:1 (a compression bomb?)`,
+            { details: { ...counts } },
           ),
         );
         return;

@@ -18,6 +18,7 @@ export async function withStagingDirectory<T>(
 ): Promise<T> {
   const target = path.resolve(targetDir);
   await refuseNonEmptyTarget(target);
+  await mkdir(path.dirname(target), { recursive: true });
   const staging = await mkdtemp(path.join(path.dirname(target), `.${path.basename(target)}.partial-`));
   try {
     const result = await fill(staging);
