@@ -85,7 +85,13 @@ export function createEncryptedBlobStore(inner: BlobStore, keyring: Keyring): Bl
       const sealed = pipeline(bodyToStream(body), sealing, () => {});
       const contentLength =
         options?.contentLength === undefined ? undefined : ciphertextSize(options.contentLength);
-      return plainInfo(await inner.put(key, sealed, { ...options, contentLength }));
+      try {
+        return plainInfo(await inner.put(key, sealed, { ...options, contentLength }));
+      } catch (error) {
+        // A put refused before reading its body (a failed precondition) must still release the source.
+        sealed.destroy();
+        throw error;
+      }
     },
 
     async get(key: string, options?: GetOptions): Promise<BlobObject> {

@@ -91,13 +91,16 @@ export async function collectGarbage(
     report.environmentsScanned += 1;
     const recordKey = layout.record(userId, envId);
     const record = await readJson(context.store, recordKey, environmentRecordSchema);
-    const indexed = (await indexOf(userId))?.has(envId) ?? false;
+    // A record missing from an existing index is a create that never finished. Without any index
+    // (lost, or the user's first create crashed) nothing is judged by it: better garbage than data loss.
+    const index = await indexOf(userId);
+    const unindexed = index !== undefined && !index.has(envId);
     const abandoned =
       !record ||
       record.value.deletedAt !== null ||
-      (!indexed && now - Date.parse(record.value.createdAt) >= grace);
+      (unindexed && now - Date.parse(record.value.createdAt) >= grace);
     if (abandoned) {
-      // Without a record this may be an environment being created right now: only old remnants go.
+      // Without a record, a save may still be writing into a just-deleted environment: only old remnants go.
       if (record) {
         await removeEnvironmentObjects(context, userId, envId);
         report.objectsDeleted += objects.length;
