@@ -12,7 +12,11 @@ import {
 import { captureExtensions } from "./extensions.js";
 import { readOpenPages } from "./open-pages.js";
 import { OriginStateMap } from "./origin-state-map.js";
-import { indexedDbOriginsOfProfile, localStorageKeysOfLiveProfile } from "./profile-origins.js";
+import {
+  indexedDbOriginsOfProfile,
+  localStorageKeysOfLiveProfile,
+  sessionStorageOfLiveProfile,
+} from "./profile-origins.js";
 import { type PageStorage, readStorageExpression } from "./read-storage-script.js";
 
 export interface CaptureOptions {
@@ -67,6 +71,9 @@ export async function captureFromConnection(
   if (options.profileDir) {
     candidates.push(...(await localStorageKeysOfLiveProfile(options.profileDir)));
     candidates.push(...(await indexedDbOriginsOfProfile(options.profileDir)).map((origin) => ({ origin })));
+    for (const stored of await sessionStorageOfLiveProfile(options.profileDir)) {
+      origins.add(stored, { sessionStorage: stored.sessionStorage });
+    }
   }
   await readThroughInterceptedTab(connection, origins, candidates);
 

@@ -1,8 +1,15 @@
+import { existsSync } from "node:fs";
 import { cp, mkdtemp, readdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { listLocalStorageOrigins, localStorageDir, type StorageKeyParts } from "../profile/index.js";
-import { originSchema } from "../state.js";
+import {
+  listLocalStorageOrigins,
+  localStorageDir,
+  readSessionStorageDir,
+  type StorageKeyParts,
+  sessionStorageDir,
+} from "../profile/index.js";
+import { type OriginState, originSchema } from "../state.js";
 
 /**
  * The storage keys that have localStorage, from a profile a browser may be
@@ -11,13 +18,25 @@ import { originSchema } from "../state.js";
  * A missing or unreadable profile yields `[]`.
  */
 export async function localStorageKeysOfLiveProfile(profileDir: string): Promise<StorageKeyParts[]> {
-  const copy = await mkdtemp(path.join(tmpdir(), "webrun-ls-copy-"));
+  return readCopyOf(localStorageDir(profileDir), listLocalStorageOrigins);
+}
+
+/**
+ * sessionStorage from a copy of the running profile's `Session Storage`:
+ * the only place the storage of origins a tab has navigated away from can be
+ * seen while the browser runs (it may lag recent writes by a few seconds).
+ */
+export async function sessionStorageOfLiveProfile(profileDir: string): Promise<OriginState[]> {
+  return readCopyOf(sessionStorageDir(profileDir), readSessionStorageDir);
+}
+
+/** Reads a leveldb through a copy (Chromium holds the original's lock); `[]` when missing or unreadable. */
+async function readCopyOf<T>(leveldbDir: string, read: (dir: string) => Promise<T[]>): Promise<T[]> {
+  if (!existsSync(path.join(leveldbDir, "CURRENT"))) return [];
+  const copy = await mkdtemp(path.join(tmpdir(), "webrun-leveldb-copy-"));
   try {
-    await cp(localStorageDir(profileDir), copy, {
-      recursive: true,
-      filter: (source) => path.basename(source) !== "LOCK",
-    });
-    return await listLocalStorageOrigins(copy);
+    await cp(leveldbDir, copy, { recursive: true, filter: (source) => path.basename(source) !== "LOCK" });
+    return await read(copy);
   } catch {
     return [];
   } finally {
