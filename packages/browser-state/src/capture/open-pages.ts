@@ -88,24 +88,25 @@ async function readTargetFrames(
   walk(frameTree, true);
   for (const frame of frames) {
     if (!isWebUrl(frame.url)) continue;
-    const key = await storageKeyOfFrame(connection, sessionId, frame.id);
-    if (key === undefined) continue;
-    let contextId: number | undefined;
-    if (!frame.main) {
-      // Page script in a world of our own: the page's globals cannot interfere.
-      ({ executionContextId: contextId } = await connection.send(
-        "Page.createIsolatedWorld",
-        { frameId: frame.id, worldName: "webrun-capture" },
-        sessionId,
-      ));
+    try {
+      const key = await storageKeyOfFrame(connection, sessionId, frame.id);
+      if (key === undefined) continue;
+      let contextId: number | undefined;
+      if (!frame.main) {
+        // Page script in a world of our own: the page's globals cannot interfere.
+        ({ executionContextId: contextId } = await connection.send(
+          "Page.createIsolatedWorld",
+          { frameId: frame.id, worldName: "webrun-capture" },
+          sessionId,
+        ));
+      }
+      const json = await evaluateInSession<string>(connection, sessionId, readEverything, contextId);
+      into.add(key, JSON.parse(json) as PageStorage);
+    } catch (error) {
+      if (connection.isClosed) throw error;
+      // The frame navigated away or hangs: its origin is in the tab's history,
+      // so it is read again through the intercepted tab.
     }
-    const json = await evaluateInSession<string>(connection, sessionId, readEverything, contextId).catch(
-      (error: unknown) => {
-        if (connection.isClosed) throw error;
-        return undefined; // the frame navigated away meanwhile
-      },
-    );
-    if (json !== undefined) into.add(key, JSON.parse(json) as PageStorage);
   }
   for (const child of await attachCrossSiteFrames(connection, sessionId)) {
     try {

@@ -1,6 +1,9 @@
 import { WebrunError } from "@webrun/errors";
 import type { CdpConnection } from "./cdp-connection.js";
 
+/** How long one storage script may run in a page (reading or writing one origin). */
+export const pageScriptTimeoutMs = 30_000;
+
 /**
  * Evaluates an expression (a Promise is awaited) in a session's main world,
  * or in `contextId`, and returns its value. A page-side exception becomes a
@@ -12,17 +15,36 @@ export async function evaluateInSession<T>(
   sessionId: string,
   expression: string,
   contextId?: number,
+  timeoutMs = pageScriptTimeoutMs,
 ): Promise<T> {
-  const { result, exceptionDetails } = await connection.send(
-    "Runtime.evaluate",
-    {
-      expression,
-      awaitPromise: true,
-      returnByValue: true,
-      ...(contextId === undefined ? {} : { contextId }),
-    },
-    sessionId,
-  );
+  let timer: NodeJS.Timeout | undefined;
+  // A page stuck in a loop, or an IndexedDB request that never settles, must not hang a capture.
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () =>
+        reject(
+          new WebrunError({
+            kind: "unavailable",
+            code: "PAGE_SCRIPT_TIMEOUT",
+            message: `a storage script did not finish within ${timeoutMs} ms`,
+          }),
+        ),
+      timeoutMs,
+    );
+  });
+  const { result, exceptionDetails } = await Promise.race([
+    connection.send(
+      "Runtime.evaluate",
+      {
+        expression,
+        awaitPromise: true,
+        returnByValue: true,
+        ...(contextId === undefined ? {} : { contextId }),
+      },
+      sessionId,
+    ),
+    timeout,
+  ]).finally(() => clearTimeout(timer));
   if (exceptionDetails) {
     const text: string =
       exceptionDetails.exception?.description ?? exceptionDetails.text ?? "unknown page exception";
