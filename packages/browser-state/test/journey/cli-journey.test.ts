@@ -53,6 +53,7 @@ describe("still logged in: webrun-env capture → launch / restore", () => {
     ["the .tar.gz environment", archive],
   ] as const) {
     it(`launch --state <${format}>: every site is still logged in, and seeding sent no request`, async () => {
+      await launched?.stop();
       world.sites.reset();
       launched = await webrunEnvLaunch(["--state", file(), "--headless", "--", ...world.sites.chromiumArgs]);
       const { cdp, pid, pageTargetId } = launched.ready;

@@ -93,7 +93,10 @@ describe("still logged in: capture → seed, through the library API", () => {
     await secondSession.close();
     seeded = await launchSeeded(carried, { args: world.sites.chromiumArgs });
     expect(world.sites.requests()).toEqual([]);
-    const keyless = seeded.extensionIds.get(world.keyless.id) as string;
+    // The keyless extension got a new id in each session; the state carries the second session's.
+    const secondId = secondSession.extensionIds.get(world.keyless.id) as string;
+    const keyless = seeded.extensionIds.get(secondId) as string;
+    expect(keyless).toMatch(/^[a-p]{32}$/);
     expect(
       await world.failedChecks(seeded.cdpUrl, {
         pageTargetId: seeded.pageTargetId,
