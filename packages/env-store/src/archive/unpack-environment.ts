@@ -14,7 +14,7 @@ import {
   parseEnvironmentManifest,
   STATE_ENTRY,
 } from "./environment-manifest.js";
-import { type ArchiveLimits, resolveArchiveLimits } from "./limits.js";
+import type { ArchiveLimits } from "./limits.js";
 import { DirectoryWriter, withStagingDirectory } from "./staging-directory.js";
 
 /** Where the files of an environment archive go while it is read. */
@@ -80,7 +80,6 @@ export async function unpackEnvironmentArchive(
     ...defaultEnvironmentDocumentLimits,
     ...limits,
   };
-  resolveArchiveLimits(archiveLimits);
   let manifest: EnvironmentManifest | undefined;
   let state: BrowserState | undefined;
   const expected = new Map<string, ManifestFile>();
@@ -105,15 +104,12 @@ export async function unpackEnvironmentArchive(
     expected.delete(entry.path);
     if (position === 1) {
       if (entry.path !== STATE_ENTRY) throw invalid("the second entry must be state.json", entry.path);
-      const verified = body.pipe(verifyingStream(listed, entry.path));
-      body.on("error", (error) => verified.destroy(error));
-      const text = (await readSmall(verified, maxStateBytes, entry.path)).toString("utf8");
+      const text = (await readSmall(verify(body, listed), maxStateBytes, entry.path)).toString("utf8");
       state = parseBrowserState(parseJson(text));
       checkStateMatchesManifest(state, manifest);
       return;
     }
-    const verified = body.pipe(verifyingStream(listed, entry.path));
-    body.on("error", (error) => verified.destroy(error));
+    const verified = verify(body, listed);
     if (entry.path.startsWith(EXTENSIONS_PREFIX)) {
       const rest = entry.path.slice(EXTENSIONS_PREFIX.length);
       const slash = rest.indexOf("/");
@@ -144,6 +140,13 @@ export async function unpackEnvironmentArchive(
   const [missing] = expected.keys();
   if (missing !== undefined) throw integrityError(missing, "is listed in manifest.json but missing");
   return { manifest, state, stats };
+}
+
+/** `body` passed through a check of the manifest's size and SHA-256; a read error of `body` fails it too. */
+function verify(body: Readable, listed: ManifestFile): Transform {
+  const verified = body.pipe(verifyingStream(listed, listed.path));
+  body.on("error", (error) => verified.destroy(error));
+  return verified;
 }
 
 function checkStateMatchesManifest(state: BrowserState, manifest: EnvironmentManifest): void {
