@@ -125,6 +125,7 @@ export async function collectGarbage(
       if (!manifest) return;
       for (const part of [
         manifest.value.state,
+        ...manifest.value.originGroups,
         ...manifest.value.extensionFiles,
         ...manifest.value.profileFiles,
       ])

@@ -32,7 +32,10 @@ export const manifestSchema = z.strictObject({
   parentVersion: z.number().int().positive().nullable(),
   savedAt: z.iso.datetime(),
   rolledBackFrom: z.number().int().positive().optional(),
+  /** The state's core document: cookies, extensions (see `state-parts.ts`). */
   state: contentRefSchema,
+  /** The state's origin storage, in hash-chosen groups. */
+  originGroups: z.array(contentRefSchema),
   extensionFiles: z.array(contentRefSchema.extend({ extensionId: z.string(), path: z.string() })),
   profileFiles: z.array(contentRefSchema.extend({ path: z.string() })),
   summary: versionSummarySchema,

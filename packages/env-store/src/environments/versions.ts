@@ -28,6 +28,7 @@ import {
   type VersionManifest,
   type VersionSummary,
 } from "./schemas.js";
+import { joinState, splitState } from "./state-parts.js";
 import { summarize } from "./summary.js";
 
 export interface SaveVersionInput {
@@ -79,15 +80,6 @@ export interface LoadedVersion {
   openProfileFile(path: string): Promise<Readable>;
 }
 
-/** The state document as stored: extension files listed, their bytes stored as separate parts. */
-function storedStateDocument(state: BrowserState): Buffer {
-  const extensions = state.extensions.map((extension) => ({
-    ...extension,
-    files: extension.files.map(({ contentBase64: _inline, ...file }) => file),
-  }));
-  return Buffer.from(JSON.stringify({ ...state, extensions }));
-}
-
 async function headManifest(
   context: StoreContext,
   record: EnvironmentRecord,
@@ -109,7 +101,7 @@ async function readManifest(context: StoreContext, entry: VersionEntry): Promise
 
 function reusableParts(manifest: VersionManifest | undefined): ContentRef[] {
   if (!manifest) return [];
-  return [manifest.state, ...manifest.extensionFiles, ...manifest.profileFiles].map(
+  return [manifest.state, ...manifest.originGroups, ...manifest.extensionFiles, ...manifest.profileFiles].map(
     ({ key, size, sha256 }) => ({
       key,
       size,
@@ -188,14 +180,23 @@ export async function runSave(
   );
   try {
     const parts = await gather(writer);
-    const stateBytes = storedStateDocument(parts.state);
+    const stateParts = splitState(parts.state);
+    const stateBytes = stateParts.originGroups.reduce(
+      (total, group) => total + group.length,
+      stateParts.core.length,
+    );
     const body: VersionBody = {
-      state: await writer.storeBytes(stateBytes),
+      state: await writer.storeBytes(stateParts.core),
+      originGroups: await mapConcurrently(
+        stateParts.originGroups,
+        context.limits.transferConcurrency,
+        (group) => writer.storeBytes(group),
+      ),
       extensionFiles: parts.extensionFiles,
       profileFiles: parts.profileFiles,
       summary: summarize({
         state: parts.state,
-        stateBytes: stateBytes.length,
+        stateBytes,
         extensionBytes: sum(parts.extensionFiles),
         profileFiles: parts.profileFiles.length,
         profileBytes: sum(parts.profileFiles),
@@ -292,6 +293,7 @@ export async function rollbackVersion(
     envId,
     body: {
       state: manifest.state,
+      originGroups: manifest.originGroups,
       extensionFiles: manifest.extensionFiles,
       profileFiles: manifest.profileFiles,
       summary: manifest.summary,
@@ -341,8 +343,14 @@ export async function loadVersion(
     version === undefined ? value.versions.at(-1) : value.versions.find((v) => v.version === version);
   if (!entry) throw version === undefined ? noBrowserData() : versionNotFound(version);
   const manifest = await readManifest(context, entry);
-  const stateBytes = await readAll(await openContent(context.store, manifest.state, "state.json"));
-  const state = parseBrowserState(JSON.parse(stateBytes.toString("utf8")));
+  const readPart = async (ref: ContentRef, name: string) =>
+    readAll(await openContent(context.store, ref, name));
+  const [core, ...groups] = await mapConcurrently(
+    [manifest.state, ...manifest.originGroups],
+    context.limits.transferConcurrency,
+    (ref, index) => readPart(ref, index === 0 ? "state.json" : `state origins ${index}`),
+  );
+  const state = parseBrowserState(joinState(core as Buffer, groups));
   const extensionParts = new Map(
     manifest.extensionFiles.map((file) => [`${file.extensionId}/${file.path}`, file]),
   );

@@ -71,8 +71,9 @@ describe("a store that fails mid-save", () => {
       for (const [path, bytes] of v1.files)
         expect((await readAll(await head.openExtensionFile(EXTENSION_ID, path))).equals(bytes)).toBe(true);
     }
-    // State, three new extension files, the manifest and the head move: every one was a failure point.
-    expect(healthy).toBe(6);
+    // State core, its origin group, three new extension files, the manifest and the head move:
+    // every one was a failure point.
+    expect(healthy).toBe(7);
     expect((await store.loadVersion(user, env._id)).state.cookies[0]?.value).toBe("v2");
   });
 });

@@ -80,6 +80,44 @@ describe("versions", () => {
     ).toBe(true);
   });
 
+  it("rewrites only the cookies when they alone changed, and only one origin group when one origin did", async () => {
+    const { store, env } = await setup();
+    const extension = extensionFiles(2 * 1024 * 1024);
+    const withOrigins = (cookie: string, changedOrigin?: number) => {
+      const state = stateWith(cookie, extension);
+      state.origins = Array.from({ length: 60 }, (_, i) => ({
+        origin: `https://site-${i}.test`,
+        localStorage: [
+          { name: "blob", value: `${i === changedOrigin ? "changed" : "same"}-${"x".repeat(20_000)}-${i}` },
+        ],
+        sessionStorage: [],
+        indexedDB: [],
+      }));
+      return state;
+    };
+    const first = await store.saveVersion(user, env._id, {
+      state: withOrigins("a"),
+      extensionFiles: extension.open,
+    });
+    expect(first.summary.stateBytes).toBeGreaterThan(1_200_000);
+    const cookieOnly = await store.saveVersion(user, env._id, {
+      state: withOrigins("b"),
+      extensionFiles: extension.open,
+    });
+    expect(cookieOnly.bytesUploaded).toBeLessThan(10_000);
+    expect(cookieOnly.bytesUploaded / first.bytesUploaded).toBeLessThan(0.01);
+    const oneOrigin = await store.saveVersion(user, env._id, {
+      state: withOrigins("b", 7),
+      extensionFiles: extension.open,
+    });
+    expect(oneOrigin.bytesUploaded).toBeLessThan(first.summary.stateBytes / 2);
+    const loaded = await store.loadVersion(user, env._id);
+    expect(loaded.state.origins).toHaveLength(60);
+    const seventh = loaded.state.origins.find((o) => o.origin === "https://site-7.test");
+    expect(seventh?.localStorage[0]?.value.startsWith("changed-")).toBe(true);
+    expect(loaded.state.cookies[0]?.value).toBe("b");
+  });
+
   it("accepts inline contentBase64 and refuses files with no bytes or wrong bytes", async () => {
     const { store, env } = await setup();
     const extension = extensionFiles(1000, 1);

@@ -1,0 +1,55 @@
+import { createHash } from "node:crypto";
+import { type BrowserState, type OriginState, storageKeyOf } from "@webrun/browser-state";
+
+/** Origin storage is split into groups of about this many bytes of JSON. */
+const TARGET_GROUP_BYTES = 256 * 1024;
+const MAX_GROUPS = 256;
+
+/** A state as stored: a core document (cookies, extensions) plus origin storage in stable groups. */
+export interface StateParts {
+  core: Buffer;
+  originGroups: Buffer[];
+}
+
+/**
+ * Splits a state so that what changes often does not drag what does not:
+ * cookies and extension metadata go in a small core document, origin
+ * storage (often most of the bytes) into groups chosen by a hash of each
+ * origin's storage key. A save that changed only cookies rewrites only the
+ * core; one origin's change rewrites only its group. The group count is a
+ * power of two sized to the total, so assignments stay put as storage grows.
+ * Extension files are never inline: their bytes are separate parts.
+ */
+export function splitState(state: BrowserState): StateParts {
+  const extensions = state.extensions.map((extension) => ({
+    ...extension,
+    files: extension.files.map(({ contentBase64: _inline, ...file }) => file),
+  }));
+  const core = Buffer.from(JSON.stringify({ ...state, origins: [], extensions }));
+  if (state.origins.length === 0) return { core, originGroups: [] };
+  const encoded = state.origins
+    .map((origin) => ({ key: storageKeyOf(origin), json: JSON.stringify(origin) }))
+    .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  const total = encoded.reduce((sum, origin) => sum + origin.json.length, 0);
+  let groupCount = 1;
+  while (groupCount < MAX_GROUPS && groupCount * TARGET_GROUP_BYTES < total) groupCount *= 2;
+  const groups: string[][] = Array.from({ length: groupCount }, () => []);
+  for (const origin of encoded) groups[groupOf(origin.key, groupCount)]?.push(origin.json);
+  return {
+    core,
+    originGroups: groups
+      .filter((group) => group.length > 0)
+      .map((group) => Buffer.from(`[${group.join(",")}]`)),
+  };
+}
+
+function groupOf(storageKey: string, groupCount: number): number {
+  return createHash("sha256").update(storageKey).digest().readUInt32BE(0) % groupCount;
+}
+
+/** Reassembles the document `splitState` took apart (origins in storage-key order); validate it after. */
+export function joinState(core: Buffer, originGroups: readonly Buffer[]): unknown {
+  const document = JSON.parse(core.toString("utf8")) as { origins?: unknown };
+  const origins = originGroups.flatMap((group) => JSON.parse(group.toString("utf8")) as OriginState[]);
+  return { ...document, origins };
+}
