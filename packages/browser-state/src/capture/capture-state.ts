@@ -1,3 +1,4 @@
+import { WebrunError } from "@webrun/errors";
 import { type CdpConnection, connectCdp } from "../cdp/cdp-connection.js";
 import { readAllCookies } from "../cdp/cookies.js";
 import { InterceptedTab } from "../cdp/intercepted-tab.js";
@@ -47,6 +48,7 @@ const readWithoutSession = readStorageExpression({
  * away midway this rejects — there is no partial result.
  */
 export async function captureState(endpoint: string, options: CaptureOptions = {}): Promise<BrowserState> {
+  checkedOrigins(options.origins ?? []);
   const connection = await connectCdp(endpoint);
   try {
     return await captureFromConnection(connection, options);
@@ -65,7 +67,7 @@ export async function captureFromConnection(
   const { historyOrigins } = await readOpenPages(connection, origins);
 
   const candidates: StorageKeyParts[] = [
-    ...(options.origins ?? []).map((origin) => ({ origin: originSchema.parse(origin) })),
+    ...checkedOrigins(options.origins ?? []).map((origin) => ({ origin })),
     ...historyOrigins.map((origin) => ({ origin })),
   ];
   if (options.profileDir) {
@@ -120,4 +122,23 @@ export async function readThroughInterceptedTab(
   } finally {
     await tab.close();
   }
+}
+
+/** The caller's extra origins, refused before any browser work when one is not an origin. */
+function checkedOrigins(origins: readonly string[]): string[] {
+  const issues = origins.flatMap((origin, index) => {
+    const result = originSchema.safeParse(origin);
+    return result.success
+      ? []
+      : [{ path: `origins.${index}`, message: result.error.issues[0]?.message ?? "invalid" }];
+  });
+  if (issues.length > 0) {
+    throw new WebrunError({
+      kind: "invalid_input",
+      code: "CAPTURE_ORIGIN_INVALID",
+      message: `${issues[0]?.path}: ${issues[0]?.message}`,
+      issues,
+    });
+  }
+  return [...origins];
 }

@@ -139,6 +139,14 @@ describe("captureState", () => {
 });
 
 describe("capture failures", () => {
+  it("refuses an extra origin that is not an origin, by its path, before connecting", async () => {
+    const error = await captureState("http://127.0.0.1:9", {
+      origins: ["https://ok.test", "https://x.test/path"],
+    }).catch((e: unknown) => e);
+    expect(isWebrunError(error, "CAPTURE_ORIGIN_INVALID")).toBe(true);
+    expect((error as Error).message).toMatch(/^origins\.1: /);
+  });
+
   it("rejects with no result when the browser dies mid-capture", async () => {
     const profile = await mkdtemp(path.join(tmpdir(), "webrun-dying-"));
     const dying = await launchChromium({ userDataDir: profile, args: sites.chromiumArgs });
