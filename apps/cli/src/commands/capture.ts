@@ -1,12 +1,15 @@
 import { randomBytes } from "node:crypto";
 import { createReadStream, createWriteStream } from "node:fs";
-import { rename, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, rename, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import path from "node:path";
 import { pipeline } from "node:stream/promises";
 import { captureState } from "@webrun/browser-state";
 import { packEnvironmentArchive } from "@webrun/env-store";
 import { WebrunError } from "@webrun/errors";
 import type { Command } from "commander";
+import { type ApiOptions, apiClientFrom, withApiOptions } from "../api-client/api-options.js";
+import { pushStateFile } from "../api-client/state-upload.js";
 
 /** The output kinds `capture` writes, by file name. */
 export function outputKind(file: string): "json" | "archive" {
@@ -45,15 +48,17 @@ const collect = (value: string, previous: string[]) => [...previous, value];
 /**
  * `webrun-env capture --cdp <url> --out <file>`: captures a running
  * Chromium (cookies, storage of every origin found, extensions) into a state
- * document or an environment archive. No request reaches a real server; a
- * failed capture leaves no output file.
+ * document or an environment archive, and/or (`--push <id>`) saves it as a
+ * new version of an environment behind the API. No request reaches a real
+ * site; a failed capture leaves no output file.
  */
 export function registerCapture(program: Command): void {
-  program
+  const command = program
     .command("capture")
     .description("capture a running Chromium's cookies, storage and extensions")
     .requiredOption("--cdp <url>", "the browser's DevTools endpoint: http://host:port or ws://…")
-    .requiredOption("--out <file>", "where to write: .json (state document) or .tar.gz (environment archive)")
+    .option("--out <file>", "where to write: .json (state document) or .tar.gz (environment archive)")
+    .option("--push <id>", "save it as a new version of this environment behind the webrun API")
     .option("--origin <origin>", "also read this origin's storage (repeatable)", collect, [] as string[])
     .option("--profile-dir <dir>", "the browser's user-data-dir, if reachable: finds more origins")
     .addHelpText(
@@ -68,36 +73,74 @@ export function registerCapture(program: Command): void {
         "Examples:",
         "  webrun-env capture --cdp http://127.0.0.1:9222 --out state.json",
         "  webrun-env capture --cdp ws://127.0.0.1:9222/devtools/browser/… --out env.tar.gz",
+        "  WEBRUN_API_KEY=… webrun-env capture --cdp http://127.0.0.1:9222 --push 683a1f2e4b0c1d2e3f4a5b6c",
       ].join("\n"),
-    )
-    .action(async (options: { cdp: string; out: string; origin: string[]; profileDir?: string }) => {
-      const kind = outputKind(options.out);
-      const extensionFolders = new Map<string, string>();
-      const state = await captureState(options.cdp, {
-        origins: options.origin,
-        ...(options.profileDir ? { profileDir: options.profileDir } : {}),
-        inlineExtensionFiles: kind === "json",
-        onExtensionFolder: (id, dir) => extensionFolders.set(id, dir),
-      });
-      await writeFileAtomically(options.out, async (temporary) => {
-        if (kind === "json") {
-          await writeFile(temporary, `${JSON.stringify(state)}\n`, { mode: 0o600 });
-          return;
-        }
-        // Extension files stream from their folders into the archive, verified against the state.
-        const archive = packEnvironmentArchive({
-          state,
-          extensionFiles: (id, filePath) =>
-            createReadStream(path.join(extensionFolders.get(id) ?? "/nonexistent", ...filePath.split("/"))),
+    );
+  withApiOptions(command, { json: false }).action(
+    async (
+      options: ApiOptions & {
+        cdp: string;
+        out?: string;
+        push?: string;
+        origin: string[];
+        profileDir?: string;
+      },
+    ) => {
+      if (options.out === undefined && options.push === undefined) {
+        throw new WebrunError({
+          kind: "invalid_input",
+          code: "CAPTURE_TARGET_MISSING",
+          message: "give --out <file>, --push <environment id>, or both",
         });
-        await pipeline(archive, createWriteStream(temporary, { mode: 0o600 }));
-      });
-      const summary = {
-        out: options.out,
-        cookies: state.cookies.length,
-        origins: state.origins.length,
-        extensions: state.extensions.length,
-      };
-      process.stdout.write(`${JSON.stringify(summary)}\n`);
+      }
+      // The key is checked before the browser is touched; without --out the archive goes through a temporary folder.
+      const client = options.push === undefined ? undefined : apiClientFrom(options);
+      const scratch =
+        options.out === undefined ? await mkdtemp(path.join(tmpdir(), "webrun-push-")) : undefined;
+      try {
+        const out = options.out ?? path.join(scratch as string, "environment.tar.gz");
+        const summary = await captureToFile({ ...options, out });
+        const pushed =
+          client && options.push !== undefined ? await pushStateFile(client, options.push, out) : undefined;
+        const result = {
+          ...(options.out === undefined ? {} : { out: options.out }),
+          ...summary,
+          ...(pushed ? { pushed: { environmentId: options.push, version: pushed.version } } : {}),
+        };
+        process.stdout.write(`${JSON.stringify(result)}\n`);
+      } finally {
+        if (scratch) await rm(scratch, { recursive: true, force: true });
+      }
+    },
+  );
+}
+
+/** Captures the browser into `out` (kind by its name) and counts what it holds. */
+async function captureToFile(options: { cdp: string; out: string; origin: string[]; profileDir?: string }) {
+  const kind = outputKind(options.out);
+  const extensionFolders = new Map<string, string>();
+  const state = await captureState(options.cdp, {
+    origins: options.origin,
+    ...(options.profileDir ? { profileDir: options.profileDir } : {}),
+    inlineExtensionFiles: kind === "json",
+    onExtensionFolder: (id, dir) => extensionFolders.set(id, dir),
+  });
+  await writeFileAtomically(options.out, async (temporary) => {
+    if (kind === "json") {
+      await writeFile(temporary, `${JSON.stringify(state)}\n`, { mode: 0o600 });
+      return;
+    }
+    // Extension files stream from their folders into the archive, verified against the state.
+    const archive = packEnvironmentArchive({
+      state,
+      extensionFiles: (id, filePath) =>
+        createReadStream(path.join(extensionFolders.get(id) ?? "/nonexistent", ...filePath.split("/"))),
     });
+    await pipeline(archive, createWriteStream(temporary, { mode: 0o600 }));
+  });
+  return {
+    cookies: state.cookies.length,
+    origins: state.origins.length,
+    extensions: state.extensions.length,
+  };
 }

@@ -1,9 +1,11 @@
 import type { Command } from "commander";
 import { registerCapture } from "./capture.js";
 import { registerCheckSession } from "./check-session.js";
+import { registerConvert } from "./convert.js";
+import { registerEnv } from "./env.js";
+import { registerFiles } from "./files.js";
 import { registerLaunch } from "./launch.js";
 import { registerRestore } from "./restore.js";
-import { registerConvert } from "./convert.js";
 
 /** Every `webrun-env` command, one module each. */
 export function registerCommands(program: Command): void {
@@ -12,4 +14,6 @@ export function registerCommands(program: Command): void {
   registerLaunch(program);
   registerRestore(program);
   registerConvert(program);
+  registerEnv(program);
+  registerFiles(program);
 }

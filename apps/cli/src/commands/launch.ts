@@ -13,7 +13,9 @@ import { unpackEnvironmentArchiveToDirectory } from "@webrun/env-store";
 import { WebrunError } from "@webrun/errors";
 import { parseProxy, toLaunchPlan } from "@webrun/proxy-config";
 import type { Command } from "commander";
+import { type ApiOptions, apiClientFrom, withApiOptions } from "../api-client/api-options.js";
 import { readJsonInput } from "../read-input.js";
+import { pullEnvironment } from "./env.js";
 
 /** State documents may carry megabyte values and inline extension files. */
 const maxStateBytes = 512 * 1024 * 1024;
@@ -76,6 +78,36 @@ async function openReadable(file: string) {
   return createReadStream(file);
 }
 
+/**
+ * The state `launch` seeds from: `--state <file>`, or `--env <id>` pulled
+ * from the API as an environment archive into a temporary folder and then
+ * read exactly like a local one.
+ */
+async function loadLaunchState(options: ApiOptions & { state?: string; env?: string }): Promise<LoadedState> {
+  if (options.env === undefined) {
+    if (options.state === undefined) throw launchSourceError();
+    return loadStateFile(options.state);
+  }
+  if (options.state !== undefined) throw launchSourceError();
+  const client = apiClientFrom(options);
+  const dir = await mkdtemp(path.join(tmpdir(), "webrun-pull-"));
+  try {
+    const archive = path.join(dir, "environment.tar.gz");
+    await pullEnvironment(client, options.env, archive);
+    return await loadStateFile(archive);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+function launchSourceError(): WebrunError {
+  return new WebrunError({
+    kind: "invalid_input",
+    code: "LAUNCH_SOURCE_INVALID",
+    message: "give one of --state <file> or --env <environment id>",
+  });
+}
+
 /** `--proxy <json>` → a Chrome launch plan; problems come back as `path: message` lines. */
 export async function proxyPlanFrom(json: string) {
   let input: unknown;
@@ -136,16 +168,17 @@ function untilStopped(browser: SeededBrowser): Promise<"signal" | "browser-exite
 }
 
 /**
- * `webrun-env launch --state <file>`: starts a fresh Chromium already
+ * `webrun-env launch --state <file> | --env <id>`: starts a fresh Chromium already
  * holding the state, prints `{"cdp","pid","http","pageTargetId"}` as one JSON
  * line once it is ready, and keeps it until SIGTERM/SIGINT; then closes it
  * and deletes its temporary profile.
  */
 export function registerLaunch(program: Command): void {
-  program
+  const command = program
     .command("launch")
     .description("start a fresh Chromium seeded with a captured state")
-    .requiredOption("--state <file>", "the state: a .json document or a .tar.gz environment archive")
+    .option("--state <file>", "the state: a .json document or a .tar.gz environment archive")
+    .option("--env <id>", "or an environment stored behind the webrun API (its head version)")
     .option("--headless", "run without a window")
     .option("--proxy <json>", 'a proxy, e.g. {"source":"custom","type":"http","host":"…","port":8080}')
     .argument("[chromium-args...]", "extra Chromium flags, after --")
@@ -160,44 +193,48 @@ export function registerLaunch(program: Command): void {
         "",
         "Example:",
         "  webrun-env launch --state state.json --headless -- --window-size=1280,800",
+        "  WEBRUN_API_KEY=… webrun-env launch --env 683a1f2e4b0c1d2e3f4a5b6c --api http://127.0.0.1:8080",
       ].join("\n"),
-    )
-    .action(
-      async (chromiumArgs: string[], options: { state: string; headless?: boolean; proxy?: string }) => {
-        const proxyPlan = options.proxy === undefined ? undefined : await proxyPlanFrom(options.proxy);
-        const loaded = await loadStateFile(options.state);
-        let browser: SeededBrowser;
-        try {
-          browser = await launchSeeded(loaded.state, {
-            headless: options.headless === true,
-            args: chromiumArgs,
-            ...(proxyPlan ? { proxyPlan } : {}),
-            ...(loaded.openExtensionFile ? { openExtensionFile: loaded.openExtensionFile } : {}),
-            ...(loaded.profileTemplateDir ? { profileTemplateDir: loaded.profileTemplateDir } : {}),
-          });
-        } finally {
-          // Extensions and profile files were copied into the browser's own temporary profile.
-          await loaded.dispose();
-        }
-        try {
-          const ready = {
-            cdp: browser.cdpUrl,
-            http: browser.httpUrl,
-            pid: browser.pid,
-            pageTargetId: browser.pageTargetId,
-          };
-          process.stdout.write(`${JSON.stringify(ready)}\n`);
-          const reason = await untilStopped(browser);
-          if (reason === "browser-exited") {
-            throw new WebrunError({
-              kind: "unavailable",
-              code: "BROWSER_EXITED",
-              message: "the browser exited by itself",
-            });
-          }
-        } finally {
-          await browser.close();
-        }
-      },
     );
+  withApiOptions(command, { json: false }).action(
+    async (
+      chromiumArgs: string[],
+      options: ApiOptions & { state?: string; env?: string; headless?: boolean; proxy?: string },
+    ) => {
+      const proxyPlan = options.proxy === undefined ? undefined : await proxyPlanFrom(options.proxy);
+      const loaded = await loadLaunchState(options);
+      let browser: SeededBrowser;
+      try {
+        browser = await launchSeeded(loaded.state, {
+          headless: options.headless === true,
+          args: chromiumArgs,
+          ...(proxyPlan ? { proxyPlan } : {}),
+          ...(loaded.openExtensionFile ? { openExtensionFile: loaded.openExtensionFile } : {}),
+          ...(loaded.profileTemplateDir ? { profileTemplateDir: loaded.profileTemplateDir } : {}),
+        });
+      } finally {
+        // Extensions and profile files were copied into the browser's own temporary profile.
+        await loaded.dispose();
+      }
+      try {
+        const ready = {
+          cdp: browser.cdpUrl,
+          http: browser.httpUrl,
+          pid: browser.pid,
+          pageTargetId: browser.pageTargetId,
+        };
+        process.stdout.write(`${JSON.stringify(ready)}\n`);
+        const reason = await untilStopped(browser);
+        if (reason === "browser-exited") {
+          throw new WebrunError({
+            kind: "unavailable",
+            code: "BROWSER_EXITED",
+            message: "the browser exited by itself",
+          });
+        }
+      } finally {
+        await browser.close();
+      }
+    },
+  );
 }

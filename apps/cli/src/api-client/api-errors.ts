@@ -1,0 +1,88 @@
+import { type ErrorKind, errorKinds, httpStatusByKind, WebrunError } from "@webrun/errors";
+import { errorAnswer } from "./schemas.js";
+
+/**
+ * The inverse of the one kind → status mapping, so an answer of the API
+ * becomes the same WebrunError kind the server threw (and with it the CLI's
+ * exit code: 1 for 4xx, 2 for 5xx). Statuses without a kind fall back by class.
+ */
+export function kindForStatus(status: number): ErrorKind {
+  if (status >= 500) return status === 503 ? "unavailable" : "internal";
+  return errorKinds.find((kind) => httpStatusByKind[kind] === status) ?? "invalid_input";
+}
+
+/**
+ * A non-2xx answer as a WebrunError: the API's own message, code, field
+ * issues and details for `{success:false, …}` bodies; a plain description
+ * for anything else (a proxy's HTML page). Server failures name the API.
+ */
+export function errorFromAnswer(status: number, body: unknown, apiUrl: string): WebrunError {
+  const parsed = errorAnswer.safeParse(body);
+  const kind = kindForStatus(status);
+  const serverMessage = parsed.success ? parsed.data.message : undefined;
+  const message =
+    status >= 500
+      ? `the webrun API at ${apiUrl} failed (HTTP ${status})${serverMessage ? `: ${serverMessage}` : ""}`
+      : (serverMessage ?? `the webrun API at ${apiUrl} answered HTTP ${status}`);
+  return new WebrunError({
+    kind,
+    code: parsed.success && parsed.data.code ? parsed.data.code : `HTTP_${status}`,
+    message,
+    ...(parsed.success && parsed.data.issues ? { issues: parsed.data.issues } : {}),
+    details: { status, ...(parsed.success ? parsed.data.details : {}) },
+  });
+}
+
+/** The API could not be reached, or the connection broke mid-transfer: exit 2, naming the URL (never the key). */
+export function apiUnreachable(apiUrl: string, error: unknown): WebrunError {
+  return new WebrunError({
+    kind: "unavailable",
+    code: "API_UNREACHABLE",
+    message: `cannot reach the webrun API at ${apiUrl}: ${networkReason(error)}`,
+    cause: error,
+  });
+}
+
+/** A 2xx answer that is not what the route documents: a wrong `--api`, or a server of another version. */
+export function unexpectedAnswer(apiUrl: string, what: string, detail: string): WebrunError {
+  return new WebrunError({
+    kind: "internal",
+    code: "API_ANSWER_INVALID",
+    message: `the webrun API at ${apiUrl} gave an unexpected answer to ${what}: ${detail}`,
+  });
+}
+
+const reasons: Record<string, string> = {
+  ECONNREFUSED: "connection refused",
+  ECONNRESET: "the connection was reset",
+  ENOTFOUND: "host not found",
+  EAI_AGAIN: "host name lookup failed",
+  ETIMEDOUT: "the connection timed out",
+  EHOSTUNREACH: "host unreachable",
+  ENETUNREACH: "network unreachable",
+  EPIPE: "the connection was closed",
+  UND_ERR_SOCKET: "the connection was closed",
+  UND_ERR_CONNECT_TIMEOUT: "the connection timed out",
+  UND_ERR_HEADERS_TIMEOUT: "no answer in time",
+  UND_ERR_BODY_TIMEOUT: "the answer stalled",
+  ERR_TLS_CERT_ALTNAME_INVALID: "its TLS certificate does not match the host",
+  DEPTH_ZERO_SELF_SIGNED_CERT: "its TLS certificate is self-signed",
+  SELF_SIGNED_CERT_IN_CHAIN: "its TLS certificate is not trusted",
+  UNABLE_TO_VERIFY_LEAF_SIGNATURE: "its TLS certificate is not trusted",
+  CERT_HAS_EXPIRED: "its TLS certificate has expired",
+};
+
+/** fetch wraps the socket error in `cause` (sometimes twice); its code is the useful part. */
+function networkReason(error: unknown): string {
+  let innermost: unknown = error;
+  for (let current = error, depth = 0; current && depth < 4; depth++) {
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === "string" && reasons[code]) return reasons[code];
+    if (typeof code === "string") return code;
+    innermost = current;
+    current = (current as { cause?: unknown }).cause;
+  }
+  // undici's own refusals carry no code, only a short message ("bad port").
+  const message = innermost instanceof Error ? innermost.message : "";
+  return message && message !== "fetch failed" && message.length < 80 ? message : "the request failed";
+}

@@ -1,0 +1,350 @@
+import { createWriteStream } from "node:fs";
+import { stat } from "node:fs/promises";
+import { pipeline } from "node:stream/promises";
+import { isWebrunError, WebrunError } from "@webrun/errors";
+import { type Command, InvalidArgumentError } from "commander";
+import type { ApiClient } from "../api-client/api-client.js";
+import { apiUnreachable } from "../api-client/api-errors.js";
+import { type ApiOptions, apiClientFrom, withApiOptions } from "../api-client/api-options.js";
+import type { StreamedAnswer } from "../api-client/http-transport.js";
+import type { Environment, VersionInfo, VersionSummary } from "../api-client/schemas.js";
+import { pushStateFile } from "../api-client/state-upload.js";
+import { formatBytes, trackTransfer } from "../progress.js";
+import { outputKind, writeFileAtomically } from "./capture.js";
+
+interface OutputOptions extends ApiOptions {
+  json?: boolean;
+}
+
+/** Prints the API's answer as one JSON line with `--json`, else the human text. */
+export function print(options: OutputOptions, answer: unknown, human: () => string): void {
+  process.stdout.write(options.json ? `${JSON.stringify(answer)}\n` : `${human()}\n`);
+}
+
+/** A plain text table: a header row, then one row per item, columns padded to fit. */
+export function formatTable(header: readonly string[], rows: readonly (readonly string[])[]): string {
+  const widths = header.map((title, column) =>
+    Math.max(title.length, ...rows.map((row) => (row[column] ?? "").length)),
+  );
+  return [header, ...rows]
+    .map((row) =>
+      row
+        .map((cell, column) => (column === row.length - 1 ? cell : cell.padEnd(widths[column] ?? 0)))
+        .join("  "),
+    )
+    .join("\n");
+}
+
+/** `2026-11-23T18:48:17.123Z` → `2026-11-23 18:48:17Z`. */
+export function formatTime(iso: string | null | undefined): string {
+  return iso ? iso.replace("T", " ").replace(/\.\d+Z$/, "Z") : "-";
+}
+
+/** Commander parser for a version number. */
+export function parseVersion(value: string): number {
+  if (!/^[1-9]\d{0,8}$/.test(value)) throw new InvalidArgumentError("must be a version number (1, 2, …)");
+  return Number(value);
+}
+
+/**
+ * Streams an answer into `out`, which appears whole or not at all
+ * (owner-only: environments and files hold secrets), with a progress bar
+ * when it is large. Resolves to the bytes written.
+ */
+export async function downloadToFile(answer: StreamedAnswer, out: string, label: string, apiUrl: string) {
+  await writeFileAtomically(out, async (temporary) => {
+    try {
+      await pipeline(
+        trackTransfer(label, answer.body, answer.length),
+        createWriteStream(temporary, { mode: 0o600 }),
+      );
+    } catch (error) {
+      if (isWebrunError(error)) throw error;
+      // A write that failed names a path; anything else broke on the wire.
+      if ((error as NodeJS.ErrnoException).path !== undefined) throw cannotWrite(out, error);
+      throw apiUnreachable(apiUrl, error);
+    }
+  });
+  return (await stat(out)).size;
+}
+
+function cannotWrite(out: string, error: unknown): WebrunError {
+  const code = (error as NodeJS.ErrnoException).code;
+  const reason =
+    code === "ENOENT"
+      ? "its folder does not exist"
+      : code === "EACCES" || code === "EPERM"
+        ? "permission denied"
+        : code === "ENOSPC"
+          ? "no space left on the device"
+          : "write failed";
+  return new WebrunError({
+    kind: "invalid_input",
+    code: "OUTPUT_UNWRITABLE",
+    message: `cannot write ${out}: ${reason}`,
+    cause: error,
+  });
+}
+
+/**
+ * Downloads an environment's head (or `version`) into `out`: a `.json`
+ * state document, or a `.tar.gz` environment archive (with extension files
+ * and profile files: the form `launch` needs for full fidelity).
+ */
+export async function pullEnvironment(
+  client: ApiClient,
+  environmentId: string,
+  out: string,
+  version?: number,
+): Promise<{ version: number | undefined; bytes: number }> {
+  const format = outputKind(out) === "json" ? "json" : "archive";
+  const answer = await client.openState(environmentId, format, version);
+  const pulled = Number(/^(?:W\/)?"?(\d+)"?$/.exec(answer.headers.get("etag") ?? "")?.[1] ?? Number.NaN);
+  const bytes = await downloadToFile(answer, out, `pull ${environmentId}`, client.apiUrl);
+  return { version: Number.isSafeInteger(pulled) ? pulled : version, bytes };
+}
+
+function describeSummary(summary: VersionSummary | null | undefined): string {
+  if (!summary) return "no browser data yet";
+  const extensions = summary.extensions.length;
+  return [
+    `${summary.cookies} cookie${summary.cookies === 1 ? "" : "s"}`,
+    `${summary.originCount} origin${summary.originCount === 1 ? "" : "s"}`,
+    `${extensions} extension${extensions === 1 ? "" : "s"}`,
+    formatBytes(summary.totalBytes),
+  ].join(", ");
+}
+
+function environmentRows(environments: readonly Environment[]): string[][] {
+  return environments.map((environment) => [
+    environment._id,
+    environment.name,
+    environment.status,
+    environment.version == null ? "-" : String(environment.version),
+    environment.summary ? formatBytes(environment.summary.totalBytes) : "-",
+    formatTime(environment.updatedAt),
+  ]);
+}
+
+function versionRows(versions: readonly VersionInfo[]): string[][] {
+  return versions.map((version) => [
+    String(version.version),
+    formatTime(version.savedAt),
+    formatBytes(version.totalBytes),
+    [
+      version.head ? "head" : "",
+      version.rolledBackFrom === undefined ? "" : `restored from ${version.rolledBackFrom}`,
+    ]
+      .filter(Boolean)
+      .join(", "),
+  ]);
+}
+
+function describeEnvironment(answer: {
+  environment: Environment;
+  files: readonly { fileId: string; originalName: string; size: number }[];
+  versions: readonly VersionInfo[];
+}): string {
+  const { environment, files, versions } = answer;
+  const summary = environment.summary;
+  const lines = [
+    `id           ${environment._id}`,
+    `name         ${environment.name}`,
+    `description  ${environment.description || "-"}`,
+    `status       ${environment.status}`,
+    `version      ${environment.version ?? "-"}`,
+    `holds        ${describeSummary(summary)}`,
+    `created      ${formatTime(environment.createdAt)}`,
+    `updated      ${formatTime(environment.updatedAt)}`,
+  ];
+  if (summary) {
+    lines.push(`cookies for  ${summary.cookieDomains.join(", ") || "-"}`);
+    lines.push(`origins      ${summary.origins.join(", ") || "-"}`);
+    lines.push(
+      `extensions   ${summary.extensions.map((e) => `${e.name} ${e.version} (${e.id})`).join(", ") || "-"}`,
+    );
+  }
+  lines.push("", files.length === 0 ? "files: none" : "files:");
+  if (files.length > 0) {
+    lines.push(
+      formatTable(
+        ["FILE ID", "NAME", "SIZE"],
+        files.map((file) => [file.fileId, file.originalName, formatBytes(file.size)]),
+      ),
+    );
+  }
+  lines.push("", versions.length === 0 ? "versions: none" : "versions:");
+  if (versions.length > 0) lines.push(formatTable(["VERSION", "SAVED", "SIZE", ""], versionRows(versions)));
+  return lines.join("\n");
+}
+
+/**
+ * `webrun-env env …`: environments stored behind the webrun API — list,
+ * create, update, delete, inspect, push (save a captured state as a new
+ * version), pull, versions and rollback.
+ */
+export function registerEnv(program: Command): void {
+  const env = program
+    .command("env")
+    .description("manage environments stored behind the webrun API")
+    .addHelpText(
+      "after",
+      [
+        "",
+        "Every subcommand takes --api <url> (or WEBRUN_API, default http://127.0.0.1:8080)",
+        "and the key from WEBRUN_API_KEY (or --key); --json prints the API's answer.",
+        "",
+        "Example:",
+        "  export WEBRUN_API_KEY=…",
+        "  id=$(webrun-env env create work --json | jq -r .environment._id)",
+        "  webrun-env capture --cdp http://127.0.0.1:9222 --push $id",
+        "  webrun-env launch --env $id",
+      ].join("\n"),
+    );
+
+  withApiOptions(env.command("list").description("list your environments, newest first")).action(
+    async (options: OutputOptions) => {
+      const answer = await apiClientFrom(options).listEnvironments();
+      print(options, answer, () =>
+        answer.environments.length === 0
+          ? "no environments yet: create one with `webrun-env env create <name>`"
+          : formatTable(
+              ["ID", "NAME", "STATUS", "VERSION", "SIZE", "UPDATED"],
+              environmentRows(answer.environments),
+            ),
+      );
+    },
+  );
+
+  withApiOptions(
+    env
+      .command("create")
+      .description("create an empty environment")
+      .argument("<name>", "its name (at most 100 characters)")
+      .option("--description <text>", "what it is for (at most 500 characters)"),
+  ).action(async (name: string, options: OutputOptions & { description?: string }) => {
+    const answer = await apiClientFrom(options).createEnvironment({
+      name,
+      ...(options.description === undefined ? {} : { description: options.description }),
+    });
+    print(
+      options,
+      answer,
+      () => `created environment ${answer.environment._id} (${answer.environment.name})`,
+    );
+  });
+
+  withApiOptions(
+    env
+      .command("update")
+      .description("rename or re-describe an environment")
+      .argument("<id>", "the environment")
+      .option("--name <name>", "its new name")
+      .option("--description <text>", "its new description"),
+  ).action(async (id: string, options: OutputOptions & { name?: string; description?: string }) => {
+    if (options.name === undefined && options.description === undefined) {
+      throw new WebrunError({
+        kind: "invalid_input",
+        code: "NOTHING_TO_UPDATE",
+        message: "give --name and/or --description",
+      });
+    }
+    const answer = await apiClientFrom(options).updateEnvironment(id, {
+      ...(options.name === undefined ? {} : { name: options.name }),
+      ...(options.description === undefined ? {} : { description: options.description }),
+    });
+    print(
+      options,
+      answer,
+      () => `updated environment ${answer.environment._id} (${answer.environment.name})`,
+    );
+  });
+
+  withApiOptions(
+    env
+      .command("delete")
+      .description("delete an environment with its browser data and all its files")
+      .argument("<id>", "the environment"),
+  ).action(async (id: string, options: OutputOptions) => {
+    const answer = await apiClientFrom(options).deleteEnvironment(id);
+    print(options, answer, () => `deleted environment ${id} with its browser data and files`);
+  });
+
+  withApiOptions(
+    env
+      .command("inspect")
+      .description("show an environment: what it holds, its files and versions")
+      .argument("<id>", "the environment"),
+  ).action(async (id: string, options: OutputOptions) => {
+    const answer = await apiClientFrom(options).getEnvironment(id);
+    print(options, answer, () => describeEnvironment(answer));
+  });
+
+  withApiOptions(
+    env
+      .command("push")
+      .description("save a state document (.json) or environment archive (.tar.gz) as a new version")
+      .argument("<id>", "the environment")
+      .argument("<file>", "what `webrun-env capture --out` wrote: .json or .tar.gz")
+      .option("--base <version>", "save only if the head is still this version (else exit 1)", parseVersion),
+  ).action(async (id: string, file: string, options: OutputOptions & { base?: number }) => {
+    const client = apiClientFrom(options);
+    const answer = await pushStateFile(client, id, file, {
+      ...(options.base === undefined ? {} : { baseVersion: options.base }),
+    });
+    print(
+      options,
+      answer,
+      () => `saved version ${answer.version} of ${id}: ${describeSummary(answer.summary)}`,
+    );
+  });
+
+  withApiOptions(
+    env
+      .command("pull")
+      .description("download an environment's browser data")
+      .argument("<id>", "the environment")
+      .requiredOption(
+        "--out <file>",
+        ".tar.gz: the environment archive (with extensions); .json: the state document",
+      )
+      .option("--version <version>", "a kept version instead of the head", parseVersion),
+  ).action(async (id: string, options: OutputOptions & { out: string; version?: number }) => {
+    const pulled = await pullEnvironment(apiClientFrom(options), id, options.out, options.version);
+    const result = { environmentId: id, out: options.out, ...pulled };
+    print(
+      options,
+      result,
+      () => `wrote ${options.out}: version ${pulled.version ?? "?"} of ${id}, ${formatBytes(pulled.bytes)}`,
+    );
+  });
+
+  withApiOptions(
+    env
+      .command("versions")
+      .description("list an environment's kept versions, newest first")
+      .argument("<id>", "the environment"),
+  ).action(async (id: string, options: OutputOptions) => {
+    const answer = await apiClientFrom(options).listVersions(id);
+    print(options, answer, () =>
+      answer.versions.length === 0
+        ? `${id} has no versions yet: push one with \`webrun-env env push ${id} <file>\``
+        : formatTable(["VERSION", "SAVED", "SIZE", ""], versionRows(answer.versions)),
+    );
+  });
+
+  withApiOptions(
+    env
+      .command("rollback")
+      .description("make a kept version the head again (saved as a new version; nothing is lost)")
+      .argument("<id>", "the environment")
+      .argument("<version>", "the version to go back to", parseVersion),
+  ).action(async (id: string, version: number, options: OutputOptions) => {
+    const answer = await apiClientFrom(options).restoreVersion(id, version);
+    print(
+      options,
+      answer,
+      () => `${id} is back at version ${version}'s data, saved as version ${answer.version}`,
+    );
+  });
+}

@@ -1,0 +1,412 @@
+import { once } from "node:events";
+import { mkdtemp, rm, truncate, writeFile } from "node:fs/promises";
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { PassThrough, Readable } from "node:stream";
+import { exitCodeForKind, isWebrunError, type WebrunError } from "@webrun/errors";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { ApiClient } from "../src/api-client/api-client.js";
+import { apiClientFrom } from "../src/api-client/api-options.js";
+import { multipartBody } from "../src/api-client/multipart-body.js";
+import { minBytesForBar, trackTransfer } from "../src/progress.js";
+
+// The client against a tiny node:http server whose answers each test sets:
+// what goes on the wire (key, bodies, streaming) and how answers become errors.
+
+const key = "wk_test_SECRET_4242";
+type Handler = (request: http.IncomingMessage, response: http.ServerResponse) => void;
+let handler: Handler;
+let server: http.Server;
+let apiUrl: string;
+let dir: string;
+
+beforeAll(async () => {
+  server = http.createServer((request, response) => handler(request, response));
+  server.listen(0, "127.0.0.1");
+  await once(server, "listening");
+  apiUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  dir = await mkdtemp(join(tmpdir(), "webrun-client-"));
+});
+
+afterAll(async () => {
+  server.closeAllConnections();
+  server.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+afterEach(() => {
+  handler = (_request, response) => response.writeHead(500).end();
+});
+
+const client = () => new ApiClient({ apiUrl, apiKey: key });
+const environment = {
+  _id: "683a1f2e4b0c1d2e3f4a5b6c",
+  userId: "alice",
+  name: "work",
+  description: "",
+  status: "empty",
+  createdAt: "2026-11-23T18:00:00.000Z",
+  updatedAt: "2026-11-23T18:00:00.000Z",
+  version: null,
+  summary: null,
+};
+
+function answer(response: http.ServerResponse, status: number, body: unknown): void {
+  response.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify(body));
+}
+
+async function readBody(request: http.IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of request) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString("utf8");
+}
+
+async function failure(promise: Promise<unknown>): Promise<WebrunError> {
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  if (!isWebrunError(error)) throw new Error(`expected a WebrunError, got ${String(error)}`);
+  return error;
+}
+
+describe("ApiClient requests", () => {
+  it("sends the key as a Bearer header and JSON bodies, and returns the validated answer", async () => {
+    let seen: { method?: string; url?: string; auth?: string; type?: string; body?: string } = {};
+    handler = async (request, response) => {
+      seen = {
+        method: request.method,
+        url: request.url,
+        auth: request.headers.authorization,
+        type: request.headers["content-type"],
+        body: await readBody(request),
+      };
+      answer(response, 201, { success: true, message: "Environment created", environment, extra: 1 });
+    };
+    const created = await client().createEnvironment({ name: "work", description: "d" });
+    expect(seen).toEqual({
+      method: "POST",
+      url: "/environments",
+      auth: `Bearer ${key}`,
+      type: "application/json",
+      body: '{"name":"work","description":"d"}',
+    });
+    expect(created.environment._id).toBe(environment._id);
+    // Fields a newer server adds pass through to --json output.
+    expect(created).toMatchObject({ extra: 1 });
+  });
+
+  it("keeps a path prefix of the API URL and escapes ids", async () => {
+    let url: string | undefined;
+    handler = (request, response) => {
+      url = request.url;
+      answer(response, 200, { success: true, files: [] });
+    };
+    await new ApiClient({ apiUrl: `${apiUrl}/webrun/`, apiKey: key }).listFiles("a/b?c");
+    expect(url).toBe("/webrun/environments/a%2Fb%3Fc/files");
+  });
+
+  it("turns a {success:false} answer into a WebrunError with its message, code, issues and details (exit 1)", async () => {
+    handler = (_request, response) =>
+      answer(response, 412, {
+        success: false,
+        message: "The environment was saved by someone else",
+        code: "VERSION_CONFLICT",
+        details: { currentVersion: 7 },
+      });
+    const error = await failure(client().restoreVersion(environment._id, 2));
+    expect(error).toMatchObject({
+      kind: "precondition_failed",
+      code: "VERSION_CONFLICT",
+      message: "The environment was saved by someone else",
+      details: { status: 412, currentVersion: 7 },
+    });
+    expect(exitCodeForKind(error.kind)).toBe(1);
+
+    handler = (_request, response) =>
+      answer(response, 400, {
+        success: false,
+        message: "Environment name is required",
+        code: "REQUEST_INVALID",
+        issues: [{ path: "body.name", message: "Environment name is required" }],
+      });
+    const invalid = await failure(client().createEnvironment({ name: "" }));
+    expect(invalid).toMatchObject({ kind: "invalid_input", code: "REQUEST_INVALID" });
+    expect(invalid.issues).toEqual([{ path: "body.name", message: "Environment name is required" }]);
+
+    handler = (_request, response) =>
+      answer(response, 404, { success: false, message: "Environment not found" });
+    const missing = await failure(client().deleteEnvironment("nope"));
+    expect(missing).toMatchObject({ kind: "not_found", message: "Environment not found", code: "HTTP_404" });
+  });
+
+  it("reports a server failure as internal (exit 2), naming the API URL and never the key", async () => {
+    handler = (_request, response) =>
+      answer(response, 500, { success: false, message: "boom", code: "INTERNAL" });
+    const error = await failure(client().listEnvironments());
+    expect(error.kind).toBe("internal");
+    expect(exitCodeForKind(error.kind)).toBe(2);
+    expect(error.message).toBe(`the webrun API at ${apiUrl} failed (HTTP 500): boom`);
+
+    handler = (_request, response) =>
+      response.writeHead(502, { "content-type": "text/html" }).end("<h1>bad gateway</h1>");
+    const gateway = await failure(client().listEnvironments());
+    expect(gateway).toMatchObject({ kind: "internal", code: "HTTP_502" });
+    expect(gateway.message).toBe(`the webrun API at ${apiUrl} failed (HTTP 502)`);
+
+    handler = (_request, response) =>
+      answer(response, 503, { success: false, message: "Storage unavailable" });
+    expect((await failure(client().listEnvironments())).kind).toBe("unavailable");
+    for (const e of [error, gateway])
+      expect(JSON.stringify({ m: e.message, d: e.details })).not.toContain(key);
+  });
+
+  it("refuses a 2xx answer that is not what the route documents", async () => {
+    handler = (_request, response) => answer(response, 200, { success: true, environments: [{ _id: "x" }] });
+    const error = await failure(client().listEnvironments());
+    expect(error).toMatchObject({ kind: "internal", code: "API_ANSWER_INVALID" });
+    expect(error.message).toContain("environments.0._id");
+
+    handler = (_request, response) => response.writeHead(200).end("<html>");
+    expect((await failure(client().listEnvironments())).message).toContain("not JSON");
+  });
+
+  it("names the URL when the API cannot be reached (exit 2), never the key", async () => {
+    const closed = http.createServer();
+    closed.listen(0, "127.0.0.1");
+    await once(closed, "listening");
+    const port = (closed.address() as AddressInfo).port;
+    closed.close();
+    await once(closed, "close");
+    const error = await failure(
+      new ApiClient({ apiUrl: `http://127.0.0.1:${port}`, apiKey: key }).listEnvironments(),
+    );
+    expect(error).toMatchObject({ kind: "unavailable", code: "API_UNREACHABLE" });
+    expect(error.message).toBe(`cannot reach the webrun API at http://127.0.0.1:${port}: connection refused`);
+    expect(exitCodeForKind(error.kind)).toBe(2);
+  });
+
+  it("does not follow a redirect: the key must not travel to another host", async () => {
+    let reachedTarget = false;
+    const target = http.createServer((_request, response) => {
+      reachedTarget = true;
+      response.end("{}");
+    });
+    target.listen(0, "127.0.0.1");
+    await once(target, "listening");
+    const targetUrl = `http://127.0.0.1:${(target.address() as AddressInfo).port}`;
+    handler = (_request, response) =>
+      response.writeHead(302, { location: `${targetUrl}/environments` }).end();
+    const error = await failure(client().listEnvironments());
+    target.close();
+    expect(error).toMatchObject({ kind: "invalid_input", code: "API_REDIRECT" });
+    expect(error.message).toContain(targetUrl);
+    expect(reachedTarget).toBe(false);
+  });
+});
+
+describe("ApiClient streams", () => {
+  it("sends an upload while it is still being produced (never buffered whole), with its Content-Length", async () => {
+    let firstChunkArrived!: () => void;
+    const arrived = new Promise<void>((resolve) => {
+      firstChunkArrived = resolve;
+    });
+    let received = 0;
+    let contentLength: string | undefined;
+    handler = (request, response) => {
+      contentLength = request.headers["content-length"];
+      request.on("data", (chunk: Buffer) => {
+        received += chunk.length;
+        firstChunkArrived();
+      });
+      request.on("end", () =>
+        answer(response, 200, {
+          success: true,
+          version: 1,
+          summary: {
+            cookies: 0,
+            cookieDomains: [],
+            origins: [],
+            originCount: 0,
+            extensions: [],
+            totalBytes: received,
+          },
+          environment,
+        }),
+      );
+    };
+    const chunk = Buffer.alloc(256 * 1024, 7);
+    // The second chunk is produced only once the server has the first: a client that buffered would hang here.
+    async function* source() {
+      yield chunk;
+      await arrived;
+      yield chunk;
+    }
+    const saved = await client().saveState(environment._id, {
+      body: Readable.from(source()),
+      contentType: "application/gzip",
+      length: chunk.length * 2,
+    });
+    expect(received).toBe(chunk.length * 2);
+    expect(contentLength).toBe(String(chunk.length * 2));
+    expect(saved.summary.totalBytes).toBe(chunk.length * 2);
+  });
+
+  it("hands a download over as it arrives, with the answer's length", async () => {
+    const first = Buffer.alloc(64 * 1024, 1);
+    let clientRead!: () => void;
+    const read = new Promise<void>((resolve) => {
+      clientRead = resolve;
+    });
+    handler = async (_request, response) => {
+      response.writeHead(200, {
+        "content-type": "application/gzip",
+        "content-length": String(first.length * 2),
+      });
+      response.write(first);
+      // The rest is sent only once the client has consumed the first part.
+      await read;
+      response.end(first);
+    };
+    const download = await client().openState(environment._id, "archive");
+    expect(download.length).toBe(first.length * 2);
+    let total = 0;
+    for await (const piece of download.body) {
+      total += (piece as Buffer).length;
+      if (total >= first.length) clientRead();
+    }
+    expect(total).toBe(first.length * 2);
+  });
+
+  it("asks for an archive or a state document, and a kept version", async () => {
+    let seen: { accept?: string; url?: string } = {};
+    handler = (request, response) => {
+      seen = { accept: request.headers.accept, url: request.url };
+      response.end("{}");
+    };
+    await (await client().openState("e1", "archive", 3)).body.resume();
+    expect(seen).toEqual({ accept: "application/gzip", url: "/environments/e1/state?version=3" });
+    await (await client().openState("e1", "json")).body.resume();
+    expect(seen).toEqual({ accept: "application/json", url: "/environments/e1/state" });
+  });
+
+  it("reports a download cut off mid-way as the network failing", async () => {
+    handler = (_request, response) => {
+      response.writeHead(200, { "content-length": "1000000" });
+      response.write(Buffer.alloc(1000));
+      setTimeout(() => response.socket?.destroy(), 20);
+    };
+    const download = await client().openFile("f1");
+    const error = await new Promise<unknown>((resolve) => {
+      download.body.on("error", resolve).resume();
+    });
+    expect(error).toBeInstanceOf(Error);
+  });
+});
+
+describe("multipart bodies", () => {
+  it("streams files from disk with an exact Content-Length, escaping names like browsers do", async () => {
+    const a = join(dir, "a.txt");
+    const b = join(dir, "b.bin");
+    await writeFile(a, "hello");
+    await writeFile(b, Buffer.alloc(100_000, 3));
+    const form = multipartBody([
+      { name: "environmentId", value: environment._id },
+      { name: "files", path: a, filename: 'we"ird\r\nnäme.txt', size: 5 },
+      { name: "files", path: b, filename: "b.bin", size: 100_000 },
+    ]);
+    const chunks: Buffer[] = [];
+    for await (const chunk of form.body) chunks.push(chunk as Buffer);
+    const bytes = Buffer.concat(chunks);
+    expect(bytes.length).toBe(form.length);
+    const boundary = /boundary=(.+)$/.exec(form.contentType)?.[1];
+    const text = bytes.toString("latin1");
+    expect(
+      text.startsWith(`--${boundary}\r\nContent-Disposition: form-data; name="environmentId"\r\n\r\n`),
+    ).toBe(true);
+    expect(bytes.toString("utf8")).toContain('filename="we%22ird%0D%0Anäme.txt"');
+    expect(text.endsWith(`\r\n--${boundary}--\r\n`)).toBe(true);
+  });
+
+  it("refuses a file that changed size after it was measured", async () => {
+    const file = join(dir, "shrinks.bin");
+    await writeFile(file, Buffer.alloc(1000));
+    const form = multipartBody([{ name: "files", path: file, filename: "shrinks.bin", size: 1000 }]);
+    await truncate(file, 10);
+    const error = await failure(
+      (async () => {
+        for await (const _ of form.body);
+      })(),
+    );
+    expect(error.code).toBe("FILE_CHANGED");
+  });
+});
+
+describe("API options", () => {
+  it("requires a key, from --key or WEBRUN_API_KEY, and never echoes it", () => {
+    const missing = (() => {
+      try {
+        apiClientFrom({}, {});
+      } catch (error) {
+        return error as WebrunError;
+      }
+    })();
+    expect(missing).toMatchObject({ code: "API_KEY_MISSING", kind: "invalid_input" });
+    expect(apiClientFrom({}, { WEBRUN_API_KEY: key }).apiUrl).toBe("http://127.0.0.1:8080");
+    expect(apiClientFrom({ key }, { WEBRUN_API: "https://api.example.com/v1/" }).apiUrl).toBe(
+      "https://api.example.com/v1",
+    );
+    expect(apiClientFrom({ api: "http://h:1", key }, { WEBRUN_API: "http://other:2" }).apiUrl).toBe(
+      "http://h:1",
+    );
+  });
+
+  it("refuses a URL with credentials without repeating it, and non-http schemes", () => {
+    const attempt = (api: string) => {
+      try {
+        apiClientFrom({ api, key });
+      } catch (error) {
+        return error as WebrunError;
+      }
+      throw new Error("accepted");
+    };
+    const withPassword = attempt("http://user:hunter2@127.0.0.1:8080");
+    expect(withPassword.code).toBe("API_URL_INVALID");
+    expect(withPassword.message).not.toContain("hunter2");
+    expect(attempt("ftp://127.0.0.1").code).toBe("API_URL_INVALID");
+    expect(attempt("not a url").code).toBe("API_URL_INVALID");
+  });
+});
+
+describe("progress bars", () => {
+  const tty = () => Object.assign(new PassThrough(), { isTTY: true, columns: 100 });
+
+  it("draw on a terminal for a large transfer and pass every byte through unchanged", async () => {
+    const terminal = tty();
+    let drawn = "";
+    terminal.on("data", (chunk: Buffer) => {
+      drawn += chunk.toString();
+    });
+    const data = Buffer.alloc(minBytesForBar * 2, 9);
+    const tracked = trackTransfer(
+      "push",
+      Readable.from([data.subarray(0, minBytesForBar), data.subarray(minBytesForBar)]),
+      data.length,
+      terminal,
+    );
+    const out: Buffer[] = [];
+    for await (const chunk of tracked) out.push(chunk as Buffer);
+    expect(Buffer.concat(out).equals(data)).toBe(true);
+    expect(drawn).toContain("push");
+    expect(drawn).toContain("100%");
+    expect(drawn).toContain("2.0 MiB/2.0 MiB");
+  });
+
+  it("stay silent when stderr is not a terminal, or the transfer is small", () => {
+    const body = Readable.from([Buffer.alloc(10)]);
+    expect(trackTransfer("push", body, minBytesForBar * 4, new PassThrough())).toBe(body);
+    expect(trackTransfer("push", body, 10, tty())).toBe(body);
+  });
+});
