@@ -4,6 +4,8 @@ import type { ErrorKind } from "./webrun-error.js";
 export const httpStatusByKind: Readonly<Record<ErrorKind, number>> = {
   invalid_input: 400,
   unauthorized: 401,
+  /** Credentials were checked and refused (a tampered or expired signed URL). */
+  forbidden: 403,
   not_found: 404,
   conflict: 409,
   precondition_failed: 412,

@@ -6,6 +6,7 @@
 export const errorKinds = [
   "invalid_input",
   "unauthorized",
+  "forbidden",
   "not_found",
   "conflict",
   "precondition_failed",
