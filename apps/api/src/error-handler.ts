@@ -11,7 +11,12 @@ import type { FastifyError, FastifyInstance } from "fastify";
 export function installErrorHandler(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError | Error, request, reply) => {
     const webrunError = isWebrunError(error) ? error : fromFastifyError(error);
-    const status = httpStatusByKind[webrunError.kind];
+    // A range outside a file is HTTP's own 416, which names the size.
+    const unsatisfiable = webrunError.code === "RANGE_NOT_SATISFIABLE";
+    const status = unsatisfiable ? 416 : httpStatusByKind[webrunError.kind];
+    if (unsatisfiable) void reply.header("content-range", `bytes */${webrunError.details.size}`);
+    // An answer before the whole body was read (404 on an upload): read and drop the rest, so the client sees it.
+    if (!request.raw.complete) request.raw.resume();
     if (status >= 500) {
       request.log.error({ err: error, code: webrunError.code }, "request failed");
     } else {

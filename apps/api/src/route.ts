@@ -1,4 +1,4 @@
-import { WebrunError } from "@webrun/errors";
+import { isWebrunError, WebrunError } from "@webrun/errors";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { z } from "zod";
 
@@ -23,8 +23,12 @@ export interface RouteSpec<
   query?: Q;
   /** A JSON body; routes that stream their body (multipart, archives) leave it out and say so in `requestBody`. */
   body?: B;
+  /** Largest JSON body this route accepts, when not the app's default. */
+  bodyLimit?: number;
   /** OpenAPI description of a non-JSON body. */
   requestBody?: { contentType: string; description: string };
+  /** Rewrites the route's errors, including request validation's (the legacy `/profiles` wording). */
+  mapError?: (error: WebrunError) => WebrunError;
   responses: Record<number, { description: string; schema?: z.ZodType; contentType?: string }>;
   handler(context: RouteContext<z.output<P>, z.output<Q>, z.output<B>>): Promise<unknown>;
 }
@@ -52,17 +56,22 @@ export function registerRoutes(app: FastifyInstance, routes: readonly RouteSpec[
       method: route.method,
       url: route.url,
       config: { auth: route.auth !== false },
+      ...(route.bodyLimit ? { bodyLimit: route.bodyLimit } : {}),
       handler: async (request, reply) => {
-        const result = await route.handler({
-          request,
-          reply,
-          userId: request.userId ?? "",
-          params: parsePart(route.params, request.params, "params"),
-          query: parsePart(route.query, request.query, "query"),
-          body: parsePart(route.body, request.body, "body"),
-        });
-        // Handlers that stream or already answered return the reply itself.
-        return result === reply ? reply : result;
+        try {
+          const result = await route.handler({
+            request,
+            reply,
+            userId: request.userId ?? "",
+            params: parsePart(route.params, request.params, "params"),
+            query: parsePart(route.query, request.query, "query"),
+            body: parsePart(route.body, request.body, "body"),
+          });
+          // Handlers that stream or already answered return the reply itself.
+          return result === reply ? reply : result;
+        } catch (error) {
+          throw route.mapError && isWebrunError(error) ? route.mapError(error) : error;
+        }
       },
     });
   }

@@ -1,0 +1,115 @@
+import path from "node:path";
+import {
+  type BlobStore,
+  blobStoreFromConfig,
+  createEncryptedBlobStore,
+  createEnvironmentStore,
+  type EnvironmentStore,
+  type Keyring,
+  keyringFromConfig,
+  loadOrCreateLocalKeyring,
+  parseBlobStoreConfig,
+} from "@webrun/env-store";
+import { isWebrunError, WebrunError } from "@webrun/errors";
+import { createFileService, type FileService } from "@webrun/file-upload";
+import type { ApiConfig } from "./config.js";
+import { createDownloadSigner, type DownloadSigner } from "./signed-downloads.js";
+
+/** Everything the routes use, composed once from the configuration. */
+export interface Services {
+  environments: EnvironmentStore;
+  files: FileService;
+  downloads: DownloadSigner;
+  /** Set when this start created the embedded default's master key (the app says so once). */
+  createdMasterKeyPath?: string;
+  /** Resolves when storage answers; throws `STORAGE_UNAVAILABLE` otherwise. */
+  ready(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/**
+ * Blob store from the configuration (a directory under DATA_DIR, or S3 with
+ * its conditional-write probe) → encrypted at rest → environments and files.
+ * Environments and files keep all their state in the store, so any number of
+ * API processes on one bucket (or one DATA_DIR) behave as one service.
+ */
+export async function createServices(config: ApiConfig): Promise<Services> {
+  const { keyring, createdPath } = await openKeyring(config);
+  const driver = await openBlobStore(config);
+  const store = createEncryptedBlobStore(driver, keyring);
+  const environments = createEnvironmentStore({
+    store,
+    limits: { maxEnvironmentsPerUser: config.maxEnvironmentsPerUser },
+  });
+  const files = createFileService({
+    store,
+    environments: { exists: (userId, id) => environmentExists(environments, userId, id) },
+    orphanMaxAgeMs: config.orphanFileTtlSeconds * 1000,
+    ...(config.maxFileBytes ? { limits: { maxFileBytes: config.maxFileBytes } } : {}),
+  });
+  return {
+    environments,
+    files,
+    downloads: createDownloadSigner(keyring),
+    ...(createdPath ? { createdMasterKeyPath: createdPath } : {}),
+    ready: () => probeStorage(driver),
+    close: () => driver.close(),
+  };
+}
+
+async function openKeyring(config: ApiConfig): Promise<{ keyring: Keyring; createdPath?: string }> {
+  if (config.masterKeys) {
+    return {
+      keyring: keyringFromConfig({
+        masterKeys: config.masterKeys,
+        ...(config.activeKeyId ? { activeKeyId: config.activeKeyId } : {}),
+      }),
+    };
+  }
+  // Only the embedded default gets here (config refuses S3 without WEBRUN_MASTER_KEYS).
+  const local = await loadOrCreateLocalKeyring(config.dataDir);
+  return { keyring: local.keyring, ...(local.created ? { createdPath: local.path } : {}) };
+}
+
+function openBlobStore(config: ApiConfig): Promise<BlobStore> {
+  if (config.storage === "fs") {
+    // Blobs live beside, not around, master.key.
+    return blobStoreFromConfig({ driver: "fs", root: path.join(config.dataDir, "blobs") });
+  }
+  const { s3 } = config;
+  return blobStoreFromConfig(
+    parseBlobStoreConfig({
+      driver: "s3",
+      bucket: s3.bucket,
+      region: s3.region,
+      ...(s3.endpoint ? { endpoint: s3.endpoint } : {}),
+      ...(s3.prefix ? { prefix: s3.prefix } : {}),
+      ...(s3.accessKeyId ? { accessKeyId: s3.accessKeyId } : {}),
+      ...(s3.secretAccessKey ? { secretAccessKey: s3.secretAccessKey } : {}),
+    }),
+  );
+}
+
+async function environmentExists(environments: EnvironmentStore, userId: string, id: string) {
+  try {
+    await environments.get(userId, id);
+    return true;
+  } catch (error) {
+    if (isWebrunError(error, "ENVIRONMENT_NOT_FOUND")) return false;
+    throw error;
+  }
+}
+
+/** A HEAD of a key that need not exist: answered (found or not) means the store is reachable. */
+async function probeStorage(store: BlobStore): Promise<void> {
+  try {
+    await store.head("health/ready");
+  } catch (error) {
+    throw new WebrunError({
+      kind: "unavailable",
+      code: "STORAGE_UNAVAILABLE",
+      message: "Storage is not reachable",
+      cause: error,
+    });
+  }
+}

@@ -1,0 +1,79 @@
+import { randomBytes } from "node:crypto";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { CreateBucketCommand, S3Client } from "@aws-sdk/client-s3";
+import { inject } from "vitest";
+
+/** What the global setup (packages/env-store/test/blob-store/s3-global-setup.ts) provides. */
+export interface TestS3Server {
+  endpoint: string;
+  region: string;
+  accessKeyId: string;
+  secretAccessKey: string;
+}
+
+declare module "vitest" {
+  export interface ProvidedContext {
+    s3: TestS3Server;
+  }
+}
+
+export type StorageMode = "fs" | "s3";
+export const storageModes: StorageMode[] = ["fs", "s3"];
+
+/** One store the API processes of a test share: a fresh DATA_DIR, or a fresh bucket on the test S3 server. */
+export interface TestStorage {
+  mode: StorageMode;
+  env: Record<string, string>;
+  /** Values that must never appear in a server's output. */
+  secrets: string[];
+  /** The master key bytes (to check signed links independently). */
+  masterKey: Buffer;
+  masterKeyId: string;
+  cleanup(): Promise<void>;
+}
+
+export async function createTestStorage(mode: StorageMode): Promise<TestStorage> {
+  const masterKey = randomBytes(32);
+  const masterKeyId = "k1";
+  const keys = { WEBRUN_MASTER_KEYS: `${masterKeyId}:${masterKey.toString("base64")}` };
+  if (mode === "fs") {
+    const dataDir = await mkdtemp(path.join(tmpdir(), "webrun-api-test-"));
+    return {
+      mode,
+      env: { DATA_DIR: dataDir, ...keys },
+      secrets: [masterKey.toString("base64")],
+      masterKey,
+      masterKeyId,
+      cleanup: () => rm(dataDir, { recursive: true, force: true }),
+    };
+  }
+  const s3 = inject("s3");
+  const bucket = `webrun-api-${randomBytes(6).toString("hex")}`;
+  const client = new S3Client({
+    endpoint: s3.endpoint,
+    region: s3.region,
+    forcePathStyle: true,
+    credentials: { accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey },
+  });
+  await client.send(new CreateBucketCommand({ Bucket: bucket }));
+  client.destroy();
+  return {
+    mode,
+    env: {
+      STORAGE: "s3",
+      S3_BUCKET: bucket,
+      S3_ENDPOINT: s3.endpoint,
+      S3_REGION: s3.region,
+      AWS_ACCESS_KEY_ID: s3.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: s3.secretAccessKey,
+      ...keys,
+    },
+    secrets: [s3.secretAccessKey, masterKey.toString("base64")],
+    masterKey,
+    masterKeyId,
+    // The bucket lives as long as the throw-away RGW of this run.
+    cleanup: async () => {},
+  };
+}
