@@ -26,6 +26,7 @@ export {
   type PackEnvironmentOptions,
   type ProfileArchiveFile,
   type ProfileExtension,
+  type ProfileFileInput,
   type ProfileFileSink,
   type ProfileSummary,
   packEnvironmentArchive,

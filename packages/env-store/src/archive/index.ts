@@ -26,6 +26,7 @@ export { type ArchiveLimits, defaultArchiveLimits, resolveArchiveLimits } from "
 export {
   type ExtensionFileSource,
   type PackEnvironmentOptions,
+  type ProfileFileInput,
   packEnvironmentArchive,
 } from "./pack-environment.js";
 export { droppedProfileEntries, isDroppedProfilePath } from "./profile-drop-list.js";

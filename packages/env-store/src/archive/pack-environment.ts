@@ -5,7 +5,9 @@ import { createGzip } from "node:zlib";
 import { type BrowserState, type BrowserStateInput, parseBrowserState } from "@webrun/browser-state";
 import { WebrunError } from "@webrun/errors";
 import tar from "tar-stream";
+import { archiveError } from "./archive-errors.js";
 import { type ContentDigest, digestFile, sha256Hex, verifyingStream } from "./content-digest.js";
+import { normaliseEntryPath } from "./entry-path.js";
 import {
   ENVIRONMENT_ARCHIVE_FORMAT,
   ENVIRONMENT_ARCHIVE_VERSION,
@@ -16,7 +18,14 @@ import {
   PROFILE_PREFIX,
   STATE_ENTRY,
 } from "./environment-manifest.js";
+import { defaultArchiveLimits } from "./limits.js";
 import { listProfileFiles } from "./profile-walk.js";
+
+/** One profile file to pack, opened only when its turn comes. */
+export interface ProfileFileInput extends ContentDigest {
+  path: string;
+  open: () => Readable | Promise<Readable>;
+}
 
 /** Opens the bytes of one extension file named in the state. */
 export type ExtensionFileSource = (extensionId: string, filePath: string) => Readable | Promise<Readable>;
@@ -30,6 +39,12 @@ export interface PackEnvironmentOptions {
   extensionFiles?: ExtensionFileSource;
   /** A Chrome user-data-dir (or a subset of one) to store under `profile/`; caches and locks are left out. */
   profileDir?: string;
+  /**
+   * Profile files already stored elsewhere (a BlobStore) with a known size
+   * and SHA-256, instead of `profileDir`: streamed straight into the
+   * archive, no temporary copy. Paths are user-data-dir relative.
+   */
+  profileFiles?: readonly ProfileFileInput[];
   /** Recorded in the manifest and as every entry's mtime; now by default. */
   createdAt?: Date;
 }
@@ -62,9 +77,7 @@ async function writeEntries(
 ): Promise<void> {
   const createdAt = options.createdAt ?? new Date();
   const stateBytes = Buffer.from(JSON.stringify(stateWithoutInlineContent(state)));
-  const profileFiles = options.profileDir === undefined ? [] : await listProfileFiles(options.profileDir);
-  const profileDigests = new Map<string, ContentDigest>();
-  for (const file of profileFiles) profileDigests.set(file.path, await digestFile(file.absolutePath));
+  const profileFiles = await profileInputs(options);
 
   const extensionParts: ManifestFile[] = state.extensions.flatMap((extension) =>
     extension.files.map((file) => ({
@@ -75,7 +88,8 @@ async function writeEntries(
   );
   const profileParts: ManifestFile[] = profileFiles.map((file) => ({
     path: `${PROFILE_PREFIX}${file.path}`,
-    ...(profileDigests.get(file.path) as ContentDigest),
+    size: file.size,
+    sha256: file.sha256,
   }));
   const manifest: EnvironmentManifest = {
     format: ENVIRONMENT_ARCHIVE_FORMAT,
@@ -107,16 +121,30 @@ async function writeEntries(
     }
   }
   for (const file of profileFiles) {
-    const digest = profileDigests.get(file.path) as ContentDigest;
-    await addStream(
-      pack,
-      `${PROFILE_PREFIX}${file.path}`,
-      createReadStream(file.absolutePath),
-      digest,
-      createdAt,
-    );
+    await addStream(pack, `${PROFILE_PREFIX}${file.path}`, await file.open(), file, createdAt);
   }
   pack.finalize();
+}
+
+/** The profile part, from `profileFiles` or by walking (and hashing) `profileDir`. */
+async function profileInputs(options: PackEnvironmentOptions): Promise<readonly ProfileFileInput[]> {
+  if (options.profileFiles !== undefined) {
+    for (const file of options.profileFiles) {
+      if (normaliseEntryPath(file.path, defaultArchiveLimits) !== file.path) {
+        throw archiveError("ARCHIVE_PATH_INVALID", "Profile file path is not a plain relative path", {
+          entry: file.path,
+        });
+      }
+    }
+    return options.profileFiles;
+  }
+  if (options.profileDir === undefined) return [];
+  const inputs: ProfileFileInput[] = [];
+  for (const file of await listProfileFiles(options.profileDir)) {
+    const digest = await digestFile(file.absolutePath);
+    inputs.push({ path: file.path, ...digest, open: () => createReadStream(file.absolutePath) });
+  }
+  return inputs;
 }
 
 function stateWithoutInlineContent(state: BrowserState): BrowserState {

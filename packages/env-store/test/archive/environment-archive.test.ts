@@ -230,6 +230,55 @@ describe("environment archive round trip", () => {
   });
 });
 
+describe("profile files from storage", () => {
+  it("packs profileFiles streamed from their sources and unpacks them to the profile sink", async () => {
+    const preferences = Buffer.from('{"profile":{"name":"Person 1"}}');
+    const log = pseudoRandomBytes(30_000, 4);
+    const profileFiles = [
+      { path: "Default/Preferences", bytes: preferences },
+      { path: "Default/Local Storage/leveldb/000003.log", bytes: log },
+    ].map(({ path: filePath, bytes }) => ({
+      path: filePath,
+      size: bytes.length,
+      sha256: sha256(bytes),
+      open: () => Readable.from([bytes]),
+    }));
+    const archive = await pack({ profileFiles });
+    const received = new Map<string, Buffer>();
+    const { manifest } = await unpackEnvironmentArchive(
+      Readable.from([archive]),
+      {},
+      {
+        extensionFile: async (_file, body) => {
+          await readAll(body);
+        },
+        profileFile: async (file, body) => {
+          received.set(file.path, await readAll(body));
+        },
+      },
+    );
+    expect(manifest.counts.profileFiles).toBe(2);
+    expect(received.get("Default/Preferences")).toEqual(preferences);
+    expect(received.get("Default/Local Storage/leveldb/000003.log")).toEqual(log);
+  });
+
+  it("refuses profileFiles paths that are not plain relative paths", async () => {
+    const escape = [
+      { path: "../outside", size: 1, sha256: sha256(Buffer.from("x")), open: () => Readable.from(["x"]) },
+    ];
+    expect(await codeOf(pack({ profileFiles: escape }))).toBe("ARCHIVE_PATH_TRAVERSAL");
+    const dotted = [
+      {
+        path: "./Default//Preferences",
+        size: 1,
+        sha256: sha256(Buffer.from("x")),
+        open: () => Readable.from(["x"]),
+      },
+    ];
+    expect(await codeOf(pack({ profileFiles: dotted }))).toBe("ARCHIVE_PATH_INVALID");
+  });
+});
+
 describe("environment archive integrity", () => {
   it("stops reading its sources when the consumer goes away", async () => {
     const big = pseudoRandomBytes(8 * 1024 * 1024, 9);
