@@ -263,10 +263,10 @@ describe("profile files from storage", () => {
   });
 
   it("refuses profileFiles paths that are not plain relative paths", async () => {
-    const escape = [
+    const escaping = [
       { path: "../outside", size: 1, sha256: sha256(Buffer.from("x")), open: () => Readable.from(["x"]) },
     ];
-    expect(await codeOf(pack({ profileFiles: escape }))).toBe("ARCHIVE_PATH_TRAVERSAL");
+    expect(await codeOf(pack({ profileFiles: escaping }))).toBe("ARCHIVE_PATH_TRAVERSAL");
     const dotted = [
       {
         path: "./Default//Preferences",
