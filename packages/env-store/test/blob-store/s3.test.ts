@@ -1,4 +1,5 @@
-import { inject } from "vitest";
+import { describe, expect, inject, it } from "vitest";
+import type { BlobInfo } from "../../src/blob-store/blob-store.js";
 import { createS3BlobStore } from "../../src/blob-store/drivers/s3.js";
 import { describeBlobStoreConformance } from "./conformance.js";
 import { createTestBucket } from "./test-bucket.js";
@@ -19,3 +20,39 @@ describeBlobStoreConformance(
   },
   () => removeBucket(),
 );
+
+describe("s3 driver on Ceph: conditional-write races without SDK retries", () => {
+  it("reports every loser as BLOB_PRECONDITION_FAILED, though Ceph answers some with 500", async () => {
+    const s3 = inject("s3");
+    const { bucket, remove } = await createTestBucket("race");
+    const store = await createS3BlobStore({
+      bucket,
+      region: s3.region,
+      endpoint: s3.endpoint,
+      credentials: { accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey },
+      maxAttempts: 1,
+    });
+    try {
+      await store.put("cas", "start");
+      for (let round = 0; round < 8; round++) {
+        const { etag } = (await store.head("cas")) as BlobInfo;
+        const results = await Promise.allSettled(
+          Array.from({ length: 16 }, (_, i) =>
+            store.put("cas", `round ${round} writer ${i}`, { ifMatch: etag }),
+          ),
+        );
+        const codes = results.map((r) =>
+          r.status === "fulfilled" ? "won" : (r.reason as { code?: string }).code,
+        );
+        expect(
+          codes.filter((c) => c === "won"),
+          `round ${round}`,
+        ).toHaveLength(1);
+        expect(codes.filter((c) => c !== "won" && c !== "BLOB_PRECONDITION_FAILED")).toEqual([]);
+      }
+    } finally {
+      await store.close();
+      await remove();
+    }
+  }, 120_000);
+});

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { createReadStream } from "node:fs";
 import { pipeline, type Readable } from "node:stream";
 import {
@@ -27,11 +28,12 @@ import { bodyToStream } from "../body.js";
 import { blobPreconditionFailed, blobRangeNotSatisfiable } from "../errors.js";
 import { assertValidKey, resolveRange } from "../keys.js";
 import { assertValidMetadata } from "../metadata.js";
+import { conditionalOutcome } from "./s3/conditional-outcome.js";
 import { ByteCounter, ExactLength } from "./s3/exact-length.js";
 import { mapBounded } from "./s3/map-bounded.js";
 import { type IfMatchForm, probeConditionalWrites } from "./s3/probe.js";
 import { parseContentRange, rangeHeader } from "./s3/ranges.js";
-import { fromS3Error, isNotFound, s3ErrorOf } from "./s3/s3-errors.js";
+import { fromS3Error, isNotFound, isUnclearOutcome, s3ErrorOf } from "./s3/s3-errors.js";
 import { withSpooledFile } from "./s3/spool.js";
 
 export interface S3BlobStoreOptions {
@@ -50,6 +52,9 @@ export interface S3BlobStoreOptions {
   /** Attempts per request, with the SDK's standard exponential backoff on 5xx and throttling (default 5). */
   maxAttempts?: number;
 }
+
+/** How often a conditional put is sent again when the server failed without changing anything. */
+const unclearPutAttempts = 5;
 
 const silentLogger = { debug() {}, info() {}, warn() {}, error() {} };
 
@@ -86,26 +91,49 @@ export async function createS3BlobStore(options: S3BlobStoreOptions): Promise<Bl
   const fail = (error: unknown, operation: string, key: string): Error =>
     fromS3Error(error, operation, bucket, key);
 
+  /** One PutObject; conditional ones whose outcome is unclear are settled by reading the object back. */
   async function putSingle(
     key: string,
     body: Buffer | Readable,
     length: number,
     options: PutOptions | undefined,
-  ) {
+  ): Promise<{ etag: string; size: number }> {
+    const conditional = options?.ifNoneMatch !== undefined || options?.ifMatch !== undefined;
+    for (let attempt = 1; ; attempt++) {
+      const sent = await sendPut(key, body, length, options);
+      if ("etag" in sent) return sent;
+      const { error, md5 } = sent;
+      if (!conditional || !md5 || !isUnclearOutcome(error)) throw settledPutError(key, options, error);
+      const outcome = conditionalOutcome(await head(key), options ?? {}, md5);
+      if (outcome === "won") return { etag: md5, size: length };
+      if (outcome === "lost") throw blobPreconditionFailed(key, error);
+      // Nothing changed: send again, if the body can be sent again.
+      if (!Buffer.isBuffer(body) || attempt >= unclearPutAttempts) throw fail(error, "PutObject", key);
+      await new Promise((resolve) => setTimeout(resolve, Math.random() * 50 * attempt));
+    }
+  }
+
+  async function sendPut(
+    key: string,
+    body: Buffer | Readable,
+    length: number,
+    options: PutOptions | undefined,
+  ): Promise<{ etag: string; size: number } | { error: unknown; md5: string | undefined }> {
     // A stream body that fails (or has the wrong length) must abort the request, or S3 waits for bytes forever.
     const bodyFailed = new AbortController();
     let failure: unknown;
-    const checked = Buffer.isBuffer(body)
-      ? body
-      : pipeline(body, new ExactLength(key, length), (error) => {
-          if (error) {
-            failure = error;
-            bodyFailed.abort(error);
-          }
-        });
+    const checker = Buffer.isBuffer(body) ? undefined : new ExactLength(key, length);
     const input: PutObjectCommandInput = {
       ...baseParams(key, options),
-      Body: checked,
+      Body:
+        checker && !Buffer.isBuffer(body)
+          ? pipeline(body, checker, (error) => {
+              if (error) {
+                failure = error;
+                bodyFailed.abort(error);
+              }
+            })
+          : body,
       ContentLength: length,
       ...(options?.ifNoneMatch ? { IfNoneMatch: options.ifNoneMatch } : {}),
       ...(options?.ifMatch !== undefined
@@ -121,10 +149,19 @@ export async function createS3BlobStore(options: S3BlobStoreOptions): Promise<Bl
     } catch (error) {
       options?.signal?.throwIfAborted();
       if (failure) throw failure;
-      // S3 answers If-Match on a missing key with 404: for a put that is a failed precondition.
-      if (options?.ifMatch !== undefined && isNotFound(error)) throw blobPreconditionFailed(key, error);
-      throw fail(error, "PutObject", key);
+      const md5 = Buffer.isBuffer(body)
+        ? createHash("md5").update(body).digest("hex")
+        : checker?.writableFinished
+          ? checker.md5.digest("hex")
+          : undefined;
+      return { error, md5 };
     }
+  }
+
+  function settledPutError(key: string, options: PutOptions | undefined, error: unknown): Error {
+    // S3 answers If-Match on a missing key with 404: for a put that is a failed precondition.
+    if (options?.ifMatch !== undefined && isNotFound(error)) return blobPreconditionFailed(key, error);
+    return fail(error, "PutObject", key);
   }
 
   async function putMultipart(key: string, body: Readable, options: PutOptions | undefined) {
