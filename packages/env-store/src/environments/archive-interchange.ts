@@ -8,8 +8,9 @@ import { emptyBrowserState } from "@webrun/browser-state";
 import { resolveInside } from "../archive/entry-path.js";
 import { ingestProfileArchive } from "../archive/ingest-profile.js";
 import type { ArchiveLimits } from "../archive/limits.js";
-import { packEnvironmentArchive } from "../archive/pack-environment.js";
+import { type ExtensionFileSource, packEnvironmentArchive } from "../archive/pack-environment.js";
 import { type EnvironmentArchiveLimits, unpackEnvironmentArchive } from "../archive/unpack-environment.js";
+import { mapConcurrently } from "./concurrency.js";
 import type { StoreContext } from "./context.js";
 import { loadVersion, runSave, type SaveResult, type StoredParts } from "./versions.js";
 
@@ -30,28 +31,44 @@ export async function exportArchive(
   if (loaded.profileFiles.length > 0) {
     profileDir = await mkdtemp(join(tmpdir(), "webrun-export-"));
     try {
-      for (const file of loaded.profileFiles) {
-        const target = resolveInside(profileDir, file.path);
+      const root = profileDir;
+      await mapConcurrently(loaded.profileFiles, context.limits.transferConcurrency, async (file) => {
+        const target = resolveInside(root, file.path);
         await mkdir(dirname(target), { recursive: true });
         await pipeline(await loaded.openProfileFile(file.path), createWriteStream(target, { mode: 0o600 }));
-      }
+      });
     } catch (error) {
       await rm(profileDir, { recursive: true, force: true });
       throw error;
     }
   }
+  // The packer asks for extension files in manifest order: serve them from the prefetching reader.
+  const files = loaded.files();
+  const extensionFiles: ExtensionFileSource = async (extensionId, path) => {
+    const next = await files.next();
+    if (
+      !next.done &&
+      next.value.kind === "extension" &&
+      next.value.extensionId === extensionId &&
+      next.value.path === path
+    )
+      return next.value.body;
+    if (!next.done) next.value.body.destroy();
+    return loaded.openExtensionFile(extensionId, path);
+  };
   const archive = packEnvironmentArchive({
     state: loaded.state,
-    extensionFiles: loaded.openExtensionFile,
+    extensionFiles,
     createdAt: new Date(loaded.savedAt),
     ...(profileDir === undefined ? {} : { profileDir }),
   });
-  if (profileDir !== undefined) {
-    const dir = profileDir;
-    finished(archive)
-      .catch(() => {})
-      .finally(() => rm(dir, { recursive: true, force: true }));
-  }
+  const dir = profileDir;
+  finished(archive)
+    .catch(() => {})
+    .finally(async () => {
+      await files.return(undefined);
+      if (dir !== undefined) await rm(dir, { recursive: true, force: true });
+    });
   return archive;
 }
 

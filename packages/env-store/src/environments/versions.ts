@@ -18,6 +18,7 @@ import { ContentWriter, openContent } from "./content.js";
 import type { StoreContext } from "./context.js";
 import { noBrowserData, versionConflict, versionNotFound } from "./errors.js";
 import { readJson } from "./json-object.js";
+import { prefetchInOrder } from "./prefetch.js";
 import { readRecord, toEnvironment, updateRecord } from "./records.js";
 import {
   type ContentRef,
@@ -78,7 +79,17 @@ export interface LoadedVersion {
   /** Same shape as `packEnvironmentArchive`'s `extensionFiles`. */
   openExtensionFile: ExtensionFileSource;
   openProfileFile(path: string): Promise<Readable>;
+  /**
+   * Every extension file, then every profile file, in manifest order, with
+   * several downloads in flight ahead of the consumer. Read each body before
+   * asking for the next; stopping early releases the rest.
+   */
+  files(): AsyncGenerator<LoadedFile>;
 }
+
+export type LoadedFile =
+  | { kind: "extension"; extensionId: string; path: string; size: number; sha256: string; body: Readable }
+  | { kind: "profile"; path: string; size: number; sha256: string; body: Readable };
 
 async function headManifest(
   context: StoreContext,
@@ -383,6 +394,25 @@ export async function loadVersion(
       const part = profileParts.get(path);
       if (!part) throw missing(`profile file ${JSON.stringify(path)}`);
       return openContent(context.store, part, `profile/${path}`);
+    },
+    files: async function* () {
+      const parts = [
+        ...manifest.extensionFiles.map((part) => ({ kind: "extension" as const, part })),
+        ...manifest.profileFiles.map((part) => ({ kind: "profile" as const, part })),
+      ];
+      const name = (item: (typeof parts)[number]) =>
+        item.kind === "extension"
+          ? `extensions/${item.part.extensionId}/${item.part.path}`
+          : `profile/${item.part.path}`;
+      const ahead = context.limits.transferConcurrency;
+      for await (const { item, body } of prefetchInOrder(parts, ahead, (i) =>
+        openContent(context.store, i.part, name(i)),
+      )) {
+        const { path, size, sha256 } = item.part;
+        yield item.kind === "extension"
+          ? { kind: "extension", extensionId: item.part.extensionId, path, size, sha256, body }
+          : { kind: "profile", path, size, sha256, body };
+      }
     },
   };
 }

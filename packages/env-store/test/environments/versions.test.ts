@@ -118,6 +118,30 @@ describe("versions", () => {
     expect(loaded.state.cookies[0]?.value).toBe("b");
   });
 
+  it("streams every file in order with downloads in flight ahead, and releases them on an early stop", async () => {
+    const { store, env } = await setup({ transferConcurrency: 3 });
+    const extension = extensionFiles(400_000, 8);
+    await store.saveVersion(user, env._id, {
+      state: stateWith("files", extension),
+      extensionFiles: extension.open,
+    });
+    const loaded = await store.loadVersion(user, env._id);
+    const seen: string[] = [];
+    for await (const file of loaded.files()) {
+      if (file.kind !== "extension") throw new Error("no profile in this version");
+      expect((await readAll(file.body)).equals(extension.files.get(file.path) as Buffer)).toBe(true);
+      seen.push(file.path);
+    }
+    expect(seen).toEqual([...extension.files.keys()]);
+    let read = 0;
+    for await (const file of loaded.files()) {
+      await readAll(file.body);
+      read += 1;
+      if (read === 2) break;
+    }
+    expect(read).toBe(2);
+  });
+
   it("accepts inline contentBase64 and refuses files with no bytes or wrong bytes", async () => {
     const { store, env } = await setup();
     const extension = extensionFiles(1000, 1);
