@@ -79,4 +79,10 @@ export {
 } from "./environments/environment-store.js";
 export type { GarbageReport } from "./environments/garbage-collector.js";
 export type { Environment, VersionSummary } from "./environments/schemas.js";
-export type { LoadedFile, LoadedVersion, SaveResult, SaveVersionInput, VersionInfo } from "./environments/versions.js";
+export type {
+  LoadedFile,
+  LoadedVersion,
+  SaveResult,
+  SaveVersionInput,
+  VersionInfo,
+} from "./environments/versions.js";
