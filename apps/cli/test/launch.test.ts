@@ -1,5 +1,6 @@
+import { execFile, spawn } from "node:child_process";
 import { existsSync } from "node:fs";
-import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { connectCdp } from "@webrun/browser-state";
@@ -70,6 +71,32 @@ describe("webrun-env launch", () => {
     expect(await exited).toBe(0);
     expect(() => process.kill(ready.pid, 0)).toThrow();
     expect(existsSync(profileDir as string)).toBe(false);
+  }, 30_000);
+
+  it("a SIGTERM that arrives while seeding still closes the browser and removes its profile", async () => {
+    const privateTmp = await mkdtemp(join(tmpdir(), "webrun-cli-early-"));
+    const child = spawn(process.execPath, [cli, "launch", "--state", stateFile, "--headless"], {
+      env: { ...process.env, TMPDIR: privateTmp },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stdout = "";
+    child.stdout.on("data", (chunk: Buffer) => {
+      stdout += chunk.toString("utf8");
+    });
+    const exited = new Promise<number | null>((resolve) => child.on("close", resolve));
+    // Wait until Chromium's profile exists, i.e. seeding has begun, then stop.
+    await expect
+      .poll(async () => (await readdir(privateTmp)).length, { timeout: 10_000, interval: 20 })
+      .toBeGreaterThan(0);
+    child.kill("SIGTERM");
+    expect(await exited).toBe(0);
+    expect(stdout).toBe("");
+    expect(await readdir(privateTmp)).toEqual([]);
+    const orphans = await new Promise<string>((resolve) =>
+      execFile("pgrep", ["-f", privateTmp], (_error, out) => resolve(out.trim())),
+    );
+    expect(orphans).toBe("");
+    await rm(privateTmp, { recursive: true, force: true });
   }, 30_000);
 
   it("refuses a bad proxy with path: message lines and exit 1, never echoing the password", async () => {

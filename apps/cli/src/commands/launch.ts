@@ -152,19 +152,33 @@ export async function proxyPlanFrom(json: string) {
   return plan.value;
 }
 
-/** Resolves when the process is asked to stop, or when the browser exits by itself. */
-function untilStopped(browser: SeededBrowser): Promise<"signal" | "browser-exited"> {
-  return new Promise((resolve) => {
-    const stop = () => finish("signal");
-    const finish = (reason: "signal" | "browser-exited") => {
+/**
+ * SIGTERM/SIGINT, listened for from the very start: a signal that arrives
+ * while the browser is still being seeded must close it (and remove its
+ * profile) once it is up, not kill this process and orphan Chromium.
+ */
+function watchStopSignals(): { signalled: Promise<"signal">; readonly requested: boolean; dispose(): void } {
+  let requested = false;
+  let resolveSignal: (reason: "signal") => void = () => undefined;
+  const signalled = new Promise<"signal">((resolve) => {
+    resolveSignal = resolve;
+  });
+  const stop = () => {
+    requested = true;
+    resolveSignal("signal");
+  };
+  process.on("SIGTERM", stop);
+  process.on("SIGINT", stop);
+  return {
+    signalled,
+    get requested() {
+      return requested;
+    },
+    dispose() {
       process.off("SIGTERM", stop);
       process.off("SIGINT", stop);
-      resolve(reason);
-    };
-    process.once("SIGTERM", stop);
-    process.once("SIGINT", stop);
-    void browser.exited.then(() => finish("browser-exited"));
-  });
+    },
+  };
 }
 
 /**
@@ -202,21 +216,23 @@ export function registerLaunch(program: Command): void {
       options: ApiOptions & { state?: string; env?: string; headless?: boolean; proxy?: string },
     ) => {
       const proxyPlan = options.proxy === undefined ? undefined : await proxyPlanFrom(options.proxy);
-      const loaded = await loadLaunchState(options);
-      let browser: SeededBrowser;
+      const stop = watchStopSignals();
+      let browser: SeededBrowser | undefined;
       try {
-        browser = await launchSeeded(loaded.state, {
-          headless: options.headless === true,
-          args: chromiumArgs,
-          ...(proxyPlan ? { proxyPlan } : {}),
-          ...(loaded.openExtensionFile ? { openExtensionFile: loaded.openExtensionFile } : {}),
-          ...(loaded.profileTemplateDir ? { profileTemplateDir: loaded.profileTemplateDir } : {}),
-        });
-      } finally {
-        // Extensions and profile files were copied into the browser's own temporary profile.
-        await loaded.dispose();
-      }
-      try {
+        const loaded = await loadLaunchState(options);
+        try {
+          browser = await launchSeeded(loaded.state, {
+            headless: options.headless === true,
+            args: chromiumArgs,
+            ...(proxyPlan ? { proxyPlan } : {}),
+            ...(loaded.openExtensionFile ? { openExtensionFile: loaded.openExtensionFile } : {}),
+            ...(loaded.profileTemplateDir ? { profileTemplateDir: loaded.profileTemplateDir } : {}),
+          });
+        } finally {
+          // Extensions and profile files were copied into the browser's own temporary profile.
+          await loaded.dispose();
+        }
+        if (stop.requested) return;
         const ready = {
           cdp: browser.cdpUrl,
           http: browser.httpUrl,
@@ -224,8 +240,8 @@ export function registerLaunch(program: Command): void {
           pageTargetId: browser.pageTargetId,
         };
         process.stdout.write(`${JSON.stringify(ready)}\n`);
-        const reason = await untilStopped(browser);
-        if (reason === "browser-exited") {
+        const exited = browser.exited.then(() => "browser-exited" as const);
+        if ((await Promise.race([stop.signalled, exited])) === "browser-exited") {
           throw new WebrunError({
             kind: "unavailable",
             code: "BROWSER_EXITED",
@@ -233,7 +249,8 @@ export function registerLaunch(program: Command): void {
           });
         }
       } finally {
-        await browser.close();
+        stop.dispose();
+        await browser?.close();
       }
     },
   );
