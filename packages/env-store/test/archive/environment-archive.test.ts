@@ -8,7 +8,7 @@ import type { BrowserStateInput } from "@webrun/browser-state";
 import { isWebrunError } from "@webrun/errors";
 import { pseudoRandomBytes } from "@webrun/test-fixtures";
 import tar from "tar-stream";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import {
   createMemoryBlobStore,
   packEnvironmentArchive,
@@ -16,6 +16,9 @@ import {
   unpackEnvironmentArchive,
   unpackEnvironmentArchiveToDirectory,
 } from "../../src/index.js";
+
+// Disk and zlib work on a shared 2-core machine: generous, but still a bound.
+vi.setConfig({ testTimeout: 30_000 });
 
 const sha256 = (data: Buffer) => createHash("sha256").update(data).digest("hex");
 const EXTENSION_A = "abcdefghijklmnopabcdefghijklmnop";

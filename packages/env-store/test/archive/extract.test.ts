@@ -7,8 +7,11 @@ import { Readable } from "node:stream";
 import { promisify } from "node:util";
 import { gzipSync } from "node:zlib";
 import { pseudoRandomBytes, rawTar } from "@webrun/test-fixtures";
-import { afterEach, beforeEach, expect, it } from "vitest";
+import { afterEach, beforeEach, expect, it, vi } from "vitest";
 import { extractArchive, readArchiveEntries } from "../../src/index.js";
+
+// Disk and zlib work on a shared 2-core machine: generous, but still a bound.
+vi.setConfig({ testTimeout: 30_000 });
 
 const run = promisify(execFile);
 let workDir: string;
