@@ -1,4 +1,6 @@
 import { type ChildProcess, spawn } from "node:child_process";
+import { readFile, rm } from "node:fs/promises";
+import path from "node:path";
 import { WebrunError } from "@webrun/errors";
 import { type CdpConnection, connectCdp } from "../cdp/cdp-connection.js";
 import { answerProxyAuth } from "../proxy/proxy-auth.js";
@@ -48,13 +50,30 @@ export interface ControlledBrowser extends LaunchedBrowser {
 
 const devToolsLine = /DevTools listening on (ws:\/\/\S+)/;
 
-function waitForDevTools(child: ChildProcess, timeoutMs: number): Promise<string> {
+/**
+ * The browser endpoint, from whichever comes first: Chromium's "DevTools
+ * listening on" line on stderr, or the `DevToolsActivePort` file it writes
+ * into the profile (for builds or wrappers that keep stderr quiet).
+ */
+function waitForDevTools(child: ChildProcess, userDataDir: string, timeoutMs: number): Promise<string> {
   return new Promise((resolve, reject) => {
     let stderrTail = "";
     const timer = setTimeout(
       () => finish(new Error(`no DevTools endpoint after ${timeoutMs} ms`)),
       timeoutMs,
     );
+    const portFile = path.join(userDataDir, "DevToolsActivePort");
+    const poll = setInterval(() => {
+      readFile(portFile, "utf8").then(
+        (text) => {
+          const [port, wsPath] = text.split("\n");
+          if (port && /^\d+$/.test(port) && wsPath?.startsWith("/devtools/browser/")) {
+            finish(undefined, `ws://127.0.0.1:${port}${wsPath.trim()}`);
+          }
+        },
+        () => undefined,
+      );
+    }, 25);
     const onData = (chunk: Buffer) => {
       stderrTail = (stderrTail + chunk.toString("utf8")).slice(-4_000);
       const match = devToolsLine.exec(stderrTail);
@@ -63,8 +82,12 @@ function waitForDevTools(child: ChildProcess, timeoutMs: number): Promise<string
     const onExit = (code: number | null, signal: string | null) =>
       finish(new Error(`Chromium exited before it was ready (code ${code}, signal ${signal})`));
     const onError = (error: Error) => finish(error);
+    let settled = false;
     function finish(error: Error | undefined, url?: string) {
+      if (settled) return;
+      settled = true;
       clearTimeout(timer);
+      clearInterval(poll);
       child.stderr?.off("data", onData);
       child.off("exit", onExit);
       child.off("error", onError);
@@ -107,6 +130,8 @@ export async function launchChromium(options: LaunchOptions): Promise<Controlled
     extensionDirs: options.extensionDirs,
     extraArgs: options.args,
   });
+  // A port file left by an earlier run of this profile would point at a dead port.
+  await rm(path.join(options.userDataDir, "DevToolsActivePort"), { force: true });
   const child = spawn(executable, args, { stdio: ["ignore", "ignore", "pipe"] });
   const exited = new Promise<void>((resolve) => {
     if (child.exitCode !== null || child.signalCode !== null) resolve();
@@ -118,7 +143,7 @@ export async function launchChromium(options: LaunchOptions): Promise<Controlled
   let connection: CdpConnection;
   let authConnection: CdpConnection | undefined;
   try {
-    const cdpUrl = await waitForDevTools(child, options.startTimeoutMs ?? 30_000);
+    const cdpUrl = await waitForDevTools(child, options.userDataDir, options.startTimeoutMs ?? 30_000);
     connection = await connectCdp(cdpUrl);
     if (options.proxyPlan?.credentials) {
       authConnection = await connectCdp(cdpUrl);

@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
@@ -58,6 +58,21 @@ describe("launchChromium and connectCdp", () => {
       expect(isWebrunError(error, "CDP_NOT_CHROMIUM")).toBe(true);
     } finally {
       server.close();
+    }
+  });
+
+  it("finds the endpoint through DevToolsActivePort when the browser's stderr is silent", async () => {
+    const other = await mkdtemp(path.join(tmpdir(), "webrun-launch-"));
+    const quiet = path.join(other, "quiet-chromium.sh");
+    await writeFile(quiet, `#!/bin/sh\nexec ${findChromium()} "$@" 2>/dev/null\n`, { mode: 0o755 });
+    const silent = await launchChromium({ userDataDir: path.join(other, "profile"), executablePath: quiet });
+    try {
+      expect(silent.cdpUrl).toMatch(/^ws:\/\/127\.0\.0\.1:\d+\/devtools\/browser\//);
+      const connection = await connectCdp(silent.cdpUrl);
+      await connection.close();
+    } finally {
+      await silent.close();
+      await rm(other, { recursive: true, force: true });
     }
   });
 
