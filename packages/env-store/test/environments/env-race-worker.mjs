@@ -8,13 +8,28 @@ import { Readable } from "node:stream";
 // Deep imports keep start-up light (the package index also loads the AWS SDK).
 import { createFsBlobStore } from "../../dist/blob-store/drivers/fs.js";
 import { createEncryptedBlobStore } from "../../dist/crypto/encrypted-blob-store.js";
+import { keyringFromConfig } from "../../dist/crypto/keyring.js";
 import { loadOrCreateLocalKeyring } from "../../dist/crypto/local-keyring.js";
 import { createEnvironmentStore } from "../../dist/environments/environment-store.js";
 
 const [root, userId, envId, mode, label, countText] = process.argv.slice(2);
-const { keyring } = await loadOrCreateLocalKeyring(root);
+// WEBRUN_RACE_S3 (JSON: endpoint, region, bucket, credentials, masterKeys) puts the race on S3 instead of `root`.
+const s3 = process.env.WEBRUN_RACE_S3 ? JSON.parse(process.env.WEBRUN_RACE_S3) : undefined;
+async function openDriver() {
+  if (!s3) return createFsBlobStore({ root: `${root}/store` });
+  const { createS3BlobStore } = await import("../../dist/blob-store/drivers/s3.js");
+  return createS3BlobStore({
+    bucket: s3.bucket,
+    region: s3.region,
+    endpoint: s3.endpoint,
+    credentials: s3.credentials,
+  });
+}
+const keyring = s3
+  ? keyringFromConfig({ masterKeys: s3.masterKeys })
+  : (await loadOrCreateLocalKeyring(root)).keyring;
 const store = createEnvironmentStore({
-  store: createEncryptedBlobStore(await createFsBlobStore({ root: `${root}/store` }), keyring),
+  store: createEncryptedBlobStore(await openDriver(), keyring),
   // In "create" mode the count argument is the per-user limit.
   limits: { keepVersions: 100, ...(mode === "create" ? { maxEnvironmentsPerUser: Number(countText) } : {}) },
 });

@@ -1,3 +1,8 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { createInterface } from "node:readline";
 import { GetObjectCommand, ListObjectsV2Command } from "@aws-sdk/client-s3";
 import { isWebrunError } from "@webrun/errors";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
@@ -7,6 +12,7 @@ import {
   createEncryptedBlobStore,
   createEnvironmentStore,
   type EnvironmentStore,
+  keyringFromConfig,
   readAll,
 } from "../../src/index.js";
 import { createTestBucket, testS3Client } from "../blob-store/test-bucket.js";
@@ -20,8 +26,13 @@ let bucket = "";
 let removeBucket = async (): Promise<void> => {};
 let driver: BlobStore;
 let store: EnvironmentStore;
+const workerScript = join(import.meta.dirname, "env-race-worker.mjs");
+const children = new Set<ChildProcess>();
 
 beforeAll(async () => {
+  // The process race runs the built package (dist/), like the fs process tests.
+  if (!existsSync(join(import.meta.dirname, "../../dist/environments/environment-store.js")))
+    throw new Error("build @webrun/env-store first: the race workers run dist/");
   const s3 = inject("s3");
   ({ bucket, remove: removeBucket } = await createTestBucket("environments"));
   driver = await createS3BlobStore({
@@ -33,6 +44,7 @@ beforeAll(async () => {
   store = createEnvironmentStore({ store: createEncryptedBlobStore(driver, randomKeyring()) });
 }, 60_000);
 afterAll(async () => {
+  for (const child of children) child.kill("SIGKILL");
   await driver?.close();
   await removeBucket();
 });
@@ -54,6 +66,60 @@ describe("environments on Ceph RGW, encrypted", () => {
     expect(head.version).toBe(2);
     expect(head.state.cookies[0]?.value).toBe(`racer-${winners[0]}`);
   }, 60_000);
+
+  it("admits exactly one winner per base version among real processes sharing the bucket", async () => {
+    const s3 = inject("s3");
+    const masterKey = randomBytes(32).toString("base64");
+    const shared = createEnvironmentStore({
+      store: createEncryptedBlobStore(driver, keyringFromConfig({ masterKeys: `race:${masterKey}` })),
+    });
+    // Its own user: the other tests' objects are under another master key.
+    const racer = "s3-process-racer";
+    const env = await shared.create(racer, { name: "process race" });
+    await shared.saveVersion(racer, env._id, { state: stateWith("base") });
+    const workerEnv = {
+      ...process.env,
+      WEBRUN_RACE_S3: JSON.stringify({
+        bucket,
+        region: s3.region,
+        endpoint: s3.endpoint,
+        credentials: { accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey },
+        masterKeys: `race:${masterKey}`,
+      }),
+    };
+    const workers = Array.from({ length: 4 }, (_, i) => {
+      const child = spawn(
+        process.execPath,
+        [workerScript, "-", racer, env._id, "save-on-base", `p${i}`, "1"],
+        {
+          stdio: ["pipe", "pipe", "inherit"],
+          env: workerEnv,
+        },
+      );
+      children.add(child);
+      child.once("exit", () => children.delete(child));
+      return {
+        child,
+        lines: createInterface({ input: child.stdout as NodeJS.ReadableStream })[Symbol.asyncIterator](),
+      };
+    });
+    for (const w of workers) expect((await w.lines.next()).value).toBe("ready");
+    for (const w of workers) w.child.stdin?.write("go\n");
+    const results = await Promise.all(
+      workers.map(
+        async (w) => JSON.parse((await w.lines.next()).value as string) as { ok: boolean; code?: string },
+      ),
+    );
+    expect(results.filter((r) => r.ok)).toHaveLength(1);
+    expect(results.filter((r) => !r.ok).map((r) => r.code)).toEqual([
+      "VERSION_CONFLICT",
+      "VERSION_CONFLICT",
+      "VERSION_CONFLICT",
+    ]);
+    const head = await shared.loadVersion(racer, env._id);
+    expect(head.version).toBe(2);
+    expect(head.state.cookies[0]?.value).toBe(`p${results.findIndex((r) => r.ok)}`);
+  }, 120_000);
 
   it("admits exactly the limit when creates race", async () => {
     const racer = "s3-creator";
