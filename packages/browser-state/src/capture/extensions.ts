@@ -82,8 +82,9 @@ export interface CaptureExtensionsOptions {
 
 /**
  * The installed unpacked extensions with their files and `chrome.storage`.
- * Extensions whose folder cannot be read (gone, or refused as a symlink or
- * too large) are left out rather than failing the whole capture.
+ * An extension whose folder does not exist here (a browser on another
+ * machine) is left out; one refused by the reader (too large, symlinks)
+ * fails the capture rather than silently going missing.
  */
 export async function captureExtensions(
   connection: CdpConnection,
@@ -94,8 +95,11 @@ export async function captureExtensions(
     let extension: ExtensionState;
     try {
       extension = await readUnpackedExtension(installed.path, { inlineFiles: options.inlineFiles === true });
-    } catch {
-      continue;
+    } catch (error) {
+      // A folder this machine cannot see (the browser runs elsewhere) is skipped;
+      // one that is there but refused (too large, a symlink…) fails the capture.
+      if ((error as NodeJS.ErrnoException).code === "ENOENT") continue;
+      throw error;
     }
     // Chromium's id is the truth (the folder may be reached through another path).
     extension = { ...extension, id: installed.id, enabled: installed.enabled };
