@@ -24,14 +24,21 @@ export async function readJson<T>(
     throw error;
   }
   const bytes = await readAll(object.body);
-  const parsed = schema.safeParse(JSON.parse(bytes.toString("utf8")));
-  if (!parsed.success)
-    throw new WebrunError({
+  const invalid = (cause: unknown) =>
+    new WebrunError({
       kind: "integrity",
       code: "STORED_DOCUMENT_INVALID",
-      message: `stored document ${key} does not match its schema`,
-      cause: parsed.error,
+      message: `stored document ${key} is not valid`,
+      cause,
     });
+  let document: unknown;
+  try {
+    document = JSON.parse(bytes.toString("utf8"));
+  } catch (error) {
+    throw invalid(error);
+  }
+  const parsed = schema.safeParse(document);
+  if (!parsed.success) throw invalid(parsed.error);
   return { value: parsed.data, etag: object.etag };
 }
 

@@ -241,7 +241,7 @@ export async function runSave(
  * are uploaded (extension files verified against the SHA-256 the state
  * lists), then the version is committed (see `commitVersion`).
  */
-export function saveVersion(
+export async function saveVersion(
   context: StoreContext,
   userId: string,
   envId: string,
