@@ -30,7 +30,8 @@ export function formatTable(header: readonly string[], rows: readonly (readonly 
     .map((row) =>
       row
         .map((cell, column) => (column === row.length - 1 ? cell : cell.padEnd(widths[column] ?? 0)))
-        .join("  "),
+        .join("  ")
+        .trimEnd(),
     )
     .join("\n");
 }
