@@ -15,7 +15,7 @@ import { readOpenPages } from "./open-pages.js";
 import { OriginStateMap } from "./origin-state-map.js";
 import {
   indexedDbOriginsOfProfile,
-  localStorageKeysOfLiveProfile,
+  localStorageOfLiveProfile,
   sessionStorageOfLiveProfile,
 } from "./profile-origins.js";
 import { type PageStorage, readStorageExpression } from "./read-storage-script.js";
@@ -70,14 +70,24 @@ export async function captureFromConnection(
     ...checkedOrigins(options.origins ?? []).map((origin) => ({ origin })),
     ...historyOrigins.map((origin) => ({ origin })),
   ];
+  const onDisk = options.profileDir ? await localStorageOfLiveProfile(options.profileDir) : [];
   if (options.profileDir) {
-    candidates.push(...(await localStorageKeysOfLiveProfile(options.profileDir)));
     candidates.push(...(await indexedDbOriginsOfProfile(options.profileDir)).map((origin) => ({ origin })));
+    // Partitioned keys are visited too: it is the only way to find their IndexedDB.
+    candidates.push(...onDisk.filter((stored) => stored.topLevelSite !== undefined));
+  }
+  await readThroughInterceptedTab(connection, origins, candidates);
+  // Every other origin on disk has no document left that could hold unsaved
+  // writes (open tabs were read live, history was visited, a closed tab's
+  // storage is written when it closes): its localStorage is read from the copy.
+  for (const stored of onDisk) {
+    if (!origins.has(stored)) origins.add(stored, { localStorage: stored.localStorage });
+  }
+  if (options.profileDir) {
     for (const stored of await sessionStorageOfLiveProfile(options.profileDir)) {
       origins.add(stored, { sessionStorage: stored.sessionStorage });
     }
   }
-  await readThroughInterceptedTab(connection, origins, candidates);
 
   const extensions =
     options.includeExtensions === false

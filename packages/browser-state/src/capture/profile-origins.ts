@@ -3,22 +3,21 @@ import { cp, mkdtemp, readdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import {
-  listLocalStorageOrigins,
   localStorageDir,
+  readLocalStorageDir,
   readSessionStorageDir,
-  type StorageKeyParts,
   sessionStorageDir,
 } from "../profile/index.js";
 import { type OriginState, originSchema } from "../state.js";
 
 /**
- * The storage keys that have localStorage, from a profile a browser may be
- * running on: the leveldb is locked while Chromium runs, so a copy is read.
- * (The copy may lag up to ~5 s of writes: it only says where to look.)
+ * localStorage of every storage key, from a profile a browser may be running
+ * on: the leveldb is locked while Chromium runs, so a copy is read. Chromium
+ * writes a change within ~5 s, and at once when the tab that made it closes.
  * A missing or unreadable profile yields `[]`.
  */
-export async function localStorageKeysOfLiveProfile(profileDir: string): Promise<StorageKeyParts[]> {
-  return readCopyOf(localStorageDir(profileDir), listLocalStorageOrigins);
+export async function localStorageOfLiveProfile(profileDir: string): Promise<OriginState[]> {
+  return readCopyOf(localStorageDir(profileDir), readLocalStorageDir);
 }
 
 /**

@@ -48,6 +48,11 @@ beforeAll(async () => {
   await other.goto(`${sites.origin("c.test")}/`);
   await other.eval(`localStorage.setItem("c", "from-history")`);
   await other.goto(`${a}/elsewhere`);
+  // Tab 3: d.test wrote storage and was closed; only the profile on disk has it.
+  const closed = await openTestTab(connection);
+  await closed.goto(`${sites.origin("d.test")}/`);
+  await closed.eval(`localStorage.setItem("d", "from-a-closed-tab")`);
+  await closed.close();
 }, 30_000);
 
 afterAll(async () => {
@@ -91,6 +96,8 @@ describe("captureState", () => {
     });
     const fromHistory = state.origins.find((o) => o.origin === sites.origin("c.test"));
     expect(fromHistory?.localStorage).toEqual([{ name: "c", value: "from-history" }]);
+    const fromDisk = state.origins.find((o) => o.origin === sites.origin("d.test"));
+    expect(fromDisk?.localStorage).toEqual([{ name: "d", value: "from-a-closed-tab" }]);
   }, 30_000);
 
   it("seeds a fresh browser whose first page sees it all, again without a request", async () => {
