@@ -1,7 +1,7 @@
 import { isWebrunError } from "@webrun/errors";
 import { describe, expect, it } from "vitest";
 import { createEnvironmentStore, createMemoryBlobStore } from "../../src/index.js";
-import { manualClock } from "./fixtures.js";
+import { errorOf, manualClock } from "./fixtures.js";
 
 const alice = "alice";
 const bob = "bob";
@@ -11,15 +11,6 @@ function setup(limits = {}) {
   const blobs = createMemoryBlobStore();
   const store = createEnvironmentStore({ store: blobs, clock, limits });
   return { clock, blobs, store };
-}
-
-async function errorOf(promise: Promise<unknown>) {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error("expected a rejection");
 }
 
 describe("environments", () => {

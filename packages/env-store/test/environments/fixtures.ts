@@ -96,3 +96,13 @@ export function manualClock(start = Date.now()) {
     },
   };
 }
+
+/** The rejection of a promise that must reject. */
+export async function errorOf(promise: Promise<unknown>): Promise<unknown> {
+  try {
+    await promise;
+  } catch (error) {
+    return error;
+  }
+  throw new Error("expected a rejection");
+}

@@ -1,9 +1,6 @@
-import { type ChildProcess, spawn } from "node:child_process";
-import { existsSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createInterface } from "node:readline";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   createEncryptedBlobStore,
@@ -12,6 +9,13 @@ import {
   type EnvironmentStore,
   loadOrCreateLocalKeyring,
 } from "../../src/index.js";
+import {
+  assertBuilt,
+  killRunningWorkers,
+  type RaceOutcome as Outcome,
+  race,
+  startWorkers,
+} from "./race-workers.js";
 
 /*
  * Several real processes saving the same environment through one fs store
@@ -19,15 +23,12 @@ import {
  * DATA_DIR do. The workers run dist/, so build the package first.
  */
 
-const workerScript = join(import.meta.dirname, "env-race-worker.mjs");
 const user = "racer";
 let root = "";
 let store: EnvironmentStore;
-const children = new Set<ChildProcess>();
 
 beforeAll(async () => {
-  if (!existsSync(join(import.meta.dirname, "../../dist/environments/environment-store.js")))
-    throw new Error("build @webrun/env-store first: the race workers run dist/");
+  assertBuilt();
   root = await mkdtemp(join(tmpdir(), "webrun-env-race-"));
   const { keyring } = await loadOrCreateLocalKeyring(root);
   store = createEnvironmentStore({
@@ -36,37 +37,9 @@ beforeAll(async () => {
   });
 });
 afterAll(async () => {
-  for (const child of children) child.kill("SIGKILL");
+  killRunningWorkers();
   await rm(root, { recursive: true, force: true });
 });
-
-interface Worker {
-  child: ChildProcess;
-  lines: AsyncIterator<string>;
-}
-
-async function startWorkers(count: number, args: (index: number) => string[]): Promise<Worker[]> {
-  const workers = Array.from({ length: count }, (_, index) => {
-    const child = spawn(process.execPath, [workerScript, root, user, ...args(index)], {
-      stdio: ["pipe", "pipe", "inherit"],
-    });
-    children.add(child);
-    child.once("exit", () => children.delete(child));
-    return {
-      child,
-      lines: createInterface({ input: child.stdout as NodeJS.ReadableStream })[Symbol.asyncIterator](),
-    };
-  });
-  for (const w of workers) expect((await w.lines.next()).value).toBe("ready");
-  return workers;
-}
-
-async function race<T>(workers: Worker[]): Promise<T[]> {
-  for (const w of workers) w.child.stdin?.write("go\n");
-  return Promise.all(workers.map(async (w) => JSON.parse((await w.lines.next()).value as string) as T));
-}
-
-type Outcome = { ok: boolean; code?: string; version?: number; versions?: number[]; id?: string };
 
 describe("environments shared by several processes on the fs driver", () => {
   it("admits exactly one save per base version, round after round", async () => {
@@ -75,12 +48,10 @@ describe("environments shared by several processes on the fs driver", () => {
       state: { version: 1, cookies: [], origins: [], extensions: [] },
     });
     for (let round = 1; round <= 3; round += 1) {
-      const workers = await startWorkers(5, (i) => [
-        env._id,
-        "save-on-base",
-        `r${round}-w${i}`,
-        String(round),
-      ]);
+      const workers = await startWorkers(
+        (i) => [root, user, env._id, "save-on-base", `r${round}-w${i}`, String(round)],
+        5,
+      );
       const results = await race<Outcome>(workers);
       const winners = results.filter((r) => r.ok);
       expect(winners, JSON.stringify(results)).toHaveLength(1);
@@ -95,7 +66,7 @@ describe("environments shared by several processes on the fs driver", () => {
 
   it("keeps every last-writer-wins save as its own version: nothing lost", async () => {
     const env = await store.create(user, { name: "busy" });
-    const workers = await startWorkers(4, (i) => [env._id, "save-many", `w${i}`, "5"]);
+    const workers = await startWorkers((i) => [root, user, env._id, "save-many", `w${i}`, "5"], 4);
     const results = await race<Outcome>(workers);
     const versions = results.flatMap((r) => r.versions ?? []).sort((a, b) => a - b);
     expect(versions).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
@@ -109,21 +80,7 @@ describe("environments shared by several processes on the fs driver", () => {
 
   it("admits exactly the limit when processes race to create", async () => {
     const other = "creator";
-    const workers = Array.from({ length: 9 }, (_, i) => i);
-    const spawned = await Promise.all(
-      workers.map(async (i) => {
-        const child = spawn(process.execPath, [workerScript, root, other, "-", "create", `env ${i}`, "5"], {
-          stdio: ["pipe", "pipe", "inherit"],
-        });
-        children.add(child);
-        child.once("exit", () => children.delete(child));
-        const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream })[
-          Symbol.asyncIterator
-        ]();
-        expect((await lines.next()).value).toBe("ready");
-        return { child, lines };
-      }),
-    );
+    const spawned = await startWorkers((i) => [root, other, "-", "create", `env ${i}`, "5"], 9);
     const results = await race<Outcome>(spawned);
     expect(results.filter((r) => r.ok)).toHaveLength(5);
     expect(results.filter((r) => !r.ok).every((r) => r.code === "ENVIRONMENT_LIMIT_REACHED")).toBe(true);
@@ -135,7 +92,10 @@ describe("environments shared by several processes on the fs driver", () => {
     await store.saveVersion(user, env._id, {
       state: { version: 1, cookies: [], origins: [], extensions: [] },
     });
-    const [worker] = await startWorkers(1, () => [env._id, "save-slowly", "never-committed", "0"]);
+    const [worker] = await startWorkers(
+      () => [root, user, env._id, "save-slowly", "never-committed", "0"],
+      1,
+    );
     if (!worker) throw new Error("no worker");
     worker.child.stdin?.write("go\n");
     expect(JSON.parse((await worker.lines.next()).value as string)).toEqual({ uploading: true });

@@ -1,8 +1,4 @@
-import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { existsSync } from "node:fs";
-import { join } from "node:path";
-import { createInterface } from "node:readline";
 import { GetObjectCommand, ListObjectsV2Command } from "@aws-sdk/client-s3";
 import { isWebrunError } from "@webrun/errors";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
@@ -18,6 +14,7 @@ import {
 import { createTestBucket, testS3Client } from "../blob-store/test-bucket.js";
 import { randomKeyring } from "../crypto/helpers.js";
 import { EXTENSION_ID, extensionFiles, stateWith } from "./fixtures.js";
+import { assertBuilt, killRunningWorkers, type RaceOutcome, race, startWorkers } from "./race-workers.js";
 
 /* The environment store on a real S3 server (Ceph RGW from the vitest global setup), encrypted. */
 
@@ -26,13 +23,10 @@ let bucket = "";
 let removeBucket = async (): Promise<void> => {};
 let driver: BlobStore;
 let store: EnvironmentStore;
-const workerScript = join(import.meta.dirname, "env-race-worker.mjs");
-const children = new Set<ChildProcess>();
 
 beforeAll(async () => {
   // The process race runs the built package (dist/), like the fs process tests.
-  if (!existsSync(join(import.meta.dirname, "../../dist/environments/environment-store.js")))
-    throw new Error("build @webrun/env-store first: the race workers run dist/");
+  assertBuilt();
   const s3 = inject("s3");
   ({ bucket, remove: removeBucket } = await createTestBucket("environments"));
   driver = await createS3BlobStore({
@@ -44,7 +38,7 @@ beforeAll(async () => {
   store = createEnvironmentStore({ store: createEncryptedBlobStore(driver, randomKeyring()) });
 }, 60_000);
 afterAll(async () => {
-  for (const child of children) child.kill("SIGKILL");
+  killRunningWorkers();
   await driver?.close();
   await removeBucket();
 });
@@ -87,29 +81,12 @@ describe("environments on Ceph RGW, encrypted", () => {
         masterKeys: `race:${masterKey}`,
       }),
     };
-    const workers = Array.from({ length: 4 }, (_, i) => {
-      const child = spawn(
-        process.execPath,
-        [workerScript, "-", racer, env._id, "save-on-base", `p${i}`, "1"],
-        {
-          stdio: ["pipe", "pipe", "inherit"],
-          env: workerEnv,
-        },
-      );
-      children.add(child);
-      child.once("exit", () => children.delete(child));
-      return {
-        child,
-        lines: createInterface({ input: child.stdout as NodeJS.ReadableStream })[Symbol.asyncIterator](),
-      };
-    });
-    for (const w of workers) expect((await w.lines.next()).value).toBe("ready");
-    for (const w of workers) w.child.stdin?.write("go\n");
-    const results = await Promise.all(
-      workers.map(
-        async (w) => JSON.parse((await w.lines.next()).value as string) as { ok: boolean; code?: string },
-      ),
+    const workers = await startWorkers(
+      (i) => ["-", racer, env._id, "save-on-base", `p${i}`, "1"],
+      4,
+      workerEnv,
     );
+    const results = await race<RaceOutcome>(workers);
     expect(results.filter((r) => r.ok)).toHaveLength(1);
     expect(results.filter((r) => !r.ok).map((r) => r.code)).toEqual([
       "VERSION_CONFLICT",

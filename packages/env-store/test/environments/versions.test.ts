@@ -1,7 +1,7 @@
 import { isWebrunError } from "@webrun/errors";
 import { describe, expect, it } from "vitest";
 import { createEnvironmentStore, createMemoryBlobStore, readAll } from "../../src/index.js";
-import { EXTENSION_ID, extensionFiles, manualClock, stateWith } from "./fixtures.js";
+import { EXTENSION_ID, errorOf, extensionFiles, manualClock, stateWith } from "./fixtures.js";
 
 const user = "alice";
 
@@ -11,15 +11,6 @@ async function setup(limits = {}) {
   const store = createEnvironmentStore({ store: blobs, clock, limits });
   const env = await store.create(user, { name: "versions" });
   return { clock, blobs, store, env };
-}
-
-async function errorOf(promise: Promise<unknown>) {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error("expected a rejection");
 }
 
 describe("versions", () => {
