@@ -4,7 +4,13 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type LaunchedBrowser, parseBrowserState } from "../../src/index.js";
 import { buildCli, type CliLaunch, webrunEnv, webrunEnvLaunch } from "./cli.js";
-import { type JourneyWorld, logInEverywhere, showInFirstTab, startJourneyWorld } from "./journey-world.js";
+import {
+  type JourneyWorld,
+  keepOpenInNewTab,
+  logInEverywhere,
+  showInFirstTab,
+  startJourneyWorld,
+} from "./journey-world.js";
 
 // The "Done when" of the browser-state issue, through the CLI a person runs:
 // a browser logged in everywhere is captured with `webrun-env capture`, and in
@@ -34,9 +40,11 @@ describe("still logged in: webrun-env capture → launch / restore", () => {
   it("captures a logged-in browser to .json and to .tar.gz without a request reaching a server", async () => {
     original = await world.launchFresh();
     await logInEverywhere(world, original.cdpUrl);
+    // The user's tabs at the end: the chat app (sessionStorage lives in its tab) and the news with its widget.
     await showInFirstTab(original.cdpUrl, `${world.sites.origins.chat}/account`);
+    await keepOpenInNewTab(original.cdpUrl, `${world.sites.origins.news}/`);
     world.sites.reset();
-    // --profile-dir: the widget's partitioned storage is found in the profile although no tab shows it now.
+    // --profile-dir: more origins (Local Storage and IndexedDB folders) are found in the profile.
     const profile = ["--profile-dir", original.userDataDir];
     const summary = await webrunEnv(["capture", "--cdp", original.httpUrl, "--out", stateJson(), ...profile]);
     await webrunEnv(["capture", "--cdp", original.cdpUrl, "--out", archive(), ...profile]);

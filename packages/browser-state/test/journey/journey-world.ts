@@ -15,7 +15,7 @@ import {
   type TestSites,
   testExtension,
 } from "@webrun/test-fixtures";
-import { type LaunchedBrowser, launchChromium } from "../../src/index.js";
+import { connectCdp, type LaunchedBrowser, launchChromium } from "../../src/index.js";
 
 /**
  * The world of the journey: the test sites, both test extensions (keyed,
@@ -82,6 +82,28 @@ export async function showInFirstTab(endpoint: string, url: string): Promise<voi
   const driver = await BrowserDriver.connect(endpoint);
   try {
     await driver.statusAt(url);
+  } finally {
+    await driver.close();
+  }
+}
+
+/**
+ * Opens `url` in a new tab and waits for its status page to answer logged in:
+ * the user keeps that page open. (A third-party iframe's storage is then
+ * read live; with no tab showing it, capture must find it in the profile,
+ * which Chromium writes only seconds after the page did.)
+ */
+export async function keepOpenInNewTab(endpoint: string, url: string): Promise<void> {
+  const connection = await connectCdp(endpoint);
+  let targetId: string;
+  try {
+    ({ targetId } = await connection.send<{ targetId: string }>("Target.createTarget", { url }));
+  } finally {
+    await connection.close();
+  }
+  const driver = await BrowserDriver.connect(endpoint, targetId);
+  try {
+    await driver.status(url, (status) => status.loggedIn);
   } finally {
     await driver.close();
   }

@@ -48,9 +48,15 @@ describe("still logged in: capture → seed, through the library API", () => {
     // sessionStorage lives in a tab: the user's tab is on the chat app when the session ends.
     await showInFirstTab(browser.cdpUrl, `${world.sites.origins.chat}/account`);
     world.sites.reset();
-    liveState = parseBrowserState(
-      await captureState(browser.cdpUrl, { profileDir: browser.userDataDir, inlineExtensionFiles: true }),
-    );
+    // No tab shows the news page now, so the widget's partitioned storage can only be found in the
+    // profile, which Chromium writes some seconds after the page did (chromium-facts.md): a capture
+    // taken sooner misses it. Capture again until it is there, within 20 s.
+    const deadline = Date.now() + 20_000;
+    do {
+      liveState = parseBrowserState(
+        await captureState(browser.cdpUrl, { profileDir: browser.userDataDir, inlineExtensionFiles: true }),
+      );
+    } while (!holdsPartitionedWidget(liveState, world) && Date.now() < deadline);
     expect(world.sites.requests()).toEqual([]);
     expectEveryKindOfState(liveState, world);
   }, 60_000);
@@ -157,6 +163,12 @@ describe("still logged in: capture → seed, through the library API", () => {
     }
   }, 60_000);
 });
+
+function holdsPartitionedWidget(state: BrowserState, world: JourneyWorld): boolean {
+  return state.origins.some(
+    (o) => o.origin === world.sites.origins.widget && o.topLevelSite === "https://news.test",
+  );
+}
 
 /** The capture holds each kind of state the sites keep, in the shape the sites rely on. */
 function expectEveryKindOfState(state: BrowserState, world: JourneyWorld): void {
