@@ -273,9 +273,9 @@ export class InterceptedTab {
     await this.connection
       .send("Target.setAutoAttach", { autoAttach: false, waitForDebuggerOnStart: false }, this.sessionId)
       .catch(() => undefined);
-    await this.connection
-      .send("Page.navigate", { url: "about:blank" }, this.sessionId)
-      .catch(() => undefined);
+    await this.navigate("about:blank").catch(() => undefined);
+    // The visits must not show up as the handed-over tab's history (Back would load real sites).
+    await this.connection.send("Page.resetNavigationHistory", {}, this.sessionId).catch(() => undefined);
     await this.connection
       .send("Target.detachFromTarget", { sessionId: this.sessionId })
       .catch(() => undefined);

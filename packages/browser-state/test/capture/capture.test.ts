@@ -110,6 +110,8 @@ describe("captureState", () => {
       try {
         const a = sites.origin("a.test");
         const tab = await openTestTab(seededConnection, seeded.pageTargetId);
+        const { entries } = await seededConnection.send("Page.getNavigationHistory", {}, tab.sessionId);
+        expect(entries.map((entry: { url: string }) => entry.url)).toEqual(["about:blank"]);
         await tab.goto(`${a}/app/page`);
         expect(cookiePairs(sites.requests.at(-1)?.cookie ?? "")).toEqual([
           "__Host-token=host-1",
