@@ -93,6 +93,17 @@ try {
   await timed("s3 raw SDK: GetObject", async () =>
     pipeline((await client.send(new GetObjectCommand({ Bucket, Key: "raw" }))).Body, sink()),
   );
+  const singlePutStore = await createS3BlobStore({
+    bucket: Bucket,
+    region: s3.region,
+    endpoint: s3.endpoint,
+    credentials,
+    singlePutMaxBytes: size,
+  });
+  await timed("s3 driver: put (single PutObject, length known)", () =>
+    singlePutStore.put("bench/single", createReadStream(source), { contentLength: size }),
+  );
+  await singlePutStore.close();
   await timed("s3 driver: put (multipart, length known)", () =>
     s3Store.put("bench/multipart", createReadStream(source), { contentLength: size }),
   );
@@ -103,7 +114,8 @@ try {
     s3Store.put("bench/conditional", createReadStream(source), { contentLength: size, ifNoneMatch: "*" }),
   );
   await timed("s3 driver: get", async () => pipeline((await s3Store.get("bench/multipart")).body, sink()));
-  for (const key of ["bench/multipart", "bench/unknown", "bench/conditional"]) await s3Store.delete(key);
+  for (const key of ["bench/single", "bench/multipart", "bench/unknown", "bench/conditional"])
+    await s3Store.delete(key);
   await client.send(new (await import("@aws-sdk/client-s3")).DeleteObjectCommand({ Bucket, Key: "raw" }));
   await s3Store.close();
   client.destroy();

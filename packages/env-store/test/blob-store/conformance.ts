@@ -68,7 +68,7 @@ async function inPool<T>(
 }
 
 /** One CAS increment of a counter object, retried until it lands; returns the attempts it took. */
-async function increment(store: BlobStore, key: string): Promise<number> {
+export async function increment(store: BlobStore, key: string): Promise<number> {
   for (let attempt = 1; ; attempt++) {
     const current = await store.get(key);
     const value = Number((await readAll(current.body)).toString());

@@ -1,4 +1,3 @@
-import { createHash } from "node:crypto";
 import { createReadStream } from "node:fs";
 import { pipeline, type Readable } from "node:stream";
 import {
@@ -102,11 +101,10 @@ export async function createS3BlobStore(options: S3BlobStoreOptions): Promise<Bl
     for (let attempt = 1; ; attempt++) {
       const sent = await sendPut(key, body, length, options);
       if ("etag" in sent) return sent;
-      const { error, md5 } = sent;
-      if (!conditional || !md5 || !isUnclearOutcome(error)) throw settledPutError(key, options, error);
-      const outcome = conditionalOutcome(await head(key), options ?? {}, md5);
-      if (outcome === "won") return { etag: md5, size: length };
-      if (outcome === "lost") throw blobPreconditionFailed(key, error);
+      const { error } = sent;
+      if (!conditional || !isUnclearOutcome(error)) throw settledPutError(key, options, error);
+      if (conditionalOutcome(await head(key), options ?? {}) === "lost")
+        throw blobPreconditionFailed(key, error);
       // Nothing changed: send again, if the body can be sent again.
       if (!Buffer.isBuffer(body) || attempt >= unclearPutAttempts) throw fail(error, "PutObject", key);
       await new Promise((resolve) => setTimeout(resolve, Math.random() * 50 * attempt));
@@ -118,7 +116,7 @@ export async function createS3BlobStore(options: S3BlobStoreOptions): Promise<Bl
     body: Buffer | Readable,
     length: number,
     options: PutOptions | undefined,
-  ): Promise<{ etag: string; size: number } | { error: unknown; md5: string | undefined }> {
+  ): Promise<{ etag: string; size: number } | { error: unknown }> {
     // A stream body that fails (or has the wrong length) must abort the request, or S3 waits for bytes forever.
     const bodyFailed = new AbortController();
     let failure: unknown;
@@ -149,12 +147,7 @@ export async function createS3BlobStore(options: S3BlobStoreOptions): Promise<Bl
     } catch (error) {
       options?.signal?.throwIfAborted();
       if (failure) throw failure;
-      const md5 = Buffer.isBuffer(body)
-        ? createHash("md5").update(body).digest("hex")
-        : checker?.writableFinished
-          ? checker.md5.digest("hex")
-          : undefined;
-      return { error, md5 };
+      return { error };
     }
   }
 

@@ -19,15 +19,10 @@ export function isPreconditionFailure(error: unknown): boolean {
   );
 }
 
-/**
- * Whether a write may or may not have happened: a server error, no answer at
- * all, or a 412 to a retry (the first attempt may have landed).
- */
+/** Whether a write may or may not have happened: a server error, or no answer at all. */
 export function isUnclearOutcome(error: unknown): boolean {
   const { status } = s3ErrorOf(error);
-  const attempts = (error as { $metadata?: { attempts?: number } })?.$metadata?.attempts ?? 1;
-  if (status === undefined || status >= 500) return (error as Error)?.name !== "AbortError";
-  return isPreconditionFailure(error) && attempts > 1;
+  return (status === undefined || status >= 500) && (error as Error)?.name !== "AbortError";
 }
 
 export function isNotFound(error: unknown): boolean {
