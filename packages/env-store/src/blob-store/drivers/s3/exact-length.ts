@@ -1,16 +1,13 @@
-import { createHash } from "node:crypto";
 import { Transform, type TransformCallback } from "node:stream";
 import { blobLengthMismatch } from "../../errors.js";
 
 /**
  * Passes bytes through and fails (which aborts the request carrying them)
  * when the stream is longer or shorter than declared: a short body would
- * otherwise leave S3 waiting for bytes that never come. Also hashes them
- * (MD5, what S3 uses as a single PutObject's ETag).
+ * otherwise leave S3 waiting for bytes that never come.
  */
 export class ExactLength extends Transform {
   #seen = 0;
-  readonly md5 = createHash("md5");
 
   constructor(
     private readonly key: string,
@@ -21,12 +18,8 @@ export class ExactLength extends Transform {
 
   override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
     this.#seen += chunk.length;
-    if (this.#seen > this.expected) {
-      callback(blobLengthMismatch(this.key, this.expected, this.#seen));
-    } else {
-      this.md5.update(chunk);
-      callback(null, chunk);
-    }
+    if (this.#seen > this.expected) callback(blobLengthMismatch(this.key, this.expected, this.#seen));
+    else callback(null, chunk);
   }
 
   override _flush(callback: TransformCallback): void {
