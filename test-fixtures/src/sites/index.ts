@@ -1,3 +1,4 @@
+export { BrowserDriver } from "./browser-driver.js";
 export { type SiteCheck, type SiteId, siteChecks, type TestSiteOrigins, testUserOf } from "./catalogue.js";
 export {
   checkTestExtension,
@@ -9,6 +10,5 @@ export {
   unpackedExtensionId,
 } from "./extension.js";
 export { checkEverySite, describeFailedChecks, logInToEverySite, type SiteCheckResult } from "./journeys.js";
-export { BrowserDriver } from "./browser-driver.js";
 export type { SiteStatus } from "./status.js";
 export { type SiteHit, startTestSites, type TestSites } from "./test-sites.js";
