@@ -1,14 +1,17 @@
+import { execFile } from "node:child_process";
 import { createReadStream, createWriteStream } from "node:fs";
-import { mkdtemp, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pipeline } from "node:stream/promises";
+import { promisify } from "node:util";
 import { packEnvironmentArchive, unpackEnvironmentArchiveToDirectory } from "@webrun/env-store";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type ApiServer, type CliRun, closedPort, startApiServer, webrunEnv } from "./env-api-server.js";
 
 // `webrun-env env …` as processes against a real API server process.
 
+const execFileAsync = promisify(execFile);
 const cookieSecret = "COOKIE-VALUE-S3CRET-77";
 const state = (token: string) => ({
   version: 1 as const,
@@ -164,6 +167,32 @@ describe("webrun-env env against a real API", { timeout: 60_000 }, () => {
     const out = join(dir, "head.json");
     await json("env", "pull", id, "--out", out);
     expect(JSON.parse(await readFile(out, "utf8")).origins[0].localStorage[0].value).toBe("token-v1");
+  }, 60_000);
+
+  it("import-profile uploads a raw Chrome profile archive; download-link serves it without the key", async () => {
+    const profile = join(dir, "profile");
+    await mkdir(join(profile, "Default"), { recursive: true });
+    await writeFile(join(profile, "Default", "Preferences"), JSON.stringify({ marker: "profile-marker-1" }));
+    await writeFile(join(profile, "Local State"), JSON.stringify({ browser: {} }));
+    const archive = join(dir, "profile.tar.gz");
+    await execFileAsync("tar", ["czf", archive, "-C", profile, "."]);
+    const imported = checked(await run("env", "import-profile", id, archive));
+    expect(imported.code).toBe(0);
+    expect(imported.stdout.trim()).toMatch(new RegExp(`^saved version 4 of ${id}: `));
+
+    const link = await json("env", "download-link", id);
+    expect(link.downloadUrl).toMatch(new RegExp(`^${api.url}/`));
+    const response = await fetch(link.downloadUrl as string);
+    expect(response.status).toBe(200);
+    const downloaded = join(dir, "linked.tar.gz");
+    await writeFile(downloaded, Buffer.from(await response.arrayBuffer()));
+    await unpackEnvironmentArchiveToDirectory(createReadStream(downloaded), join(dir, "linked"));
+    expect(await readFile(join(dir, "linked", "profile", "Default", "Preferences"), "utf8")).toContain(
+      "profile-marker-1",
+    );
+
+    const notGzip = checked(await run("env", "import-profile", id, join(dir, "v1.json")));
+    expect(notGzip).toMatchObject({ code: 1, stderr: "webrun-env: Only .tar.gz files are allowed\n" });
   }, 60_000);
 
   it("user errors exit 1 with the API's message: unknown id, another user's id, bad input, limits", async () => {

@@ -150,6 +150,25 @@ export class ApiClient {
     );
   }
 
+  /**
+   * `POST /environments/:id/profile`: replaces the browser data with a raw
+   * Chrome profile archive (a `.tar.gz` of a user-data-dir, at most 500 MB),
+   * streamed from disk as the multipart field `file`.
+   */
+  importProfile(environmentId: string, file: LocalFile, options: { tap?: BodyTap } = {}) {
+    const form = multipartBody([{ ...file, name: "file", contentType: "application/gzip" }]);
+    const body = options.tap ? options.tap(form.body, form.length) : form.body;
+    return this.#http.json(
+      savedVersionAnswer,
+      "POST",
+      `/environments/${id(environmentId)}/profile`,
+      "upload browser data",
+      {
+        upload: { body, contentType: form.contentType, length: form.length },
+      },
+    );
+  }
+
   /** `GET /environments/:id/profile/download`: a link to the browser data, valid one hour, needing no key. */
   profileDownloadLink(environmentId: string) {
     return this.#http.json(

@@ -1,5 +1,6 @@
 import { createWriteStream } from "node:fs";
 import { stat } from "node:fs/promises";
+import path from "node:path";
 import { pipeline } from "node:stream/promises";
 import { isWebrunError, WebrunError } from "@webrun/errors";
 import { type Command, InvalidArgumentError } from "commander";
@@ -8,7 +9,7 @@ import { apiUnreachable } from "../api-client/api-errors.js";
 import { type ApiOptions, apiClientFrom, withApiOptions } from "../api-client/api-options.js";
 import type { StreamedAnswer } from "../api-client/http-transport.js";
 import type { Environment, VersionInfo, VersionSummary } from "../api-client/schemas.js";
-import { pushStateFile } from "../api-client/state-upload.js";
+import { pushStateFile, regularFileSize } from "../api-client/state-upload.js";
 import { formatBytes, trackTransfer } from "../progress.js";
 import { outputKind, writeFileAtomically } from "./capture.js";
 
@@ -298,6 +299,34 @@ export function registerEnv(program: Command): void {
       answer,
       () => `saved version ${answer.version} of ${id}: ${describeSummary(answer.summary)}`,
     );
+  });
+
+  withApiOptions(
+    env
+      .command("import-profile")
+      .description("replace the browser data with a Chrome profile archive (a .tar.gz of a user-data-dir)")
+      .argument("<id>", "the environment")
+      .argument("<profile.tar.gz>", "e.g. tar czf profile.tar.gz -C ~/.config/chromium . (at most 500 MB)"),
+  ).action(async (id: string, file: string, options: OutputOptions) => {
+    const local = { path: file, filename: path.basename(file), size: await regularFileSize(file) };
+    const answer = await apiClientFrom(options).importProfile(id, local, {
+      tap: (body, length) => trackTransfer(`upload ${id}`, body, length),
+    });
+    print(
+      options,
+      answer,
+      () => `saved version ${answer.version} of ${id}: ${describeSummary(answer.summary)}`,
+    );
+  });
+
+  withApiOptions(
+    env
+      .command("download-link")
+      .description("a link to the browser data as .tar.gz, valid 1 hour, that needs no API key")
+      .argument("<id>", "the environment"),
+  ).action(async (id: string, options: OutputOptions) => {
+    const answer = await apiClientFrom(options).profileDownloadLink(id);
+    print(options, answer, () => `${answer.downloadUrl}\n(valid until ${formatTime(answer.expiresAt)})`);
   });
 
   withApiOptions(
