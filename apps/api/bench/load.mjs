@@ -38,7 +38,8 @@ const storageEnv = await openStorage(args.storage);
 const server = await startServer({
   ...storageEnv,
   API_KEYS: users.map((u) => `${u.key}:${u.userId}`).join(","),
-  LOG_LEVEL: "warn",
+  // Production's level: one line per request, which is part of the cost being measured.
+  LOG_LEVEL: "info",
 });
 console.error(
   `server ${server.url} (pid ${server.pid}), storage ${args.storage}, ${connections} clients, ${duration} s`,
@@ -173,6 +174,13 @@ function startServer(env) {
     env: { PATH: process.env.PATH, HOST: "127.0.0.1", PORT: "0", ...env },
     stdio: ["ignore", "pipe", "inherit"],
   });
+  // Never leave the server behind when the run is interrupted.
+  for (const signal of ["SIGINT", "SIGTERM"]) {
+    process.once(signal, () => {
+      child.kill("SIGTERM");
+      process.exit(130);
+    });
+  }
   return new Promise((resolve, reject) => {
     let output = "";
     child.stdout.on("data", (chunk) => {

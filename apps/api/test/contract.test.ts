@@ -1,12 +1,12 @@
 import { randomBytes } from "node:crypto";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
-import { request as httpRequest } from "node:http";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type ApiProcess, startApi } from "./support/api-process.js";
 import { client, curlDownload, curlForm, tarList } from "./support/clients.js";
 import { fakeProfileArchive, signDownloadToken, stateWithCookie } from "./support/fixtures.js";
+import { slowMultipartUpload, waitFor } from "./support/slow-upload.js";
 import { createTestStorage, type StorageMode, storageModes, type TestStorage } from "./support/storage.js";
 
 const keyOf = (user: string) => `key-${user}-${randomBytes(12).toString("hex")}`;
@@ -528,52 +528,3 @@ describe.each(storageModes)("the API against a real server process on %s", (mode
     });
   });
 });
-
-async function waitFor(condition: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error("condition not met in time");
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
-
-/** A multipart upload sent in two halves, so a test can look at the environment in between. */
-async function slowMultipartUpload(baseUrl: string, urlPath: string, apiKey: string, file: Buffer) {
-  const boundary = `----webrun${randomBytes(8).toString("hex")}`;
-  const head = Buffer.from(
-    `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="profile.tar.gz"\r\nContent-Type: application/gzip\r\n\r\n`,
-  );
-  const tail = Buffer.from(`\r\n--${boundary}--\r\n`);
-  const half = Math.floor(file.length / 2);
-  const url = new URL(urlPath, baseUrl);
-  const request = httpRequest(url, {
-    method: "POST",
-    headers: {
-      authorization: `Bearer ${apiKey}`,
-      "content-type": `multipart/form-data; boundary=${boundary}`,
-      "content-length": String(head.length + file.length + tail.length),
-    },
-  });
-  const answered = new Promise<{ status: number; body: string }>((resolve, reject) => {
-    request.on("response", (response) => {
-      let body = "";
-      response.on("data", (chunk) => {
-        body += chunk;
-      });
-      response.on("end", () => resolve({ status: response.statusCode ?? 0, body }));
-    });
-    request.on("error", reject);
-  });
-  answered.catch(() => {});
-  request.write(head);
-  request.write(file.subarray(0, half));
-  return {
-    finish: async () => {
-      request.end(Buffer.concat([file.subarray(half), tail]));
-      return answered;
-    },
-    abort: async () => {
-      request.destroy();
-    },
-  };
-}

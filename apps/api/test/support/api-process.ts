@@ -13,7 +13,23 @@ export interface ApiProcess {
   stop(): Promise<number | null>;
 }
 
+/**
+ * Starts the server. In the shared work tree other packages' `dist` may be
+ * mid-rebuild for a few seconds; a start that fails only because a module
+ * is missing is retried (up to 4 times, 15 s apart) instead of failing the suite.
+ */
 export async function startApi(env: Record<string, string>): Promise<ApiProcess> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startOnce(env);
+    } catch (error) {
+      if (attempt >= 4 || !String(error).includes("ERR_MODULE_NOT_FOUND")) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 15_000));
+    }
+  }
+}
+
+async function startOnce(env: Record<string, string>): Promise<ApiProcess> {
   const child: ChildProcess = spawn(process.execPath, [mainScript], {
     env: { PATH: process.env.PATH ?? "", HOST: "127.0.0.1", PORT: "0", LOG_LEVEL: "info", ...env },
     stdio: ["ignore", "pipe", "pipe"],

@@ -1,0 +1,100 @@
+import { randomBytes } from "node:crypto";
+import { mkdtemp, readFile, rm, stat } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { type ApiProcess, startApi } from "./support/api-process.js";
+import { client } from "./support/clients.js";
+import { fakeProfileArchive } from "./support/fixtures.js";
+import { slowMultipartUpload, waitFor } from "./support/slow-upload.js";
+
+describe("the server process: start-up and shutdown", () => {
+  const cleanups: (() => Promise<unknown>)[] = [];
+  afterEach(async () => {
+    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+  });
+
+  async function start(env: Record<string, string>): Promise<ApiProcess> {
+    const server = await startApi(env);
+    cleanups.push(() => server.stop());
+    return server;
+  }
+
+  it("logs one line with the listening URL, plus one when it created the embedded master key (0600)", async () => {
+    const dataDir = await mkdtemp(path.join(tmpdir(), "webrun-api-life-"));
+    cleanups.push(() => rm(dataDir, { recursive: true, force: true }));
+    const env = { DATA_DIR: dataDir, API_KEYS: `key-${randomBytes(12).toString("hex")}:erin` };
+    const first = await start(env);
+    const lines = () =>
+      first
+        .output()
+        .split("\n")
+        .filter((line) => line.startsWith("{"));
+    expect(lines().filter((line) => line.includes("listening at"))).toHaveLength(1);
+    expect(lines().filter((line) => line.includes("created a new master key"))).toHaveLength(1);
+    const keyFile = path.join(dataDir, "master.key");
+    expect((await stat(keyFile)).mode & 0o777).toBe(0o600);
+    expect(first.output()).not.toContain((await readFile(keyFile, "utf8")).trim());
+    expect(await first.stop()).toBe(0);
+
+    // A second start on the same DATA_DIR reuses the key: only the listening line.
+    const second = await start(env);
+    expect(second.output()).not.toContain("created a new master key");
+    expect(second.output()).toContain(`listening at ${second.url}`);
+  });
+
+  it("refuses to start on S3 without master keys, naming the variable and no secret", async () => {
+    const secret = `secret-${randomBytes(12).toString("hex")}`;
+    const failed = await startApi({
+      STORAGE: "s3",
+      S3_BUCKET: "b",
+      S3_ENDPOINT: "http://127.0.0.1:9",
+      AWS_ACCESS_KEY_ID: "id",
+      AWS_SECRET_ACCESS_KEY: secret,
+    }).catch((error: unknown) => String(error));
+    expect(failed).toContain("WEBRUN_MASTER_KEYS is required when STORAGE=s3");
+    expect(failed).not.toContain(secret);
+  });
+
+  it("on SIGTERM stops accepting, lets an in-flight upload finish, and exits 0", async () => {
+    const dataDir = await mkdtemp(path.join(tmpdir(), "webrun-api-life-"));
+    cleanups.push(() => rm(dataDir, { recursive: true, force: true }));
+    const key = `key-${randomBytes(12).toString("hex")}`;
+    const server = await start({ DATA_DIR: dataDir, API_KEYS: `${key}:frank` });
+    const api = client(server.url, key);
+    const created = await api.post<{ environment: { _id: string } }>("/environments", { name: "shutdown" });
+    const id = created.body.environment._id;
+    const profile = await fakeProfileArchive();
+    cleanups.push(() => rm(profile.dir, { recursive: true, force: true }));
+
+    const upload = await slowMultipartUpload(
+      server.url,
+      `/environments/${id}/profile`,
+      key,
+      await readFile(profile.archive),
+    );
+    await waitFor(async () => {
+      const current = await api.get<{ environment: { status: string } }>(`/environments/${id}`);
+      return current.body.environment.status === "uploading";
+    });
+    const stopped = server.stop();
+    // New connections are refused once it stops listening.
+    await waitFor(async () => {
+      try {
+        await fetch(`${server.url}/healthz`);
+        return false;
+      } catch {
+        return true;
+      }
+    });
+    const answer = await upload.finish();
+    expect(answer.status).toBe(200);
+    expect(JSON.parse(answer.body)).toMatchObject({
+      success: true,
+      environment: { status: "ready" },
+      version: 1,
+    });
+    expect(await stopped).toBe(0);
+    expect(server.output()).toContain("shutting down");
+  });
+});
