@@ -1,3 +1,4 @@
+import type { IncomingMessage } from "node:http";
 import { httpStatusByKind, isWebrunError, toErrorBody, WebrunError } from "@webrun/errors";
 import type { FastifyError, FastifyInstance } from "fastify";
 
@@ -9,14 +10,15 @@ import type { FastifyError, FastifyInstance } from "fastify";
  * details stay in the log.
  */
 export function installErrorHandler(app: FastifyInstance): void {
-  app.setErrorHandler((error: FastifyError | Error, request, reply) => {
+  app.setErrorHandler(async (error: FastifyError | Error, request, reply) => {
     const webrunError = isWebrunError(error) ? error : fromFastifyError(error);
     // A range outside a file is HTTP's own 416, which names the size.
     const unsatisfiable = webrunError.code === "RANGE_NOT_SATISFIABLE";
     const status = unsatisfiable ? 416 : httpStatusByKind[webrunError.kind];
     if (unsatisfiable) void reply.header("content-range", `bytes */${webrunError.details.size}`);
-    // An answer before the whole body was read (404 on an upload): read and drop the rest, so the client sees it.
-    if (!request.raw.complete) request.raw.resume();
+    // An answer before the whole body was read (404 or 413 on an upload): read and drop the rest first,
+    // or the connection closes under a client still sending and it never sees the answer.
+    if (!request.raw.complete) await drain(request.raw);
     if (status >= 500) {
       request.log.error({ err: error, code: webrunError.code }, "request failed");
     } else {
@@ -36,6 +38,23 @@ export function installErrorHandler(app: FastifyInstance): void {
         }),
       ),
     );
+  });
+}
+
+/** Longest wait for the rest of a refused body; a client still sending after this loses its connection. */
+const DRAIN_LIMIT_MS = 30_000;
+
+function drain(raw: IncomingMessage): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      resolve();
+    };
+    const timer = setTimeout(done, DRAIN_LIMIT_MS);
+    raw.once("end", done);
+    raw.once("close", done);
+    raw.once("error", done);
+    raw.resume();
   });
 }
 

@@ -56,6 +56,32 @@ describe("the server process: start-up and shutdown", () => {
     expect(failed).not.toContain(secret);
   });
 
+  it("enforces body limits: a profile over MAX_PROFILE_BYTES is 413 and leaves the data as it was; JSON over 1 MiB is 413", async () => {
+    const dataDir = await mkdtemp(path.join(tmpdir(), "webrun-api-life-"));
+    cleanups.push(() => rm(dataDir, { recursive: true, force: true }));
+    const key = `key-${randomBytes(12).toString("hex")}`;
+    const server = await start({ DATA_DIR: dataDir, API_KEYS: `${key}:gina`, MAX_PROFILE_BYTES: "2048" });
+    const api = client(server.url, key);
+    const id = (await api.post<{ environment: { _id: string } }>("/environments", { name: "limits" })).body
+      .environment._id;
+    const profile = await fakeProfileArchive();
+    cleanups.push(() => rm(profile.dir, { recursive: true, force: true }));
+    const bytes = await readFile(profile.archive);
+    expect(bytes.length).toBeGreaterThan(2048);
+    const form = new FormData();
+    form.append("file", new Blob([bytes]), "profile.tar.gz");
+    const tooLarge = await api.raw(`/environments/${id}/profile`, { method: "POST", body: form });
+    expect(tooLarge.status).toBe(413);
+    expect(await tooLarge.json()).toMatchObject({ success: false, code: "FILE_TOO_LARGE" });
+    const after = await api.get<{ environment: { status: string; version: number | null } }>(
+      `/environments/${id}`,
+    );
+    expect(after.body.environment).toMatchObject({ status: "empty", version: null });
+
+    const huge = await api.post("/environments", { name: "x", description: "y".repeat(1024 * 1024) });
+    expect(huge).toMatchObject({ status: 413, body: { success: false, code: "BODY_TOO_LARGE" } });
+  });
+
   it("on SIGTERM stops accepting, lets an in-flight upload finish, and exits 0", async () => {
     const dataDir = await mkdtemp(path.join(tmpdir(), "webrun-api-life-"));
     cleanups.push(() => rm(dataDir, { recursive: true, force: true }));

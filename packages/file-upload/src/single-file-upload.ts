@@ -63,6 +63,8 @@ export async function receiveSingleFile<T>(
     }
     const fileName = sanitizeFileName(info.filename);
     active = stream;
+    // Destroying it on failure must never become an unhandled 'error' (the consumer may have stopped listening).
+    stream.on("error", () => {});
     stream.on("limit", () => fail(uploadErrors.fileTooLarge(fileName, options.maxBytes)));
     consumed = consume(stream, { fileName, mimeType: info.mimeType });
     consumed.then(
