@@ -72,6 +72,11 @@ export function trackTransfer(
       stop();
       callback();
     },
+    // Synchronous, so the bar's line is finished before anyone prints the error that ended the transfer.
+    destroy(error, callback) {
+      stop();
+      callback(error);
+    },
   });
   // pipeline forwards a failure of either side to the other, and the bar stops with it.
   return pipeline(body, meter, stop);

@@ -200,9 +200,14 @@ describe("ApiClient requests", () => {
     handler = (_request, response) =>
       response.writeHead(302, { location: `${targetUrl}/environments` }).end();
     const error = await failure(client().listEnvironments());
-    target.close();
     expect(error).toMatchObject({ kind: "invalid_input", code: "API_REDIRECT" });
     expect(error.message).toContain(targetUrl);
+    // Uploads refuse redirects inside fetch (so it keeps no copy of the body): same error.
+    const upload = await failure(
+      client().saveState("e1", { body: Readable.from([Buffer.from("{}")]), contentType: "application/json" }),
+    );
+    target.close();
+    expect(upload).toMatchObject({ kind: "invalid_input", code: "API_REDIRECT" });
     expect(reachedTarget).toBe(false);
   });
 });

@@ -18,7 +18,10 @@ export interface ApiServer {
   stop(): Promise<void>;
 }
 
-export async function startApiServer(users: Record<string, string> = { alice: "wk_alice_S3CRET_key_0001" }) {
+export async function startApiServer(
+  users: Record<string, string> = { alice: "wk_alice_S3CRET_key_0001" },
+  settings: Record<string, string> = {},
+) {
   for (const file of [apiMain, cli]) {
     if (!existsSync(file))
       throw new Error(
@@ -35,6 +38,7 @@ export async function startApiServer(users: Record<string, string> = { alice: "w
       API_KEYS: Object.entries(users)
         .map(([user, key]) => `${key}:${user}`)
         .join(","),
+      ...settings,
     },
     stdio: ["ignore", "pipe", "pipe"],
   });

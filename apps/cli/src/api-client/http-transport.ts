@@ -117,16 +117,22 @@ export class HttpTransport {
       response = await this.#fetch(url, {
         method,
         headers,
-        redirect: "manual",
+        // Never followed: the key must not travel. Uploads say "error": with "manual" or "follow"
+        // undici keeps every byte of a streamed body for a possible replay (measured: a 384 MiB
+        // upload peaked at 500 MB RSS; with "error", 123 MB).
+        redirect: options.upload ? "error" : "manual",
         ...(body === undefined ? {} : { body }),
         ...(options.upload ? { duplex: "half" } : {}),
       } as RequestInit);
     } catch (error) {
       options.upload?.body.destroy();
+      if (isRedirectRefusal(error)) throw redirected(this.apiUrl);
       throw this.#failure(error);
     }
     if (response.status >= 200 && response.status < 300) return response;
-    if (response.status >= 300 && response.status < 400) throw redirected(this.apiUrl, response);
+    if (response.status >= 300 && response.status < 400) {
+      throw redirected(this.apiUrl, response.status, response.headers.get("location"));
+    }
     const text = await this.#readText(response, maxErrorAnswerBytes, "").catch(() => "");
     let parsed: unknown;
     try {
@@ -179,12 +185,15 @@ function findWebrunError(error: unknown): WebrunError | undefined {
   return undefined;
 }
 
-function redirected(apiUrl: string, response: Response): WebrunError {
-  const location = response.headers.get("location");
+function isRedirectRefusal(error: unknown): boolean {
+  return /redirect/i.test(String((error as { cause?: { message?: unknown } }).cause?.message ?? ""));
+}
+
+function redirected(apiUrl: string, status?: number, location?: string | null): WebrunError {
   const target = location ? ` to ${new URL(location, apiUrl).origin}` : "";
   return new WebrunError({
     kind: "invalid_input",
     code: "API_REDIRECT",
-    message: `the webrun API at ${apiUrl} redirects (HTTP ${response.status}${target}): give --api the final URL`,
+    message: `the webrun API at ${apiUrl} redirects${status ? ` (HTTP ${status}${target})` : ""}: give --api the final URL`,
   });
 }
