@@ -88,23 +88,37 @@ export interface CliRun {
   stderr: string;
 }
 
-/** Runs `webrun-env` as a process with the given environment variables (and nothing else of ours). */
-export function webrunEnv(args: readonly string[], env: Record<string, string> = {}): Promise<CliRun> {
+/** A `webrun-env` process (optionally under a wrapper such as GNU time) with only PATH and `env` set; its output is kept. */
+function spawnWebrunEnv(
+  args: readonly string[],
+  env: Record<string, string>,
+  wrapper: readonly string[] = [],
+) {
+  const [command, ...rest] = [...wrapper, process.execPath, cli, ...args] as [string, ...string[]];
+  const child = spawn(command, rest, {
+    env: { PATH: process.env.PATH ?? "", ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  const output = { stdout: "", stderr: "" };
+  child.stdout.on("data", (chunk: Buffer) => {
+    output.stdout += chunk.toString("utf8");
+  });
+  child.stderr.on("data", (chunk: Buffer) => {
+    output.stderr += chunk.toString("utf8");
+  });
+  return { child, output };
+}
+
+/** Runs `webrun-env` to its end, with the given environment variables (and nothing else of ours). */
+export function webrunEnv(
+  args: readonly string[],
+  env: Record<string, string> = {},
+  wrapper: readonly string[] = [],
+): Promise<CliRun> {
+  const { child, output } = spawnWebrunEnv(args, env, wrapper);
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [cli, ...args], {
-      env: { PATH: process.env.PATH ?? "", ...env },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (chunk: Buffer) => {
-      stdout += chunk.toString("utf8");
-    });
-    child.stderr.on("data", (chunk: Buffer) => {
-      stderr += chunk.toString("utf8");
-    });
     child.on("error", reject);
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
+    child.on("close", (code) => resolve({ code, ...output }));
   });
 }
 
@@ -122,27 +136,20 @@ export async function startWebrunEnv(
   args: readonly string[],
   env: Record<string, string>,
 ): Promise<{ firstLine: string; stderr(): string; stop(): Promise<number | null> }> {
-  const child = spawn(process.execPath, [cli, ...args], {
-    env: { PATH: process.env.PATH ?? "", ...env },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let stdout = "";
-  let stderr = "";
-  child.stderr.on("data", (chunk: Buffer) => {
-    stderr += chunk.toString("utf8");
-  });
+  const { child, output } = spawnWebrunEnv(args, env);
   const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
   const stop = async () => {
     if (child.exitCode === null && child.signalCode === null) child.kill("SIGTERM");
     return exited;
   };
   const firstLine = await new Promise<string>((resolve, reject) => {
-    child.stdout.on("data", (chunk: Buffer) => {
-      stdout += chunk.toString("utf8");
-      const newline = stdout.indexOf("\n");
-      if (newline !== -1) resolve(stdout.slice(0, newline));
+    child.stdout.on("data", () => {
+      const newline = output.stdout.indexOf("\n");
+      if (newline !== -1) resolve(output.stdout.slice(0, newline));
     });
-    void exited.then((code) => reject(new Error(`webrun-env exited (${code}) before printing: ${stderr}`)));
+    void exited.then((code) =>
+      reject(new Error(`webrun-env exited (${code}) before printing: ${output.stderr}`)),
+    );
   });
-  return { firstLine, stderr: () => stderr, stop };
+  return { firstLine, stderr: () => output.stderr, stop };
 }

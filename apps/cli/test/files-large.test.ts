@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { pipeline } from "node:stream/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cli } from "./browser-cli-helpers.js";
-import { type ApiServer, startApiServer } from "./env-api-server.js";
+import { type ApiServer, type CliRun, startApiServer, webrunEnv } from "./env-api-server.js";
 
 // Large transfers through the CLI process against a real API: bytes stream
 // (the process never holds the file), and a progress bar is drawn only on a terminal.
@@ -19,40 +19,20 @@ let dir: string;
 let big: string;
 let env: Record<string, string>;
 
-interface Measured {
-  code: number | null;
-  stdout: string;
-  stderr: string;
+interface Measured extends CliRun {
   /** Peak resident memory of the CLI process, in bytes (GNU time's %M). */
   peakRss: number;
 }
 
 /** Runs the CLI under GNU time, which reports the process's peak resident memory on its last stderr line. */
-function measured(args: string[]): Promise<Measured> {
-  return new Promise((resolve, reject) => {
-    const child = spawn("/usr/bin/time", ["-f", "peak-rss-kb=%M", process.execPath, cli, ...args], {
-      env: { PATH: process.env.PATH ?? "", ...env },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (chunk: Buffer) => {
-      stdout += chunk.toString("utf8");
-    });
-    child.stderr.on("data", (chunk: Buffer) => {
-      stderr += chunk.toString("utf8");
-    });
-    child.on("error", reject);
-    child.on("close", (code) => {
-      const peak = /peak-rss-kb=(\d+)\s*$/.exec(stderr);
-      resolve({
-        code,
-        stdout,
-        stderr: stderr.replace(/(Command exited with non-zero status \d+\n)?peak-rss-kb=\d+\s*$/, ""),
-        peakRss: Number(peak?.[1]) * 1024,
-      });
-    });
-  });
+async function measured(args: string[]): Promise<Measured> {
+  const run = await webrunEnv(args, env, ["/usr/bin/time", "-f", "peak-rss-kb=%M"]);
+  const peak = /peak-rss-kb=(\d+)\s*$/.exec(run.stderr);
+  return {
+    ...run,
+    stderr: run.stderr.replace(/(Command exited with non-zero status \d+\n)?peak-rss-kb=\d+\s*$/, ""),
+    peakRss: Number(peak?.[1]) * 1024,
+  };
 }
 
 /** Runs the CLI on a pseudo-terminal (util-linux `script`): what a person at a terminal sees. */
