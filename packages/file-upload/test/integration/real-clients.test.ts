@@ -3,7 +3,7 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { CreateBucketCommand, S3Client } from "@aws-sdk/client-s3";
+import { CreateBucketCommand, ListMultipartUploadsCommand, S3Client } from "@aws-sdk/client-s3";
 import { type RgwServer, startRgw } from "@webrun/test-fixtures";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { launchChromium, submitUploadForm } from "../support/chromium.js";
@@ -17,13 +17,22 @@ const MiB = 1024 * 1024;
 interface Driver {
   name: string;
   /** Server environment for this driver; called once per suite. */
-  setup(dir: string): Promise<{ env: Record<string, string>; teardown(): Promise<void> }>;
+  setup(dir: string): Promise<{
+    env: Record<string, string>;
+    /** Unfinished multipart uploads the store holds (invisible to a listing, but still bytes left behind). */
+    pendingMultipart(): Promise<number>;
+    teardown(): Promise<void>;
+  }>;
 }
 
 const drivers: Driver[] = [
   {
     name: "fs",
-    setup: async (dir) => ({ env: { STORE: "fs", FS_ROOT: join(dir, "store") }, teardown: async () => {} }),
+    setup: async (dir) => ({
+      env: { STORE: "fs", FS_ROOT: join(dir, "store") },
+      pendingMultipart: async () => 0,
+      teardown: async () => {},
+    }),
   },
   {
     name: "Ceph RGW",
@@ -37,7 +46,6 @@ const drivers: Driver[] = [
         credentials: { accessKeyId: rgw.accessKeyId, secretAccessKey: rgw.secretAccessKey },
       });
       await client.send(new CreateBucketCommand({ Bucket: bucket }));
-      client.destroy();
       return {
         env: {
           STORE: "s3",
@@ -47,7 +55,12 @@ const drivers: Driver[] = [
           AWS_ACCESS_KEY_ID: rgw.accessKeyId,
           AWS_SECRET_ACCESS_KEY: rgw.secretAccessKey,
         },
-        teardown: () => rgw.stop(),
+        pendingMultipart: async () =>
+          (await client.send(new ListMultipartUploadsCommand({ Bucket: bucket }))).Uploads?.length ?? 0,
+        teardown: async () => {
+          client.destroy();
+          await rgw.stop();
+        },
       };
     },
   },
@@ -56,6 +69,7 @@ const drivers: Driver[] = [
 describe.each(drivers)("real clients against the upload server on $name", (driver) => {
   let dir: string;
   let teardown: () => Promise<void> = async () => {};
+  let pendingMultipart: () => Promise<number> = async () => 0;
   let server: ServerProcess;
   let small: ServerProcess;
 
@@ -63,6 +77,7 @@ describe.each(drivers)("real clients against the upload server on $name", (drive
     dir = await mkdtemp(join(tmpdir(), "file-upload-it-"));
     const setup = await driver.setup(dir);
     teardown = setup.teardown;
+    pendingMultipart = setup.pendingMultipart;
     const env = { ...setup.env, ENVIRONMENTS: JSON.stringify({ "user-1": [environmentId] }) };
     // One server allows the 200 MB file; the other keeps the default 100 MiB limit.
     server = await startServerProcess({ ...env, MAX_FILE_BYTES: String(256 * MiB) });
@@ -160,6 +175,7 @@ describe.each(drivers)("real clients against the upload server on $name", (drive
     ]);
     expect([status, json(body).message]).toEqual([413, 'File "big.bin" exceeds the 100 MiB limit']);
     expect(await keys()).toEqual(before);
+    await expect.poll(pendingMultipart, { timeout: 10_000, interval: 200 }).toBe(0);
   }, 120_000);
 
   it("curl: wrong fields, no boundary, wrong content type and an unknown environment get clear 4xx", async () => {
@@ -221,6 +237,7 @@ describe.each(drivers)("real clients against the upload server on $name", (drive
     );
     expect(slow.exitCode).toBe(28);
     await expect.poll(keys, { timeout: 10_000, interval: 200 }).toEqual(before);
+    await expect.poll(pendingMultipart, { timeout: 10_000, interval: 200 }).toBe(0);
   }, 60_000);
 
   it("Chromium submits an HTML form with a file input (DOM.setFileInputFiles)", async () => {
