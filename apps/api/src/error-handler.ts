@@ -1,6 +1,7 @@
 import type { IncomingMessage } from "node:http";
 import { httpStatusByKind, isWebrunError, toErrorBody, WebrunError } from "@webrun/errors";
 import type { FastifyError, FastifyInstance } from "fastify";
+import { loggablePath } from "./logger.js";
 
 /**
  * The one place errors become HTTP answers: a WebrunError's kind decides the
@@ -34,7 +35,7 @@ export function installErrorHandler(app: FastifyInstance): void {
         new WebrunError({
           kind: "not_found",
           code: "ROUTE_NOT_FOUND",
-          message: `no route ${request.method} ${request.url.split("?")[0]}`,
+          message: `no route ${request.method} ${loggablePath(request.url)}`,
         }),
       ),
     );

@@ -313,6 +313,9 @@ describe.each(storageModes)("the API against a real server process on %s", (mode
 
       // Tampered, forged with the raw master key, or expired: 403 JSON.
       const token = link.body.downloadUrl.split("/downloads/")[1] as string;
+      // The link is a credential for an hour: never logged.
+      expect(server.output()).toContain("/downloads/[redacted]");
+      expect(server.output()).not.toContain(token.split(".")[1]);
       const [payload, signature] = token.split(".") as [string, string];
       const flipped = `${signature.slice(0, -2)}${signature.endsWith("A") ? "B" : "A"}${signature.slice(-1)}`;
       const otherPayload = Buffer.from(
