@@ -98,6 +98,13 @@ describe("webrun-env env against a real API", { timeout: 60_000 }, () => {
     expect(inspected.stdout).toContain("description  my work browser");
     expect(inspected.stdout).toContain("holds        no browser data yet");
     await json("env", "delete", (other.environment as { _id: string })._id);
+
+    // A name holding terminal escapes is shown, not obeyed.
+    const evil = await json("env", "create", "evil\u001b[2Jname");
+    const shown = checked(await run("env", "list")).stdout;
+    expect(shown).toContain("evil?[2Jname");
+    expect(shown).not.toContain("\u001b");
+    await json("env", "delete", (evil.environment as { _id: string })._id);
   }, 60_000);
 
   it("push a .json and a .tar.gz as versions 1 and 2; --base refuses a stale version with exit 1", async () => {

@@ -17,9 +17,14 @@ interface OutputOptions extends ApiOptions {
   json?: boolean;
 }
 
-/** Prints the API's answer as one JSON line with `--json`, else the human text. */
+/**
+ * Prints the API's answer as one JSON line with `--json`, else the human
+ * text — with control characters (a name holding terminal escapes) shown as `?`.
+ */
 export function print(options: OutputOptions, answer: unknown, human: () => string): void {
-  process.stdout.write(options.json ? `${JSON.stringify(answer)}\n` : `${human()}\n`);
+  process.stdout.write(
+    options.json ? `${JSON.stringify(answer)}\n` : `${human().replace(/[^\P{Cc}\n]/gu, "?")}\n`,
+  );
 }
 
 /** A plain text table: a header row, then one row per item, columns padded to fit. */
