@@ -5,7 +5,7 @@ import { installAuth } from "./auth.js";
 import type { ApiConfig } from "./config.js";
 import { installErrorHandler } from "./error-handler.js";
 import { loggerOptions } from "./logger.js";
-import { startOrphanSweeper } from "./maintenance.js";
+import { startMaintenance } from "./maintenance.js";
 import { buildOpenApiDocument } from "./openapi.js";
 import { registerRoutes } from "./route.js";
 import { allRoutes } from "./routes/index.js";
@@ -79,7 +79,7 @@ export function buildApp({ config, services, version = "0.1.0" }: BuildAppOption
   const document = buildOpenApiDocument(routes, { version });
   registerRoutes(app, routes);
 
-  const sweeper = startOrphanSweeper(config, services, app.log);
-  app.addHook("onClose", () => sweeper.stop());
+  const maintenance = startMaintenance(config, services, app.log);
+  app.addHook("onClose", () => maintenance.stop());
   return app;
 }

@@ -29,6 +29,8 @@ const envSchema = z.object({
   MAX_ENVIRONMENTS_PER_USER: z.coerce.number().int().positive().default(20),
   ORPHAN_FILE_TTL_SECONDS: z.coerce.number().int().positive().default(3600),
   ORPHAN_SWEEP_INTERVAL_SECONDS: z.coerce.number().int().positive().default(300),
+  /** How often this process collects unreferenced environment data (interrupted saves and deletes). */
+  GC_INTERVAL_SECONDS: z.coerce.number().int().positive().default(3600),
   MAX_FILE_BYTES: z.coerce.number().int().positive().optional(),
   MAX_PROFILE_BYTES: z.coerce
     .number()
@@ -83,6 +85,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     maxEnvironmentsPerUser: e.MAX_ENVIRONMENTS_PER_USER,
     orphanFileTtlSeconds: e.ORPHAN_FILE_TTL_SECONDS,
     orphanSweepIntervalSeconds: e.ORPHAN_SWEEP_INTERVAL_SECONDS,
+    gcIntervalSeconds: e.GC_INTERVAL_SECONDS,
     maxFileBytes: e.MAX_FILE_BYTES,
     maxProfileBytes: e.MAX_PROFILE_BYTES,
     logLevel: e.LOG_LEVEL,

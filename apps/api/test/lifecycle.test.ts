@@ -82,6 +82,36 @@ describe("the server process: start-up and shutdown", () => {
     expect(huge).toMatchObject({ status: 413, body: { success: false, code: "BODY_TOO_LARGE" } });
   });
 
+  it("runs the orphan sweeper: an unattached file is gone after its TTL, an attached one stays", async () => {
+    const dataDir = await mkdtemp(path.join(tmpdir(), "webrun-api-life-"));
+    cleanups.push(() => rm(dataDir, { recursive: true, force: true }));
+    const key = `key-${randomBytes(12).toString("hex")}`;
+    const server = await start({
+      DATA_DIR: dataDir,
+      API_KEYS: `${key}:hana`,
+      ORPHAN_FILE_TTL_SECONDS: "1",
+      ORPHAN_SWEEP_INTERVAL_SECONDS: "1",
+      GC_INTERVAL_SECONDS: "1",
+    });
+    const api = client(server.url, key);
+    const id = (await api.post<{ environment: { _id: string } }>("/environments", { name: "sweep" })).body
+      .environment._id;
+    const upload = async (environmentId?: string) => {
+      const form = new FormData();
+      form.append("files", new Blob(["bytes"]), "a.txt");
+      if (environmentId) form.append("environmentId", environmentId);
+      const answer = await api.raw("/files/upload", { method: "POST", body: form });
+      expect(answer.status).toBe(200);
+      return ((await answer.json()) as { files: { fileId: string }[] }).files[0]?.fileId as string;
+    };
+    const orphan = await upload();
+    const attached = await upload(id);
+    expect((await api.raw(`/files/${orphan}`)).status).toBe(200);
+    await waitFor(async () => (await api.raw(`/files/${orphan}`)).status === 404, 30_000);
+    expect((await api.raw(`/files/${attached}`)).status).toBe(200);
+    expect(server.output()).toContain("orphan sweep");
+  });
+
   it("on SIGTERM stops accepting, lets an in-flight upload finish, and exits 0", async () => {
     const dataDir = await mkdtemp(path.join(tmpdir(), "webrun-api-life-"));
     cleanups.push(() => rm(dataDir, { recursive: true, force: true }));
