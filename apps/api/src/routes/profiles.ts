@@ -17,6 +17,13 @@ export function profileAliases(routes: readonly RouteSpec[]): RouteSpec[] {
       url: route.url.replace(/^\/environments/, "/profiles"),
       summary: `${route.summary} (legacy profile names)`,
       tags: ["profiles (legacy)"],
+      // Same answers with renamed fields: described in words rather than with the environment schemas.
+      responses: Object.fromEntries(
+        Object.entries(route.responses).map(([status, response]) => [
+          status,
+          { description: `${response.description} (profile names)` },
+        ]),
+      ),
       mapError: toProfileError,
       handler: async (context) => {
         const result = await route.handler(context);
