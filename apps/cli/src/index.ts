@@ -1,5 +1,5 @@
 /** @webrun/cli — the `webrun-env` command. The program is exported for in-process tests. */
-export { exitCodes, reportError } from "./cli-error.js";
-export { buildProgram, runCli } from "./program.js";
 /** A typed, streaming client of the webrun API (the one `webrun-env env|files` use). */
 export { ApiClient, type BodyTap, type LocalFile, type SaveOptions } from "./api-client/api-client.js";
+export { exitCodes, reportError } from "./cli-error.js";
+export { buildProgram, runCli } from "./program.js";
