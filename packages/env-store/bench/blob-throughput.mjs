@@ -57,7 +57,8 @@ try {
 
   const env = process.env;
   if (!env.WEBRUN_TEST_S3_ENDPOINT) {
-    rgw = await startRgw();
+    // Room for the five 256 MiB objects alive at once (the OSD keeps data in RAM).
+    rgw = await startRgw({ memstoreBytes: 4 * 1024 ** 3 });
     console.log(JSON.stringify({ label: "Ceph RGW start-up", ms: rgw.startupMs }));
   }
   const s3 = env.WEBRUN_TEST_S3_ENDPOINT

@@ -53,5 +53,8 @@ ms mon client mode = crc
 [client.rgw]
 rgw frontends = beast endpoint=127.0.0.1:${rgwPort}
 rgw data = ${dir}/rgw
+# Free deleted and overwritten objects' data within seconds, not hours: the OSD lives in a small RAM budget.
+rgw gc obj min wait = 30
+rgw gc processor period = 15
 `;
 }
