@@ -61,7 +61,6 @@ export { createS3BlobStore, type S3BlobStoreOptions } from "./blob-store/drivers
 export { assertValidKey, compareKeys } from "./blob-store/keys.js";
 export { createEncryptedBlobStore } from "./crypto/encrypted-blob-store.js";
 export { Keyring, type KeyringConfig, keyringFromConfig } from "./crypto/keyring.js";
-export { keyringFromEnv, type ResolvedKeyring } from "./crypto/keyring-from-env.js";
 export { type LocalKeyring, loadOrCreateLocalKeyring } from "./crypto/local-keyring.js";
 export { type Clock, defaultEnvironmentLimits, type EnvironmentLimits } from "./environments/context.js";
 export {

@@ -129,24 +129,3 @@ describe("loadOrCreateLocalKeyring", () => {
     expect((error as Error).message).not.toContain(wrong);
   });
 });
-
-describe("keyringFromEnv", () => {
-  it("uses MASTER_KEYS when given, the local key file for fs, and refuses S3 without keys", async () => {
-    const { keyringFromEnv } = await import("../../src/index.js");
-    const s3 = { driver: "s3" as const, bucket: "b", region: "us-east-1" };
-    const key = randomBytes(32).toString("base64");
-    const fromConfig = await keyringFromEnv({ MASTER_KEYS: `prod-1:${key}` }, s3);
-    expect(fromConfig).toMatchObject({ source: "config", created: false });
-    expect(fromConfig.keyring.activeKeyId).toBe("prod-1");
-    const refused = await keyringFromEnv({}, s3).catch((e: unknown) => e);
-    expect(isWebrunError(refused, "MASTER_KEY_REQUIRED")).toBe(true);
-    const dir = await mkdtemp(join(tmpdir(), "webrun-keyring-env-"));
-    try {
-      const local = await keyringFromEnv({}, { driver: "fs", root: dir });
-      expect(local).toMatchObject({ source: "local-file", created: true, path: join(dir, "master.key") });
-      expect((await keyringFromEnv({}, { driver: "fs", root: dir })).created).toBe(false);
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
-  });
-});
