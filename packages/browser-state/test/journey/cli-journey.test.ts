@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type LaunchedBrowser, parseBrowserState } from "../../src/index.js";
-import { buildCli, type CliLaunch, webrunEnv, webrunEnvLaunch } from "./cli.js";
+import { assertCliBuilt, type CliLaunch, webrunEnv, webrunEnvLaunch } from "./cli.js";
 import {
   type JourneyWorld,
   keepOpenInNewTab,
@@ -23,7 +23,7 @@ describe("still logged in: webrun-env capture → launch / restore", () => {
   let running: LaunchedBrowser | undefined;
 
   beforeAll(async () => {
-    await buildCli();
+    await assertCliBuilt();
     world = await startJourneyWorld();
     dir = await mkdtemp(path.join(tmpdir(), "webrun-cli-journey-"));
   }, 300_000);
