@@ -48,10 +48,8 @@ export type {
 export { readAll } from "./blob-store/body.js";
 export {
   type BlobStoreConfig,
-  blobStoreConfigFromEnv,
   blobStoreConfigSchema,
   blobStoreFromConfig,
-  describeBlobStoreConfig,
   parseBlobStoreConfig,
 } from "./blob-store/config.js";
 export { createFsBlobStore, type FsBlobStoreOptions } from "./blob-store/drivers/fs.js";
