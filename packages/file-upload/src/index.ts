@@ -24,5 +24,5 @@ export { fileKeys } from "./keys.js";
 export { defaultUploadLimits, formatBytes, type UploadLimits } from "./limits.js";
 export { type SweepOptions, type SweepReport, sweepOrphans } from "./orphan-sweep.js";
 export { parseRangeHeader } from "./range-header.js";
-export { handleUpload, type UploadedFile, type UploadOptions, type UploadResult } from "./upload-handler.js";
 export { receiveSingleFile, type SingleFileInfo, type SingleFileOptions } from "./single-file-upload.js";
+export { handleUpload, type UploadedFile, type UploadOptions, type UploadResult } from "./upload-handler.js";
