@@ -1,24 +1,18 @@
-import { createWriteStream } from "node:fs";
-import { mkdir, mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
 import type { Readable } from "node:stream";
-import { finished, pipeline } from "node:stream/promises";
+import { finished } from "node:stream/promises";
 import { emptyBrowserState } from "@webrun/browser-state";
-import { resolveInside } from "../archive/entry-path.js";
 import { ingestProfileArchive } from "../archive/ingest-profile.js";
 import type { ArchiveLimits } from "../archive/limits.js";
-import { type ExtensionFileSource, packEnvironmentArchive } from "../archive/pack-environment.js";
+import { packEnvironmentArchive } from "../archive/pack-environment.js";
 import { type EnvironmentArchiveLimits, unpackEnvironmentArchive } from "../archive/unpack-environment.js";
-import { mapConcurrently } from "./concurrency.js";
 import type { StoreContext } from "./context.js";
-import { loadVersion, runSave, type SaveResult, type StoredParts } from "./versions.js";
+import { type LoadedFile, loadVersion, runSave, type SaveResult, type StoredParts } from "./versions.js";
 
 /**
  * A kept version (the head by default) as an environment archive
- * (`.tar.gz`, see `packEnvironmentArchive`), streamed. Profile files are
- * first written to a private temporary directory (the packer reads a
- * directory), removed when the stream ends or fails.
+ * (`.tar.gz`, see `packEnvironmentArchive`), streamed: the packer asks for
+ * extension and profile files in manifest order, and they are served from
+ * the version's prefetching reader, so no file is copied to disk first.
  */
 export async function exportArchive(
   context: StoreContext,
@@ -27,48 +21,37 @@ export async function exportArchive(
   version?: number,
 ): Promise<Readable> {
   const loaded = await loadVersion(context, userId, envId, version);
-  let profileDir: string | undefined;
-  if (loaded.profileFiles.length > 0) {
-    profileDir = await mkdtemp(join(tmpdir(), "webrun-export-"));
-    try {
-      const root = profileDir;
-      await mapConcurrently(loaded.profileFiles, context.limits.transferConcurrency, async (file) => {
-        const target = resolveInside(root, file.path);
-        await mkdir(dirname(target), { recursive: true });
-        await pipeline(await loaded.openProfileFile(file.path), createWriteStream(target, { mode: 0o600 }));
-      });
-    } catch (error) {
-      await rm(profileDir, { recursive: true, force: true });
-      throw error;
-    }
-  }
-  // The packer asks for extension files in manifest order: serve them from the prefetching reader.
   const files = loaded.files();
-  const extensionFiles: ExtensionFileSource = async (extensionId, path) => {
+  /** The next prefetched body when it is the one asked for; otherwise a direct read. */
+  const nextOr = async (
+    matches: (file: LoadedFile) => boolean,
+    open: () => Readable | Promise<Readable>,
+  ): Promise<Readable> => {
     const next = await files.next();
-    if (
-      !next.done &&
-      next.value.kind === "extension" &&
-      next.value.extensionId === extensionId &&
-      next.value.path === path
-    )
-      return next.value.body;
+    if (!next.done && matches(next.value)) return next.value.body;
     if (!next.done) next.value.body.destroy();
-    return loaded.openExtensionFile(extensionId, path);
+    return open();
   };
   const archive = packEnvironmentArchive({
     state: loaded.state,
-    extensionFiles,
+    extensionFiles: (extensionId, path) =>
+      nextOr(
+        (file) => file.kind === "extension" && file.extensionId === extensionId && file.path === path,
+        () => loaded.openExtensionFile(extensionId, path),
+      ),
+    profileFiles: loaded.profileFiles.map((file) => ({
+      ...file,
+      open: () =>
+        nextOr(
+          (next) => next.kind === "profile" && next.path === file.path,
+          () => loaded.openProfileFile(file.path),
+        ),
+    })),
     createdAt: new Date(loaded.savedAt),
-    ...(profileDir === undefined ? {} : { profileDir }),
   });
-  const dir = profileDir;
   finished(archive)
     .catch(() => {})
-    .finally(async () => {
-      await files.return(undefined);
-      if (dir !== undefined) await rm(dir, { recursive: true, force: true });
-    });
+    .finally(() => files.return(undefined));
   return archive;
 }
 
