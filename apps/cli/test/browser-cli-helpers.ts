@@ -13,9 +13,9 @@ export interface Run {
   stderr: string;
 }
 
-export function runCli(args: string[]): Promise<Run> {
+export function runCli(args: string[], stdin = ""): Promise<Run> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [cli, ...args], { stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, [cli, ...args], { stdio: ["pipe", "pipe", "pipe"] });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (chunk: Buffer) => {
@@ -26,6 +26,7 @@ export function runCli(args: string[]): Promise<Run> {
     });
     child.on("error", reject);
     child.on("close", (code) => resolve({ code, stdout, stderr }));
+    child.stdin.end(stdin);
   });
 }
 

@@ -1,42 +1,16 @@
-import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Readable } from "node:stream";
-import { fileURLToPath } from "node:url";
 import { isWebrunError } from "@webrun/errors";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readInput, readJsonInput } from "../src/read-input.js";
+import { cli, runCli } from "./browser-cli-helpers.js";
 
-// The real, built CLI as a process: what a user runs.
-const cli = fileURLToPath(new URL("../dist/main.js", import.meta.url));
 const environmentId = "683a1f2e4b0c1d2e3f4a5b6c";
 const proxyPassword = "proxy-PW-0123";
 const secretValue = "form-S3CRET-4567";
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function run(args: string[], stdin?: string): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [cli, ...args], { stdio: ["pipe", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (chunk: Buffer) => {
-      stdout += chunk.toString("utf8");
-    });
-    child.stderr.on("data", (chunk: Buffer) => {
-      stderr += chunk.toString("utf8");
-    });
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(stdin ?? "");
-  });
-}
 
 let dir: string;
 const file = (name: string) => join(dir, name);
@@ -129,14 +103,14 @@ afterAll(async () => {
 // Each case starts a Node process; on a loaded 2-core machine that can take seconds.
 describe("webrun-env check-session", { timeout: 30_000 }, () => {
   it("prints valid parameters from a file normalised, 2-space JSON, secrets redacted; exit 0", async () => {
-    const result = await run(["check-session", file("valid.json")]);
+    const result = await runCli(["check-session", file("valid.json")]);
     expect(result).toEqual({ code: 0, stdout: `${JSON.stringify(normalised, null, 2)}\n`, stderr: "" });
     expect(result.stdout).not.toContain(proxyPassword);
     expect(result.stdout).not.toContain(secretValue);
   });
 
   it("reads stdin for -", async () => {
-    const result = await run(["check-session", "-"], JSON.stringify(validInput));
+    const result = await runCli(["check-session", "-"], JSON.stringify(validInput));
     expect(result).toEqual({ code: 0, stdout: `${JSON.stringify(normalised, null, 2)}\n`, stderr: "" });
   });
 
@@ -148,12 +122,12 @@ describe("webrun-env check-session", { timeout: 30_000 }, () => {
     ],
     ["a UTF-8 byte order mark is tolerated", "with-bom.json", { mode: "default", reachOutMode: "off" }],
   ])("%s", async (_name, name, expected) => {
-    const result = await run(["check-session", file(name)]);
+    const result = await runCli(["check-session", file(name)]);
     expect(result).toEqual({ code: 0, stdout: `${JSON.stringify(expected, null, 2)}\n`, stderr: "" });
   });
 
   it("prints one path: message line per problem on stderr; exit 1", async () => {
-    const result = await run(["check-session", file("invalid.json")]);
+    const result = await runCli(["check-session", file("invalid.json")]);
     expect(result.code).toBe(1);
     expect(result.stdout).toBe("");
     expect(result.stderr.split("\n")).toEqual([...invalidLines, ""]);
@@ -162,7 +136,7 @@ describe("webrun-env check-session", { timeout: 30_000 }, () => {
   });
 
   it("reports problems in stdin the same way", async () => {
-    const result = await run(["check-session", "-"], JSON.stringify(invalidInput));
+    const result = await runCli(["check-session", "-"], JSON.stringify(invalidInput));
     expect(result).toEqual({ code: 1, stdout: "", stderr: `${invalidLines.join("\n")}\n` });
   });
 
@@ -189,12 +163,12 @@ describe("webrun-env check-session", { timeout: 30_000 }, () => {
       "proxy.level: level chrome cannot work for a SOCKS proxy with credentials: Chrome has no SOCKS authentication; use level system or remove the credentials\n",
     ],
   ])("refuses %s", async (_name, stdin, stderr) => {
-    expect(await run(["check-session", "-"], stdin)).toEqual({ code: 1, stdout: "", stderr });
+    expect(await runCli(["check-session", "-"], stdin)).toEqual({ code: 1, stdout: "", stderr });
   });
 
   it("a missing file is one clear line; exit 1", async () => {
     const missing = file("nope.json");
-    expect(await run(["check-session", missing])).toEqual({
+    expect(await runCli(["check-session", missing])).toEqual({
       code: 1,
       stdout: "",
       stderr: `webrun-env: cannot read ${missing}: no such file\n`,
@@ -202,7 +176,7 @@ describe("webrun-env check-session", { timeout: 30_000 }, () => {
   });
 
   it("a directory is one clear line; exit 1", async () => {
-    expect(await run(["check-session", dir])).toEqual({
+    expect(await runCli(["check-session", dir])).toEqual({
       code: 1,
       stdout: "",
       stderr: `webrun-env: cannot read ${dir}: it is a directory\n`,
@@ -210,7 +184,7 @@ describe("webrun-env check-session", { timeout: 30_000 }, () => {
   });
 
   it("invalid JSON is one line that quotes none of the input; exit 1", async () => {
-    const result = await run(["check-session", file("broken.json")]);
+    const result = await runCli(["check-session", file("broken.json")]);
     expect(result).toEqual({
       code: 1,
       stdout: "",
@@ -219,7 +193,7 @@ describe("webrun-env check-session", { timeout: 30_000 }, () => {
   });
 
   it("empty stdin says so; exit 1", async () => {
-    expect(await run(["check-session", "-"], "")).toEqual({
+    expect(await runCli(["check-session", "-"], "")).toEqual({
       code: 1,
       stdout: "",
       stderr: "webrun-env: stdin is not valid JSON (it is empty)\n",
@@ -234,7 +208,7 @@ describe("webrun-env check-session", { timeout: 30_000 }, () => {
     ],
     ["JSON cut after a colon", '{"mode":', "stdin is not valid JSON (it ends too early)"],
   ])("%s; exit 1", async (_name, stdin, message) => {
-    expect(await run(["check-session", "-"], stdin)).toEqual({
+    expect(await runCli(["check-session", "-"], stdin)).toEqual({
       code: 1,
       stdout: "",
       stderr: `webrun-env: ${message}\n`,
@@ -242,14 +216,14 @@ describe("webrun-env check-session", { timeout: 30_000 }, () => {
   });
 
   it("without a file argument, says what is missing; exit 1", async () => {
-    const result = await run(["check-session"]);
+    const result = await runCli(["check-session"]);
     expect(result.code).toBe(1);
     expect(result.stdout).toBe("");
     expect(result.stderr).toContain("error: missing required argument 'file'");
   });
 
   it("--help describes the command; exit 0", async () => {
-    const result = await run(["check-session", "--help"]);
+    const result = await runCli(["check-session", "--help"]);
     expect(result.code).toBe(0);
     expect(result.stderr).toBe("");
     expect(result.stdout).toContain("Usage: webrun-env check-session [options] <file>");
@@ -260,7 +234,7 @@ describe("webrun-env check-session", { timeout: 30_000 }, () => {
   });
 
   it("is listed in the program's help", async () => {
-    const result = await run(["--help"]);
+    const result = await runCli(["--help"]);
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/check-session <file>\s+validate session parameters/);
   });

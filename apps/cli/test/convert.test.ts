@@ -1,36 +1,10 @@
-import { spawn } from "node:child_process";
 import { mkdtemp, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runCli } from "./browser-cli-helpers.js";
 
-// The real, built CLI as a process: what a user runs.
-const cli = fileURLToPath(new URL("../dist/main.js", import.meta.url));
 const cookieSecret = "COOKIE-S3CRET-9876";
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function run(args: string[], stdin = ""): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [cli, ...args], { stdio: ["pipe", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (chunk: Buffer) => {
-      stdout += chunk.toString("utf8");
-    });
-    child.stderr.on("data", (chunk: Buffer) => {
-      stderr += chunk.toString("utf8");
-    });
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(stdin);
-  });
-}
 
 const webrunState = {
   version: 1,
@@ -90,7 +64,7 @@ describe("webrun-env convert", { timeout: 30_000 }, () => {
     const input = join(dir, "state.json");
     const out = join(dir, "storage-state.json");
     await writeFile(input, JSON.stringify(webrunState));
-    const result = await run(["convert", "--to", "playwright", input, "--out", out]);
+    const result = await runCli(["convert", "--to", "playwright", input, "--out", out]);
     expect(result.code).toBe(0);
     expect(result.stdout).toBe("");
     expect(result.stderr).toContain("dropped: 1 partitioned (third-party) origin storage areas");
@@ -117,7 +91,7 @@ describe("webrun-env convert", { timeout: 30_000 }, () => {
   });
 
   it("infers Playwright input from stdin and round-trips it unchanged", async () => {
-    const toWebrun = await run(["convert", "-"], JSON.stringify(playwrightState));
+    const toWebrun = await runCli(["convert", "-"], JSON.stringify(playwrightState));
     expect(toWebrun.code).toBe(0);
     const state = JSON.parse(toWebrun.stdout);
     expect(state.version).toBe(1);
@@ -125,7 +99,7 @@ describe("webrun-env convert", { timeout: 30_000 }, () => {
       session: false,
       partitionKey: { topLevelSite: "https://top.test", hasCrossSiteAncestor: true },
     });
-    const back = await run(["convert", "-"], toWebrun.stdout);
+    const back = await runCli(["convert", "-"], toWebrun.stdout);
     expect(back.code).toBe(0);
     expect(back.stderr).toBe("");
     expect(JSON.parse(back.stdout)).toEqual(playwrightState);
@@ -137,14 +111,14 @@ describe("webrun-env convert", { timeout: 30_000 }, () => {
     };
     bad.cookies[0] = { ...bad.cookies[0], httpOnly: "yes", value: `${cookieSecret}\u0001` };
     const out = join(dir, "never.json");
-    const result = await run(["convert", "--from", "webrun", "-", "--out", out], JSON.stringify(bad));
+    const result = await runCli(["convert", "--from", "webrun", "-", "--out", out], JSON.stringify(bad));
     expect(result.code).toBe(1);
     expect(result.stderr).toContain("cookies.0.httpOnly:");
     expect(result.stderr).toContain("cookies.0.value:");
     expect(result.stderr).not.toContain(cookieSecret);
     await expect(stat(out)).rejects.toThrow();
 
-    const playwrightBad = await run(
+    const playwrightBad = await runCli(
       ["convert", "--from", "playwright", "-"],
       JSON.stringify({ cookies: [{ name: 1 }] }),
     );
@@ -153,18 +127,18 @@ describe("webrun-env convert", { timeout: 30_000 }, () => {
   });
 
   it("refuses input it cannot classify, and an --out it cannot write", async () => {
-    const unknown = await run(["convert", "-"], "[1, 2]");
+    const unknown = await runCli(["convert", "-"], "[1, 2]");
     expect(unknown.code).toBe(1);
     expect(unknown.stderr).toContain("pass --from webrun or --from playwright");
 
-    const noDir = await run(
+    const noDir = await runCli(
       ["convert", "-", "--out", join(dir, "missing", "x.json")],
       JSON.stringify(playwrightState),
     );
     expect(noDir.code).toBe(1);
     expect(noDir.stderr).toContain("cannot write");
 
-    const badFormat = await run(["convert", "--to", "har", "-"], JSON.stringify(playwrightState));
+    const badFormat = await runCli(["convert", "--to", "har", "-"], JSON.stringify(playwrightState));
     expect(badFormat.code).toBe(1);
   });
 });
