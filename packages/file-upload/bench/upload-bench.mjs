@@ -25,6 +25,7 @@ const { values } = parseArgs({
     concurrent: { type: "string", default: "50" },
     "each-mb": { type: "string", default: "10" },
     rounds: { type: "string", default: "3" },
+    "rgw-memstore-gib": { type: "string", default: "14" },
   },
 });
 const bigSize = Number(values["size-mib"]) * MiB;
@@ -166,7 +167,12 @@ async function openDriver(name, dir) {
       stop: async () => {},
     };
   }
-  const rgw = await startRgw({ memstoreBytes: 4 * 1024 * MiB, dataDir: dir });
+  // RGW frees deleted objects' data only at garbage collection (hours later), so every byte
+  // the bench writes stays in the in-memory OSD: size it for the whole run.
+  const rgw = await startRgw({
+    memstoreBytes: Number(values["rgw-memstore-gib"]) * 1024 * MiB,
+    dataDir: dir,
+  });
   const bucket = `bench-${randomBytes(4).toString("hex")}`;
   const credentials = { accessKeyId: rgw.accessKeyId, secretAccessKey: rgw.secretAccessKey };
   const client = new S3Client({
