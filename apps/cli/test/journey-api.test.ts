@@ -1,8 +1,8 @@
 import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
-import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
+import { mkdtemp, readdir, readFile, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { CreateBucketCommand, S3Client } from "@aws-sdk/client-s3";
 import { connectCdp, type LaunchedBrowser, launchChromium } from "@webrun/browser-state";
 import {
@@ -145,6 +145,17 @@ for (const mode of ["fs", "s3"] as const) {
       expect(summary.out).toBeUndefined();
       // Capturing sent nothing to the sites.
       expect(sites.requests()).toEqual([]);
+
+      // A push that fails keeps the capture (a session cannot be captured twice) and says where.
+      const refused = await webrunEnv(
+        ["capture", "--cdp", original.httpUrl, "--push", "683a1f2e4b0c1d2e3f4a5b6c"],
+        env,
+      );
+      expect(refused.code).toBe(1);
+      const kept = /the capture is kept at (\S+)/.exec(refused.stderr)?.[1];
+      expect(refused.stderr).toContain("Environment not found");
+      expect(kept && (await stat(kept)).size).toBeGreaterThan(0);
+      await rm(dirname(kept as string), { recursive: true, force: true });
       await original.close();
       original = undefined;
 

@@ -97,11 +97,23 @@ export function registerCapture(program: Command): void {
       const client = options.push === undefined ? undefined : apiClientFrom(options);
       const scratch =
         options.out === undefined ? await mkdtemp(path.join(tmpdir(), "webrun-push-")) : undefined;
+      let keepScratch = false;
       try {
         const out = options.out ?? path.join(scratch as string, "environment.tar.gz");
         const summary = await captureToFile({ ...options, out });
         const pushed =
-          client && options.push !== undefined ? await pushStateFile(client, options.push, out) : undefined;
+          client && options.push !== undefined
+            ? await pushStateFile(client, options.push, out).catch((error: unknown) => {
+                // A browser session cannot be captured twice: keep what was taken so the push can be retried.
+                if (scratch) {
+                  keepScratch = true;
+                  process.stderr.write(
+                    `webrun-env: the capture is kept at ${out} (readable only by you); retry with: webrun-env env push ${options.push} ${out}\n`,
+                  );
+                }
+                throw error;
+              })
+            : undefined;
         const result = {
           ...(options.out === undefined ? {} : { out: options.out }),
           ...summary,
@@ -109,7 +121,7 @@ export function registerCapture(program: Command): void {
         };
         process.stdout.write(`${JSON.stringify(result)}\n`);
       } finally {
-        if (scratch) await rm(scratch, { recursive: true, force: true });
+        if (scratch && !keepScratch) await rm(scratch, { recursive: true, force: true });
       }
     },
   );
