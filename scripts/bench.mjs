@@ -1,12 +1,20 @@
-// `pnpm bench [-- --iterations=N --datasets=A,B]`: the repository's benchmarks.
-// Today: browser-state seed and capture against Playwright (packages/browser-state/bench).
+// `pnpm bench [-- --iterations=N --datasets=A,B]`: the repository's benchmarks, in order.
+// browser-state seed and capture against Playwright (packages/browser-state/bench), then
+// environment save/load on fs and Ceph RGW (packages/env-store/bench/environment-throughput.mjs).
 import { spawnSync } from "node:child_process";
 
-const result = spawnSync(
-  "pnpm",
-  ["--silent", "--filter", "@webrun/browser-state", "run", "bench", ...process.argv.slice(2)],
-  {
-    stdio: "inherit",
-  },
-);
-process.exit(result.status ?? 1);
+const benchmarks = [
+  ["@webrun/browser-state", "bench"],
+  ["@webrun/env-store", "bench:environments"],
+];
+
+for (const [workspace, script] of benchmarks) {
+  const result = spawnSync(
+    "pnpm",
+    ["--silent", "--filter", workspace, "run", script, ...process.argv.slice(2)],
+    {
+      stdio: "inherit",
+    },
+  );
+  if (result.status !== 0) process.exit(result.status ?? 1);
+}

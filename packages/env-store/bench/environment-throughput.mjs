@@ -1,0 +1,384 @@
+// Save and load of a whole environment (1 MB of cookies + localStorage, 10 MB of extension files)
+// through the full stack (encrypted store → environment store) on the fs driver and on Ceph RGW,
+// next to the raw baselines for the same bytes in the same run (`cp`/`cat` for fs; plain SDK
+// PutObject/GetObject for RGW; each driver's own unencrypted put/get). Also: bytes uploaded by a
+// cookie-only change, and peak RSS (VmHWM) of a child process per archive size.
+// Run after building: `pnpm turbo run build --filter=@webrun/env-store...` then
+// `node packages/env-store/bench/environment-throughput.mjs [--iterations=5]` (or `pnpm bench`).
+// Starts a Ceph RGW unless WEBRUN_TEST_S3_ENDPOINT is set.
+import { execFileSync, spawnSync } from "node:child_process";
+import { createHash, randomBytes } from "node:crypto";
+import { createReadStream, createWriteStream } from "node:fs";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Writable } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import { fileURLToPath } from "node:url";
+import {
+  CreateBucketCommand,
+  DeleteObjectCommand,
+  GetObjectCommand,
+  PutObjectCommand,
+  S3Client,
+} from "@aws-sdk/client-s3";
+import {
+  createEncryptedBlobStore,
+  createEnvironmentStore,
+  createFsBlobStore,
+  createS3BlobStore,
+  Keyring,
+} from "@webrun/env-store";
+import { startRgw } from "@webrun/test-fixtures";
+
+const MB = 1e6;
+const STATE_BYTES = 1 * MB;
+const EXTENSION_BYTES = 10 * MB;
+const RSS_EXTENSION_SIZES_MB = [10, 50, 200];
+const SAVE_TARGET = 0.8;
+const EXTENSION_ID = "abcdefghijklmnopabcdefghijklmnop";
+const user = `bench-${randomBytes(4).toString("hex")}`;
+
+const sink = () => new Writable({ write: (_chunk, _encoding, callback) => callback() });
+const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+
+async function seconds(work) {
+  const started = process.hrtime.bigint();
+  await work();
+  return Number(process.hrtime.bigint() - started) / 1e9;
+}
+
+/** Random (incompressible) bytes streamed to `path`; returns their SHA-256. */
+async function writeRandomFile(path, size) {
+  const hash = createHash("sha256");
+  await pipeline(
+    (async function* () {
+      for (let written = 0; written < size; written += 1 << 20) {
+        const chunk = randomBytes(Math.min(1 << 20, size - written));
+        hash.update(chunk);
+        yield chunk;
+      }
+    })(),
+    createWriteStream(path),
+  );
+  return hash.digest("hex");
+}
+
+/** An extension of a few random files on disk, listed with size and SHA-256, served from disk. */
+async function makeExtension(dir, totalBytes, count = 4) {
+  const files = [];
+  for (let i = 0; i < count; i += 1) {
+    const path = `lib/part-${i}.bin`;
+    const file = join(dir, `extension-part-${i}.bin`);
+    const size = Math.floor(totalBytes / count);
+    files.push({ path, file, size, sha256: await writeRandomFile(file, size) });
+  }
+  return {
+    files,
+    open: (_extensionId, path) => createReadStream(files.find((file) => file.path === path).file),
+  };
+}
+
+const randomText = (bytes) => randomBytes(Math.ceil((bytes * 3) / 4)).toString("base64url");
+
+/** About STATE_BYTES of browser state: half 2 kB cookies, half 1 kB localStorage values over 5 origins. */
+function makeCookiesAndStorage() {
+  const cookies = Array.from({ length: STATE_BYTES / 2 / 2_000 }, (_, i) => ({
+    name: `c${i}`,
+    value: randomText(2_000),
+    domain: `.site-${i % 10}.example`,
+    path: "/",
+    expires: 2_000_000_000,
+    httpOnly: true,
+    secure: true,
+    session: false,
+    sameSite: "Lax",
+  }));
+  const origins = Array.from({ length: 5 }, (_, o) => ({
+    origin: `https://app-${o}.example`,
+    localStorage: Array.from({ length: STATE_BYTES / 2 / 5 / 1_000 }, (_, i) => ({
+      name: `k${i}`,
+      value: randomText(1_000),
+    })),
+    sessionStorage: [],
+    indexedDB: [],
+  }));
+  return { cookies, origins };
+}
+
+function stateWith({ cookies, origins }, extension) {
+  return {
+    version: 1,
+    cookies,
+    origins,
+    extensions: [
+      {
+        id: EXTENSION_ID,
+        name: "Bench",
+        version: "1.0.0",
+        manifest: { manifest_version: 3, name: "Bench", version: "1.0.0" },
+        enabled: true,
+        files: extension.files.map(({ path, size, sha256 }) => ({ path, size, sha256 })),
+        storage: { local: {}, sync: {} },
+      },
+    ],
+  };
+}
+
+/** Loads a version and reads every part fully (state in `loadVersion`, then each file body). */
+async function loadFully(environments, envId, userId = user) {
+  const loaded = await environments.loadVersion(userId, envId);
+  for await (const file of loaded.files()) await pipeline(file.body, sink());
+  return loaded;
+}
+
+function environmentsOver(driver) {
+  const keyring = new Keyring(new Map([["bench", randomBytes(32)]]), "bench");
+  return createEnvironmentStore({ store: createEncryptedBlobStore(driver, keyring) });
+}
+
+function s3Target(rgw) {
+  const env = process.env;
+  return env.WEBRUN_TEST_S3_ENDPOINT
+    ? {
+        endpoint: env.WEBRUN_TEST_S3_ENDPOINT,
+        region: env.WEBRUN_TEST_S3_REGION ?? "us-east-1",
+        accessKeyId: env.WEBRUN_TEST_S3_ACCESS_KEY,
+        secretAccessKey: env.WEBRUN_TEST_S3_SECRET_KEY,
+      }
+    : rgw;
+}
+
+const s3Driver = (s3, bucket) =>
+  createS3BlobStore({
+    bucket,
+    region: s3.region,
+    endpoint: s3.endpoint,
+    credentials: { accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey },
+  });
+
+/** Child mode: one save + full load of an environment with `mb` MB of extensions; prints VmHWM. */
+async function peakRssChild(target, mb) {
+  const dir = await mkdtemp(join(tmpdir(), "webrun-bench-rss-"));
+  try {
+    const extension = await makeExtension(dir, mb * MB);
+    const driver =
+      target.driver === "fs"
+        ? await createFsBlobStore({ root: join(dir, "store") })
+        : await s3Driver(target.s3, target.bucket);
+    const environments = environmentsOver(driver);
+    // Its own user (and key): records of other runs in a shared bucket are not this keyring's.
+    const owner = `rss-${randomBytes(4).toString("hex")}`;
+    const env = await environments.create(owner, { name: `rss-${mb}` });
+    await environments.saveVersion(owner, env._id, {
+      state: stateWith(makeCookiesAndStorage(), extension),
+      extensionFiles: extension.open,
+    });
+    await loadFully(environments, env._id, owner);
+    await environments.delete(owner, env._id);
+    await driver.close?.();
+    const status = await readFile("/proc/self/status", "utf8");
+    process.stdout.write(`${JSON.stringify({ vmHwmKb: Number(/VmHWM:\s+(\d+)/.exec(status)[1]) })}\n`);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+function peakRss(target, mb) {
+  const child = spawnSync(
+    process.execPath,
+    [...process.execArgv, fileURLToPath(import.meta.url), "--rss-child", String(mb)],
+    {
+      env: { ...process.env, BENCH_RSS_TARGET: JSON.stringify(target) },
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "inherit"],
+    },
+  );
+  if (child.status !== 0)
+    throw new Error(`peak RSS child (${target.driver}, ${mb} MB) exited ${child.status}`);
+  return JSON.parse(child.stdout.trim().split("\n").at(-1)).vmHwmKb;
+}
+
+/** Median save and load seconds of a fresh environment per iteration, plus the cookie-only change. */
+async function measureEnvironment(driver, state, extension, iterations) {
+  const environments = environmentsOver(driver);
+  const save = [];
+  const load = [];
+  let cookieChange;
+  for (let i = 0; i < iterations; i += 1) {
+    const env = await environments.create(user, { name: `bench-${i}` });
+    let saved;
+    save.push(
+      await seconds(async () => {
+        saved = await environments.saveVersion(user, env._id, { state, extensionFiles: extension.open });
+      }),
+    );
+    load.push(await seconds(() => loadFully(environments, env._id)));
+    if (i === 0) {
+      const [first, ...rest] = state.cookies;
+      const changed = await environments.saveVersion(user, env._id, {
+        state: { ...state, cookies: [{ ...first, value: randomText(first.value.length) }, ...rest] },
+        extensionFiles: extension.open,
+        baseVersion: saved.version,
+      });
+      cookieChange = { bytesUploaded: changed.bytesUploaded, archiveBytes: changed.summary.totalBytes };
+    }
+    await environments.delete(user, env._id);
+  }
+  return { save: median(save), load: median(load), cookieChange };
+}
+
+async function medianOf(iterations, work) {
+  const runs = [];
+  for (let i = 0; i < iterations; i += 1) runs.push(await seconds(() => work(i)));
+  return median(runs);
+}
+
+function printTable(totalBytes, rows) {
+  const mbps = (s) => (s === undefined ? "" : (totalBytes / MB / s).toFixed(1));
+  const header = ["driver", "path", "save MB/s", "load MB/s", "save ×raw", "load ×raw", "≥0.8×"];
+  const lines = rows.map((row) => {
+    const ratio = (ours, raw) => (raw === undefined ? undefined : raw / ours);
+    const saveRatio = row.raw && ratio(row.save, row.raw.save);
+    const loadRatio = row.raw && ratio(row.load, row.raw.load);
+    return [
+      row.driver,
+      row.path,
+      mbps(row.save),
+      mbps(row.load),
+      saveRatio ? saveRatio.toFixed(2) : "",
+      loadRatio ? loadRatio.toFixed(2) : "",
+      row.raw ? (saveRatio >= SAVE_TARGET && loadRatio >= SAVE_TARGET ? "PASS" : "MISS") : "",
+    ];
+  });
+  const widths = header.map((_, c) => Math.max(header[c].length, ...lines.map((line) => line[c].length)));
+  const format = (line) => line.map((cell, c) => cell.padEnd(widths[c])).join("  ");
+  console.log(format(header));
+  console.log(widths.map((w) => "-".repeat(w)).join("  "));
+  for (const line of lines) console.log(format(line));
+}
+
+async function main() {
+  const iterations = Number(process.argv.find((arg) => arg.startsWith("--iterations="))?.split("=")[1] ?? 5);
+  const dir = await mkdtemp(join(tmpdir(), "webrun-bench-env-"));
+  let rgw;
+  try {
+    const extension = await makeExtension(dir, EXTENSION_BYTES);
+    const state = stateWith(makeCookiesAndStorage(), extension);
+    const totalBytes =
+      Buffer.byteLength(JSON.stringify({ cookies: state.cookies, origins: state.origins })) +
+      extension.files.reduce((sum, file) => sum + file.size, 0);
+    const source = join(dir, "same-bytes.bin");
+    await writeRandomFile(source, totalBytes);
+    const rows = [];
+    const cookieChanges = [];
+
+    const fsRoot = join(dir, "fs-store");
+    const fsStore = await createFsBlobStore({ root: fsRoot });
+    const fsRaw = {
+      save: await medianOf(iterations, async () => execFileSync("cp", [source, join(dir, "copy.bin")])),
+      load: await medianOf(iterations, async () =>
+        execFileSync("cat", [join(dir, "copy.bin")], { stdio: ["ignore", "ignore", "inherit"] }),
+      ),
+    };
+    const fsDriver = {
+      save: await medianOf(iterations, (i) =>
+        fsStore.put(`bench/plain-${i}`, createReadStream(source), { contentLength: totalBytes }),
+      ),
+      load: await medianOf(iterations, async (i) =>
+        pipeline((await fsStore.get(`bench/plain-${i}`)).body, sink()),
+      ),
+    };
+    for (let i = 0; i < iterations; i += 1) await fsStore.delete(`bench/plain-${i}`);
+    const fsOurs = await measureEnvironment(fsStore, state, extension, iterations);
+    rows.push(
+      { driver: "fs", path: "raw: cp / cat >/dev/null", ...fsRaw },
+      { driver: "fs", path: "driver put/get (plain, one object)", ...fsDriver, raw: fsRaw },
+      { driver: "fs", path: "environment save/load (encrypted)", ...fsOurs, raw: fsRaw },
+    );
+    cookieChanges.push({ driver: "fs", ...fsOurs.cookieChange });
+
+    if (!process.env.WEBRUN_TEST_S3_ENDPOINT) {
+      rgw = await startRgw({ memstoreBytes: 3 * 1024 ** 3 });
+      console.log(`Ceph RGW started in ${rgw.startupMs} ms`);
+    }
+    const s3 = s3Target(rgw);
+    const client = new S3Client({
+      region: s3.region,
+      endpoint: s3.endpoint,
+      forcePathStyle: true,
+      credentials: { accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey },
+      requestChecksumCalculation: "WHEN_REQUIRED",
+      responseChecksumValidation: "WHEN_REQUIRED",
+    });
+    const Bucket = `webrun-bench-${randomBytes(4).toString("hex")}`;
+    await client.send(new CreateBucketCommand({ Bucket }));
+    const s3Raw = {
+      save: await medianOf(iterations, (i) =>
+        client.send(
+          new PutObjectCommand({
+            Bucket,
+            Key: `raw-${i}`,
+            Body: createReadStream(source),
+            ContentLength: totalBytes,
+          }),
+        ),
+      ),
+      load: await medianOf(iterations, async (i) =>
+        pipeline((await client.send(new GetObjectCommand({ Bucket, Key: `raw-${i}` }))).Body, sink()),
+      ),
+    };
+    for (let i = 0; i < iterations; i += 1)
+      await client.send(new DeleteObjectCommand({ Bucket, Key: `raw-${i}` }));
+    const s3Store = await s3Driver(s3, Bucket);
+    const s3Plain = {
+      save: await medianOf(iterations, (i) =>
+        s3Store.put(`bench/plain-${i}`, createReadStream(source), { contentLength: totalBytes }),
+      ),
+      load: await medianOf(iterations, async (i) =>
+        pipeline((await s3Store.get(`bench/plain-${i}`)).body, sink()),
+      ),
+    };
+    for (let i = 0; i < iterations; i += 1) await s3Store.delete(`bench/plain-${i}`);
+    const s3Ours = await measureEnvironment(s3Store, state, extension, iterations);
+    rows.push(
+      { driver: "rgw", path: "raw SDK PutObject/GetObject", ...s3Raw },
+      { driver: "rgw", path: "driver put/get (plain, one object)", ...s3Plain, raw: s3Raw },
+      { driver: "rgw", path: "environment save/load (encrypted)", ...s3Ours, raw: s3Raw },
+    );
+    cookieChanges.push({ driver: "rgw", ...s3Ours.cookieChange });
+    await s3Store.close();
+    client.destroy();
+
+    const rss = [];
+    for (const target of [{ driver: "fs" }, { driver: "rgw", s3: { ...s3 }, bucket: Bucket }])
+      for (const mb of RSS_EXTENSION_SIZES_MB)
+        rss.push({ driver: target.driver, mb, kb: peakRss(target, mb) });
+
+    console.log(
+      `\nEnvironment save/load: ${(totalBytes / MB).toFixed(2)} MB (1 MB state + 10 MB extensions), median of ${iterations}; ratio = ours/raw (target ≥${SAVE_TARGET}×)\n`,
+    );
+    printTable(totalBytes, rows);
+    console.log(
+      "\nCookie-only change (save with baseVersion, one cookie value changed): target <5% of the archive",
+    );
+    for (const change of cookieChanges) {
+      const share = (100 * change.bytesUploaded) / change.archiveBytes;
+      console.log(
+        `${change.driver.padEnd(4)} uploaded ${change.bytesUploaded} B of ${change.archiveBytes} B = ${share.toFixed(2)}%  ${share < 5 ? "PASS" : "MISS"}`,
+      );
+    }
+    console.log("\nPeak RSS (VmHWM) of a child doing one save + full load:");
+    for (const { driver, mb, kb } of rss)
+      console.log(
+        `${driver.padEnd(4)} ${String(mb).padStart(4)} MB of extensions: ${(kb / 1024).toFixed(0)} MiB`,
+      );
+  } finally {
+    await rgw?.stop();
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+if (process.argv[2] === "--rss-child")
+  await peakRssChild(JSON.parse(process.env.BENCH_RSS_TARGET), Number(process.argv[3]));
+else await main();
