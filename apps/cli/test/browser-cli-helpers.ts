@@ -95,16 +95,22 @@ export async function visit(connection: CdpConnection, url: string, targetId?: s
   return sessionId;
 }
 
+/** Evaluates `expression` in the target; an exception it throws is thrown here, not returned as undefined. */
 export async function evaluate<T>(
   connection: CdpConnection,
   sessionId: string,
   expression: string,
 ): Promise<T> {
-  const { result } = await connection.send(
+  const { result, exceptionDetails } = await connection.send(
     "Runtime.evaluate",
     { expression, returnByValue: true, awaitPromise: true },
     sessionId,
   );
+  if (exceptionDetails) {
+    throw new Error(
+      `${expression} threw: ${exceptionDetails.exception?.description ?? exceptionDetails.text}`,
+    );
+  }
   return result.value as T;
 }
 
@@ -132,7 +138,7 @@ export async function evaluateInWorker(
         flatten: true,
       });
       try {
-        // A worker that just started may not have its `chrome` bindings yet.
+        // A worker caught while starting up throws "chrome is not defined": try again.
         return await evaluate(connection, sessionId, expression);
       } catch (error) {
         if (attempt === 99) throw error;

@@ -77,9 +77,12 @@ describe("webrun-env capture", () => {
     const launched: { child?: import("node:child_process").ChildProcess } = {};
     try {
       const connection = await connectCdp(withExtension.cdpUrl);
-      // Installed and initialised (onInstalled ran) before the user changes anything.
+      // Installed and initialised (onInstalled's own write landed) before the user changes anything.
+      // That write is the extension's, due whenever it gets to it: polled up to the test's own limit.
       await expect
-        .poll(() => evaluateInWorker(connection, "Webrun CLI test", `chrome.storage.local.get("greeting")`))
+        .poll(() => evaluateInWorker(connection, "Webrun CLI test", `chrome.storage.local.get("greeting")`), {
+          timeout: 30_000,
+        })
         .toEqual({ greeting: "fresh-install" });
       await evaluateInWorker(
         connection,
