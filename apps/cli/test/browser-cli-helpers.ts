@@ -2,7 +2,7 @@ import { type ChildProcessWithoutNullStreams, spawn } from "node:child_process";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { fileURLToPath } from "node:url";
-import type { CdpConnection } from "@webrun/browser-state";
+import { type CdpConnection, inExtensionWorker } from "@webrun/browser-state";
 
 /** The real, built CLI as a process: what a user runs. */
 export const cli = fileURLToPath(new URL("../dist/main.js", import.meta.url));
@@ -125,26 +125,11 @@ export async function evaluateInWorker(
     const id = (extensions as { id: string; name: string }[]).find(
       (extension) => extension.name === name,
     )?.id;
-    const { targetInfos } = await connection.send("Target.getTargets");
-    const worker = (targetInfos as { targetId: string; type: string; url: string }[]).find(
-      (target) =>
-        id !== undefined &&
-        target.type === "service_worker" &&
-        target.url.startsWith(`chrome-extension://${id}/`),
-    );
-    if (worker) {
-      const { sessionId } = await connection.send("Target.attachToTarget", {
-        targetId: worker.targetId,
-        flatten: true,
-      });
-      try {
-        // A worker caught while starting up throws "chrome is not defined": try again.
-        return await evaluate(connection, sessionId, expression);
-      } catch (error) {
-        if (attempt === 99) throw error;
-      } finally {
-        await connection.send("Target.detachFromTarget", { sessionId });
-      }
+    if (id !== undefined) {
+      const evaluated = await inExtensionWorker(connection, id, async (sessionId) => ({
+        value: await evaluate(connection, sessionId, expression),
+      }));
+      if (evaluated) return evaluated.value;
     }
     await new Promise((resolve) => setTimeout(resolve, 50));
   }

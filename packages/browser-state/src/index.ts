@@ -6,6 +6,7 @@
 export { type CaptureOptions, captureState } from "./capture/capture-state.js";
 export { type OwnedBrowser, type TeardownOptions, teardownCapture } from "./capture/teardown-capture.js";
 export { type CdpConnection, type CdpEvent, connectCdp, redactEndpoint } from "./cdp/cdp-connection.js";
+export { inExtensionWorker } from "./cdp/extension-worker.js";
 export { findChromium } from "./chromium/find-chromium.js";
 export { type LaunchedBrowser, type LaunchOptions, launchChromium } from "./chromium/launch-chromium.js";
 export * from "./playwright/index.js";

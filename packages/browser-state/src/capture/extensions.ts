@@ -1,4 +1,6 @@
 import type { CdpConnection } from "../cdp/cdp-connection.js";
+import { evaluateInSession } from "../cdp/evaluate.js";
+import { inExtensionWorker } from "../cdp/extension-worker.js";
 import { readExtensionStorage, readUnpackedExtension } from "../profile/index.js";
 import type { ExtensionState } from "../state.js";
 
@@ -34,17 +36,7 @@ export async function readLiveExtensionStorage(
   connection: CdpConnection,
   extensionId: string,
 ): Promise<StorageAreas | undefined> {
-  const { targetInfos } = await connection.send("Target.getTargets");
-  const worker = (targetInfos as { targetId: string; type: string; url: string }[]).find(
-    (target) =>
-      target.type === "service_worker" && target.url.startsWith(`chrome-extension://${extensionId}/`),
-  );
-  if (!worker) return undefined;
-  const { sessionId } = await connection.send("Target.attachToTarget", {
-    targetId: worker.targetId,
-    flatten: true,
-  });
-  try {
+  return await inExtensionWorker(connection, extensionId, async (sessionId) => {
     const read = async (area: "local" | "sync") => {
       try {
         const { data } = await connection.send(
@@ -55,18 +47,15 @@ export async function readLiveExtensionStorage(
         return data as Record<string, unknown>;
       } catch (error) {
         if (connection.isClosed) throw error;
-        const { result } = await connection.send(
-          "Runtime.evaluate",
-          { expression: `chrome.storage.${area}.get(null)`, awaitPromise: true, returnByValue: true },
+        return await evaluateInSession<Record<string, unknown>>(
+          connection,
           sessionId,
+          `chrome.storage.${area}.get(null)`,
         );
-        return (result?.value ?? {}) as Record<string, unknown>;
       }
     };
     return { local: await read("local"), sync: await read("sync") };
-  } finally {
-    await connection.send("Target.detachFromTarget", { sessionId }).catch(() => undefined);
-  }
+  });
 }
 
 export interface CaptureExtensionsOptions {

@@ -1,4 +1,6 @@
 import type { CdpConnection } from "../cdp/cdp-connection.js";
+import { evaluateInSession } from "../cdp/evaluate.js";
+import { inExtensionWorker } from "../cdp/extension-worker.js";
 import type { ExtensionState } from "../state.js";
 
 /**
@@ -12,17 +14,7 @@ export async function writeLiveExtensionStorage(
   extensionId: string,
   storage: ExtensionState["storage"],
 ): Promise<boolean> {
-  const { targetInfos } = await connection.send("Target.getTargets");
-  const worker = (targetInfos as { targetId: string; type: string; url: string }[]).find(
-    (target) =>
-      target.type === "service_worker" && target.url.startsWith(`chrome-extension://${extensionId}/`),
-  );
-  if (!worker) return false;
-  const { sessionId } = await connection.send("Target.attachToTarget", {
-    targetId: worker.targetId,
-    flatten: true,
-  });
-  try {
+  const written = await inExtensionWorker(connection, extensionId, async (sessionId) => {
     for (const area of ["local", "sync"] as const) {
       const values = storage[area];
       try {
@@ -40,19 +32,14 @@ export async function writeLiveExtensionStorage(
         }
       } catch (error) {
         if (connection.isClosed) throw error;
-        const { exceptionDetails } = await connection.send(
-          "Runtime.evaluate",
-          {
-            expression: `chrome.storage.${area}.clear().then(() => chrome.storage.${area}.set(${JSON.stringify(values)}))`,
-            awaitPromise: true,
-          },
+        await evaluateInSession(
+          connection,
           sessionId,
+          `chrome.storage.${area}.clear().then(() => chrome.storage.${area}.set(${JSON.stringify(values)})).then(() => true)`,
         );
-        if (exceptionDetails) return false;
       }
     }
     return true;
-  } finally {
-    await connection.send("Target.detachFromTarget", { sessionId }).catch(() => undefined);
-  }
+  });
+  return written === true;
 }

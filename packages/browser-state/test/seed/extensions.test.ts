@@ -1,5 +1,7 @@
 import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
+import { evaluateInSession } from "../../src/cdp/evaluate.js";
+import { inExtensionWorker } from "../../src/cdp/extension-worker.js";
 import {
   type CdpConnection,
   connectCdp,
@@ -39,24 +41,13 @@ function keylessExtension(): ExtensionState {
   };
 }
 
+/** What the extension itself reads from `chrome.storage.local`, once its worker has started. */
 async function workerStorage(connection: CdpConnection, extensionId: string): Promise<unknown> {
   for (let attempt = 0; attempt < 100; attempt++) {
-    const { targetInfos } = await connection.send("Target.getTargets");
-    const worker = (targetInfos as { targetId: string; url: string }[]).find((target) =>
-      target.url.startsWith(`chrome-extension://${extensionId}/`),
+    const stored = await inExtensionWorker(connection, extensionId, (sessionId) =>
+      evaluateInSession(connection, sessionId, "chrome.storage.local.get(null)"),
     );
-    if (worker) {
-      const { sessionId } = await connection.send("Target.attachToTarget", {
-        targetId: worker.targetId,
-        flatten: true,
-      });
-      const { data } = await connection.send(
-        "Extensions.getStorageItems",
-        { id: extensionId, storageArea: "local" },
-        sessionId,
-      );
-      return data;
-    }
+    if (stored !== undefined) return stored;
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
   throw new Error(`extension ${extensionId} has no worker`);
