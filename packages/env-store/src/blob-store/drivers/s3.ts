@@ -48,6 +48,11 @@ export interface S3BlobStoreOptions {
   singlePutMaxBytes?: number;
   /** Part size of multipart uploads (default 8 MiB). */
   partSize?: number;
+  /**
+   * Parts of one multipart upload in flight at once (default 2). Each holds a
+   * part in memory, so this times `partSize` is the buffer one upload costs.
+   */
+  partConcurrency?: number;
   /** Attempts per request, with the SDK's standard exponential backoff on 5xx and throttling (default 5). */
   maxAttempts?: number;
 }
@@ -85,6 +90,7 @@ export async function createS3BlobStore(options: S3BlobStoreOptions): Promise<Bl
   const prefix = normalisePrefix(options.prefix);
   const singlePutMaxBytes = options.singlePutMaxBytes ?? 16 * 1024 ** 2;
   const partSize = options.partSize ?? 8 * 1024 ** 2;
+  const partConcurrency = options.partConcurrency ?? 2;
   let ifMatchForm: IfMatchForm = "quoted";
 
   const fail = (error: unknown, operation: string, key: string): Error =>
@@ -163,7 +169,7 @@ export async function createS3BlobStore(options: S3BlobStoreOptions): Promise<Bl
       client,
       params: { ...baseParams(key, options), Body: body.pipe(counter) },
       partSize,
-      queueSize: 4,
+      queueSize: partConcurrency,
       leavePartsOnError: false,
     });
     body.once("error", (error) => counter.destroy(error));
