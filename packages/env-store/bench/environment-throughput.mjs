@@ -1,6 +1,7 @@
 // Save and load of a whole environment (1 MB of cookies + localStorage, 10 MB of extension files)
 // through the full stack (encrypted store → environment store) on the fs driver and on Ceph RGW,
-// next to the raw baselines for the same bytes in the same run (`cp`/`cat` for fs; plain SDK
+// next to the raw baselines for the same bytes in the same run (`cp`/`cat` for fs, and `cp` +
+// `sync FILE`, since the fs driver fsyncs every object before it counts as written; plain SDK
 // PutObject/GetObject for RGW; each driver's own unencrypted put/get). Also: bytes uploaded by a
 // cookie-only change, and peak RSS (VmHWM) of a child process per archive size.
 // Run after building: `pnpm turbo run build --filter=@webrun/env-store...` then
@@ -281,6 +282,14 @@ async function main() {
         execFileSync("cat", [join(dir, "copy.bin")], { stdio: ["ignore", "ignore", "inherit"] }),
       ),
     };
+    // The store fsyncs every object before it counts as written; cp does not. `sync FILE` makes the copy durable too.
+    const fsDurable = {
+      save: await medianOf(iterations, async () => {
+        execFileSync("cp", [source, join(dir, "copy.bin")]);
+        execFileSync("sync", [join(dir, "copy.bin")]);
+      }),
+      load: fsRaw.load,
+    };
     const fsDriver = {
       save: await medianOf(iterations, (i) =>
         fsStore.put(`bench/plain-${i}`, createReadStream(source), { contentLength: totalBytes }),
@@ -293,8 +302,11 @@ async function main() {
     const fsOurs = await measureEnvironment(fsStore, state, extension, iterations);
     rows.push(
       { driver: "fs", path: "raw: cp / cat >/dev/null", ...fsRaw },
-      { driver: "fs", path: "driver put/get (plain, one object)", ...fsDriver, raw: fsRaw },
-      { driver: "fs", path: "environment save/load (encrypted)", ...fsOurs, raw: fsRaw },
+      { driver: "fs", path: "raw, durable: cp + sync FILE / cat", ...fsDurable },
+      { driver: "fs", path: "driver put/get (plain, one object) vs cp", ...fsDriver, raw: fsRaw },
+      { driver: "fs", path: "environment save/load (encrypted) vs cp", ...fsOurs, raw: fsRaw },
+      { driver: "fs", path: "driver put/get (plain, one object) vs durable", ...fsDriver, raw: fsDurable },
+      { driver: "fs", path: "environment save/load (encrypted) vs durable", ...fsOurs, raw: fsDurable },
     );
     cookieChanges.push({ driver: "fs", ...fsOurs.cookieChange });
 
