@@ -6,6 +6,14 @@ export {
 } from "./archives/hostile-archives.js";
 export { hostileCorpusDir, writeHostileCorpus } from "./archives/make-hostile.js";
 export { END_OF_TAR, type RawTarEntry, rawTar, type TarEntryType, tarHeader } from "./archives/tar-writer.js";
-export { type RgwServer, type StartRgwOptions, startRgw } from "./rgw/index.js";
+export {
+  acquireTestS3Server,
+  createTestBucket,
+  type RgwServer,
+  type StartRgwOptions,
+  startRgw,
+  type TestS3Server,
+  testS3Client,
+} from "./rgw/index.js";
 export * from "./sites/index.js";
 export { makeTestCertificates, type TestCertificates } from "./tls/certificates.js";

@@ -142,22 +142,13 @@ async function openStorage(storage) {
     accessKeyId: process.env.AWS_ACCESS_KEY_ID,
     secretAccessKey: process.env.AWS_SECRET_ACCESS_KEY,
   };
+  const { createTestBucket, startRgw } = await import("@webrun/test-fixtures");
   if (args.rgw) {
-    const { startRgw } = await import("@webrun/test-fixtures");
     const rgw = await startRgw();
     cleanups.push(() => rgw.stop());
     s3 = rgw;
   }
-  const { CreateBucketCommand, S3Client } = await import("@aws-sdk/client-s3");
-  const bucket = `webrun-load-${randomBytes(6).toString("hex")}`;
-  const client = new S3Client({
-    endpoint: s3.endpoint,
-    region: s3.region,
-    forcePathStyle: true,
-    credentials: { accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey },
-  });
-  await client.send(new CreateBucketCommand({ Bucket: bucket }));
-  client.destroy();
+  const { bucket } = await createTestBucket(s3, "load");
   return {
     STORAGE: "s3",
     S3_BUCKET: bucket,

@@ -3,17 +3,16 @@ import { existsSync } from "node:fs";
 import { mkdtemp, readdir, readFile, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import { CreateBucketCommand, S3Client } from "@aws-sdk/client-s3";
 import { connectCdp, type LaunchedBrowser, launchChromium } from "@webrun/browser-state";
 import {
+  acquireTestS3Server,
   BrowserDriver,
   checkEverySite,
   checkTestExtension,
+  createTestBucket,
   describeFailedChecks,
   logInToEverySite,
   logInToTestExtension,
-  type RgwServer,
-  startRgw,
   startTestSites,
   type TestSites,
   testExtension,
@@ -25,7 +24,7 @@ import { type ApiServer, startApiServer, startWebrunEnv, webrunEnv } from "./env
 // The whole journey a person follows in the README, with real Chromium and a
 // real API server process: log in to the test sites, `capture --push` into an
 // environment, `launch --env` a fresh browser from it — still logged in. Once
-// on the embedded default storage, once on S3 (a throw-away Ceph RGW).
+// on the embedded default storage, once on S3 (the run's Ceph RGW).
 
 let sites: TestSites;
 let dir: string;
@@ -40,37 +39,33 @@ afterAll(async () => {
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 
-/** The API's storage settings: nothing for the embedded default; a fresh bucket on a fresh RGW for S3. */
+/** The API's storage settings: nothing for the embedded default; a fresh bucket on the run's S3 server for S3. */
 async function storage(
   mode: "fs" | "s3",
 ): Promise<{ settings: Record<string, string>; stop(): Promise<void> }> {
   if (mode === "fs") return { settings: {}, stop: async () => undefined };
-  const rgw: RgwServer = await startRgw();
+  const { server: s3, release } = await acquireTestS3Server();
   try {
-    const client = new S3Client({
-      endpoint: rgw.endpoint,
-      region: rgw.region,
-      forcePathStyle: true,
-      credentials: { accessKeyId: rgw.accessKeyId, secretAccessKey: rgw.secretAccessKey },
-    });
-    await client.send(new CreateBucketCommand({ Bucket: "webrun-cli-journey" }));
-    client.destroy();
+    const { bucket, remove } = await createTestBucket(s3, "cli-journey");
+    return {
+      settings: {
+        STORAGE: "s3",
+        S3_BUCKET: bucket,
+        S3_ENDPOINT: s3.endpoint,
+        S3_REGION: s3.region,
+        AWS_ACCESS_KEY_ID: s3.accessKeyId,
+        AWS_SECRET_ACCESS_KEY: s3.secretAccessKey,
+        WEBRUN_MASTER_KEYS: `k1:${randomBytes(32).toString("base64")}`,
+      },
+      stop: async () => {
+        await remove();
+        await release();
+      },
+    };
   } catch (error) {
-    await rgw.stop();
+    await release();
     throw error;
   }
-  return {
-    settings: {
-      STORAGE: "s3",
-      S3_BUCKET: "webrun-cli-journey",
-      S3_ENDPOINT: rgw.endpoint,
-      S3_REGION: rgw.region,
-      AWS_ACCESS_KEY_ID: rgw.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: rgw.secretAccessKey,
-      WEBRUN_MASTER_KEYS: `k1:${randomBytes(32).toString("base64")}`,
-    },
-    stop: () => rgw.stop(),
-  };
 }
 
 async function failedChecks(endpoint: string, pageTargetId: string | undefined): Promise<string[]> {

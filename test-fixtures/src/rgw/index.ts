@@ -1,1 +1,2 @@
 export { type RgwServer, type StartRgwOptions, startRgw } from "./start-rgw.js";
+export { acquireTestS3Server, createTestBucket, type TestS3Server, testS3Client } from "./test-s3.js";

@@ -2,16 +2,8 @@ import { randomBytes } from "node:crypto";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { CreateBucketCommand, S3Client } from "@aws-sdk/client-s3";
+import { createTestBucket, type TestS3Server } from "@webrun/test-fixtures";
 import { inject } from "vitest";
-
-/** What the global setup (packages/env-store/test/blob-store/s3-global-setup.ts) provides. */
-export interface TestS3Server {
-  endpoint: string;
-  region: string;
-  accessKeyId: string;
-  secretAccessKey: string;
-}
 
 declare module "vitest" {
   export interface ProvidedContext {
@@ -50,15 +42,7 @@ export async function createTestStorage(mode: StorageMode): Promise<TestStorage>
     };
   }
   const s3 = inject("s3");
-  const bucket = `webrun-api-${randomBytes(6).toString("hex")}`;
-  const client = new S3Client({
-    endpoint: s3.endpoint,
-    region: s3.region,
-    forcePathStyle: true,
-    credentials: { accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey },
-  });
-  await client.send(new CreateBucketCommand({ Bucket: bucket }));
-  client.destroy();
+  const { bucket } = await createTestBucket(s3, "api");
   return {
     mode,
     env: {
@@ -73,7 +57,7 @@ export async function createTestStorage(mode: StorageMode): Promise<TestStorage>
     secrets: [s3.secretAccessKey, masterKey.toString("base64")],
     masterKey,
     masterKeyId,
-    // The bucket lives as long as the throw-away RGW of this run.
+    // The bucket lives as long as the run's S3 server: a server process may still be writing to it.
     cleanup: async () => {},
   };
 }

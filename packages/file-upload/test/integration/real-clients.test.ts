@@ -3,8 +3,8 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { CreateBucketCommand, ListMultipartUploadsCommand, S3Client } from "@aws-sdk/client-s3";
-import { type RgwServer, startRgw } from "@webrun/test-fixtures";
+import { ListMultipartUploadsCommand } from "@aws-sdk/client-s3";
+import { acquireTestS3Server, createTestBucket, testS3Client } from "@webrun/test-fixtures";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { launchChromium, submitUploadForm } from "../support/chromium.js";
 import { curl, json } from "../support/curl.js";
@@ -37,29 +37,24 @@ const drivers: Driver[] = [
   {
     name: "Ceph RGW",
     setup: async () => {
-      const rgw: RgwServer = await startRgw();
-      const bucket = `file-upload-${randomBytes(4).toString("hex")}`;
-      const client = new S3Client({
-        region: rgw.region,
-        endpoint: rgw.endpoint,
-        forcePathStyle: true,
-        credentials: { accessKeyId: rgw.accessKeyId, secretAccessKey: rgw.secretAccessKey },
-      });
-      await client.send(new CreateBucketCommand({ Bucket: bucket }));
+      const { server: s3, release } = await acquireTestS3Server();
+      const { bucket, remove } = await createTestBucket(s3, "file-upload");
+      const client = testS3Client(s3);
       return {
         env: {
           STORE: "s3",
-          S3_ENDPOINT: rgw.endpoint,
+          S3_ENDPOINT: s3.endpoint,
           S3_BUCKET: bucket,
-          S3_REGION: rgw.region,
-          AWS_ACCESS_KEY_ID: rgw.accessKeyId,
-          AWS_SECRET_ACCESS_KEY: rgw.secretAccessKey,
+          S3_REGION: s3.region,
+          AWS_ACCESS_KEY_ID: s3.accessKeyId,
+          AWS_SECRET_ACCESS_KEY: s3.secretAccessKey,
         },
         pendingMultipart: async () =>
           (await client.send(new ListMultipartUploadsCommand({ Bucket: bucket }))).Uploads?.length ?? 0,
         teardown: async () => {
           client.destroy();
-          await rgw.stop();
+          await remove();
+          await release();
         },
       };
     },

@@ -1,11 +1,9 @@
-import { randomBytes } from "node:crypto";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { CreateBucketCommand, S3Client } from "@aws-sdk/client-s3";
 import { type BlobStore, createFsBlobStore, createS3BlobStore } from "@webrun/env-store";
 import { isWebrunError } from "@webrun/errors";
-import { startRgw } from "@webrun/test-fixtures";
+import { acquireTestS3Server, createTestBucket } from "@webrun/test-fixtures";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type FileService, fileKeys, sweepOrphans } from "../../src/index.js";
 import {
@@ -40,19 +38,17 @@ async function fsStores(): Promise<RealStores> {
 }
 
 async function rgwStores(): Promise<RealStores> {
-  const rgw = await startRgw();
-  const bucket = `file-upload-race-${randomBytes(4).toString("hex")}`;
-  const credentials = { accessKeyId: rgw.accessKeyId, secretAccessKey: rgw.secretAccessKey };
-  const client = new S3Client({
-    region: rgw.region,
-    endpoint: rgw.endpoint,
-    forcePathStyle: true,
-    credentials,
-  });
-  await client.send(new CreateBucketCommand({ Bucket: bucket }));
-  client.destroy();
-  const one = () => createS3BlobStore({ endpoint: rgw.endpoint, region: rgw.region, bucket, credentials });
-  return { open: async () => [await one(), await one(), await one()], teardown: () => rgw.stop() };
+  const { server: s3, release } = await acquireTestS3Server();
+  const { bucket, remove } = await createTestBucket(s3, "file-upload-race");
+  const credentials = { accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey };
+  const one = () => createS3BlobStore({ endpoint: s3.endpoint, region: s3.region, bucket, credentials });
+  return {
+    open: async () => [await one(), await one(), await one()],
+    teardown: async () => {
+      await remove();
+      await release();
+    },
+  };
 }
 
 describe.each([
