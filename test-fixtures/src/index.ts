@@ -8,6 +8,7 @@ export { hostileCorpusDir, writeHostileCorpus } from "./archives/make-hostile.js
 export { END_OF_TAR, type RawTarEntry, rawTar, type TarEntryType, tarHeader } from "./archives/tar-writer.js";
 export {
   acquireTestS3Server,
+  apiS3Settings,
   createTestBucket,
   type RgwServer,
   type StartRgwOptions,

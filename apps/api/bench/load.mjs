@@ -142,7 +142,7 @@ async function openStorage(storage) {
     accessKeyId: process.env.AWS_ACCESS_KEY_ID,
     secretAccessKey: process.env.AWS_SECRET_ACCESS_KEY,
   };
-  const { createTestBucket, startRgw } = await import("@webrun/test-fixtures");
+  const { apiS3Settings, createTestBucket, startRgw } = await import("@webrun/test-fixtures");
   if (args.rgw) {
     const rgw = await startRgw();
     cleanups.push(() => rgw.stop());
@@ -150,12 +150,7 @@ async function openStorage(storage) {
   }
   const { bucket } = await createTestBucket(s3, "load");
   return {
-    STORAGE: "s3",
-    S3_BUCKET: bucket,
-    S3_ENDPOINT: s3.endpoint,
-    S3_REGION: s3.region,
-    AWS_ACCESS_KEY_ID: s3.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: s3.secretAccessKey,
+    ...apiS3Settings(s3, bucket),
     WEBRUN_MASTER_KEYS: masterKeys,
   };
 }

@@ -6,6 +6,7 @@ import { dirname, join } from "node:path";
 import { connectCdp, type LaunchedBrowser, launchChromium } from "@webrun/browser-state";
 import {
   acquireTestS3Server,
+  apiS3Settings,
   BrowserDriver,
   checkEverySite,
   checkTestExtension,
@@ -49,12 +50,7 @@ async function storage(
     const { bucket, remove } = await createTestBucket(s3, "cli-journey");
     return {
       settings: {
-        STORAGE: "s3",
-        S3_BUCKET: bucket,
-        S3_ENDPOINT: s3.endpoint,
-        S3_REGION: s3.region,
-        AWS_ACCESS_KEY_ID: s3.accessKeyId,
-        AWS_SECRET_ACCESS_KEY: s3.secretAccessKey,
+        ...apiS3Settings(s3, bucket),
         WEBRUN_MASTER_KEYS: `k1:${randomBytes(32).toString("base64")}`,
       },
       stop: async () => {

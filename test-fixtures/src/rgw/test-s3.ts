@@ -93,3 +93,15 @@ export async function createTestBucket(
   };
   return { bucket, remove };
 }
+
+/** The settings that switch the API to S3 (`STORAGE=s3` and the S3 variables of the README) for a bucket on the test server. */
+export function apiS3Settings(server: TestS3Server, bucket: string): Record<string, string> {
+  return {
+    STORAGE: "s3",
+    S3_BUCKET: bucket,
+    S3_ENDPOINT: server.endpoint,
+    S3_REGION: server.region,
+    AWS_ACCESS_KEY_ID: server.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: server.secretAccessKey,
+  };
+}

@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { createTestBucket, type TestS3Server } from "@webrun/test-fixtures";
+import { apiS3Settings, createTestBucket, type TestS3Server } from "@webrun/test-fixtures";
 import { inject } from "vitest";
 
 declare module "vitest" {
@@ -46,12 +46,7 @@ export async function createTestStorage(mode: StorageMode): Promise<TestStorage>
   return {
     mode,
     env: {
-      STORAGE: "s3",
-      S3_BUCKET: bucket,
-      S3_ENDPOINT: s3.endpoint,
-      S3_REGION: s3.region,
-      AWS_ACCESS_KEY_ID: s3.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: s3.secretAccessKey,
+      ...apiS3Settings(s3, bucket),
       ...keys,
     },
     secrets: [s3.secretAccessKey, masterKey.toString("base64")],
