@@ -23,7 +23,8 @@ const RANGE_ATTEMPTS = 3;
  * Encryption at rest as a BlobStore decorator: every layer above keeps using
  * a plain BlobStore, every byte below is ciphertext (format in `format.ts`).
  *
- * - `size` is the plaintext size; etags pass through untouched, so
+ * - `size` is the plaintext size (a listed object too damaged to have one keeps its
+ *   stored size); etags pass through untouched, so
  *   `ifMatch`/`ifNoneMatch` compare-and-swap works exactly as on the inner store.
  * - Reads stream and verify chunk by chunk; tampering of any kind is a
  *   `BLOB_TAMPERED` integrity error, never unauthenticated plaintext.
@@ -122,7 +123,13 @@ export function createEncryptedBlobStore(inner: BlobStore, keyring: Keyring): Bl
     delete: (key: string) => inner.delete(key),
 
     async *list(prefix: string): AsyncIterable<BlobInfo> {
-      for await (const info of inner.list(prefix)) yield plainInfo(info);
+      // A damaged object (its size fits no encrypted object) is listed with its stored size rather
+      // than failing the listing: reading it still fails, but deleting an environment or a GC run must
+      // still find it and remove it.
+      for await (const info of inner.list(prefix)) {
+        const size = plaintextSize(info.size);
+        yield size === undefined ? info : { ...info, size };
+      }
     },
 
     close: () => inner.close(),

@@ -78,6 +78,19 @@ describe("the whole stack over an encrypted store", () => {
     expect(isWebrunError(error, "BLOB_TAMPERED")).toBe(true);
   });
 
+  it("still deletes an environment whose parts were truncated, which stay unreadable until then", async () => {
+    const bucket = createMemoryBlobStore();
+    const { store, env } = await saveSecretState(bucket, true);
+    for (const part of await keys(bucket, "content/")) {
+      const raw = await readAll((await bucket.get(part)).body);
+      await bucket.put(part, raw.subarray(0, 10));
+    }
+    const error = await store.loadVersion(user, env._id).catch((e: unknown) => e);
+    expect(isWebrunError(error, "BLOB_TAMPERED")).toBe(true);
+    await store.delete(user, env._id);
+    expect(await keys(bucket, "")).toEqual([]);
+  });
+
   it("shows status uploading while an archive import streams, then ready", async () => {
     const bucket = createMemoryBlobStore();
     const { store, env } = await saveSecretState(bucket, true);
