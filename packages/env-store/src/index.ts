@@ -55,7 +55,8 @@ export {
 export { createFsBlobStore, type FsBlobStoreOptions } from "./blob-store/drivers/fs.js";
 export { createMemoryBlobStore } from "./blob-store/drivers/memory.js";
 export { type IfMatchForm, probeConditionalWrites } from "./blob-store/drivers/s3/probe.js";
-export { createS3BlobStore, type S3BlobStoreOptions } from "./blob-store/drivers/s3.js";
+export type { S3BlobStoreOptions } from "./blob-store/drivers/s3.js";
+export { createS3BlobStore } from "./blob-store/drivers/s3-on-demand.js";
 export { assertValidKey, compareKeys } from "./blob-store/keys.js";
 export { createEncryptedBlobStore } from "./crypto/encrypted-blob-store.js";
 export { Keyring, type KeyringConfig, keyringFromConfig } from "./crypto/keyring.js";

@@ -2,7 +2,7 @@ import { WebrunError } from "@webrun/errors";
 import { z } from "zod";
 import type { BlobStore } from "./blob-store.js";
 import { createFsBlobStore } from "./drivers/fs.js";
-import { createS3BlobStore } from "./drivers/s3.js";
+import { createS3BlobStore } from "./drivers/s3-on-demand.js";
 
 const nonEmpty = z.string().trim().min(1);
 

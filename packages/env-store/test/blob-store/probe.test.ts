@@ -3,7 +3,7 @@ import { describe, expect, inject, it } from "vitest";
 import type { BlobStore, PutOptions } from "../../src/blob-store/blob-store.js";
 import { createMemoryBlobStore } from "../../src/blob-store/drivers/memory.js";
 import { type IfMatchForm, probeConditionalWrites } from "../../src/blob-store/drivers/s3/probe.js";
-import { createS3BlobStore } from "../../src/blob-store/drivers/s3.js";
+import { createS3BlobStore } from "../../src/blob-store/drivers/s3-on-demand.js";
 import { expectCode } from "./conformance.js";
 import { createTestBucket, testS3Client } from "./test-bucket.js";
 

@@ -1,7 +1,7 @@
 import { describe, expect, inject, it } from "vitest";
 import type { BlobInfo } from "../../src/blob-store/blob-store.js";
 import { readAll } from "../../src/blob-store/body.js";
-import { createS3BlobStore } from "../../src/blob-store/drivers/s3.js";
+import { createS3BlobStore } from "../../src/blob-store/drivers/s3-on-demand.js";
 import { describeBlobStoreConformance, increment } from "./conformance.js";
 import { createTestBucket } from "./test-bucket.js";
 

@@ -17,7 +17,7 @@ const [root, userId, envId, mode, label, countText] = process.argv.slice(2);
 const s3 = process.env.WEBRUN_RACE_S3 ? JSON.parse(process.env.WEBRUN_RACE_S3) : undefined;
 async function openDriver() {
   if (!s3) return createFsBlobStore({ root: `${root}/store` });
-  const { createS3BlobStore } = await import("../../dist/blob-store/drivers/s3.js");
+  const { createS3BlobStore } = await import("../../dist/blob-store/drivers/s3-on-demand.js");
   return createS3BlobStore({
     bucket: s3.bucket,
     region: s3.region,

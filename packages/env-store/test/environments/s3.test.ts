@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { GetObjectCommand, ListObjectsV2Command } from "@aws-sdk/client-s3";
 import { isWebrunError } from "@webrun/errors";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { createS3BlobStore } from "../../src/blob-store/drivers/s3.js";
+import { createS3BlobStore } from "../../src/blob-store/drivers/s3-on-demand.js";
 import {
   type BlobStore,
   createEncryptedBlobStore,

@@ -74,7 +74,7 @@ const singlePutLimit = 5 * 1024 ** 3;
  * ignores conditions on Ceph 16, so a conditional body of unknown length is
  * first spooled to a temp file to learn its length (≤ 5 GiB).
  */
-export async function createS3BlobStore(options: S3BlobStoreOptions): Promise<BlobStore> {
+export async function openS3BlobStore(options: S3BlobStoreOptions): Promise<BlobStore> {
   const client = new S3Client({
     region: options.region,
     ...(options.endpoint ? { endpoint: options.endpoint, forcePathStyle: true } : {}),
