@@ -4,8 +4,6 @@ import { mkdtemp, rename, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { pipeline } from "node:stream/promises";
-import { captureState } from "@webrun/browser-state";
-import { packEnvironmentArchive } from "@webrun/env-store";
 import { WebrunError } from "@webrun/errors";
 import type { Command } from "commander";
 import { type ApiOptions, apiClientFrom, withApiOptions } from "../api-client/api-options.js";
@@ -131,6 +129,7 @@ export function registerCapture(program: Command): void {
 async function captureToFile(options: { cdp: string; out: string; origin: string[]; profileDir?: string }) {
   const kind = outputKind(options.out);
   const extensionFolders = new Map<string, string>();
+  const { captureState } = await import("@webrun/browser-state");
   const state = await captureState(options.cdp, {
     origins: options.origin,
     ...(options.profileDir ? { profileDir: options.profileDir } : {}),
@@ -143,6 +142,7 @@ async function captureToFile(options: { cdp: string; out: string; origin: string
       return;
     }
     // Extension files stream from their folders into the archive, verified against the state.
+    const { packEnvironmentArchive } = await import("@webrun/env-store");
     const archive = packEnvironmentArchive({
       state,
       extensionFiles: (id, filePath) =>

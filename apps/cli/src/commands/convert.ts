@@ -1,11 +1,5 @@
 import { writeFile } from "node:fs/promises";
-import {
-  type BrowserState,
-  fromPlaywrightStorageState,
-  parseBrowserState,
-  playwrightConversionLosses,
-  toPlaywrightStorageState,
-} from "@webrun/browser-state";
+import type { BrowserState } from "@webrun/browser-state";
 import { WebrunError } from "@webrun/errors";
 import { type Command, Option } from "commander";
 import { inputLabel, readJsonInput } from "../read-input.js";
@@ -55,6 +49,12 @@ export function registerConvert(program: Command): void {
     )
     .action(async (input: string, options: { from?: Format; to?: Format; out?: string }) => {
       const document = await readJsonInput(input, { maxBytes: maxInputBytes });
+      const {
+        fromPlaywrightStorageState,
+        parseBrowserState,
+        playwrightConversionLosses,
+        toPlaywrightStorageState,
+      } = await import("@webrun/browser-state");
       const from = options.from ?? inferFormat(document, inputLabel(input));
       const to = options.to ?? (from === "webrun" ? "playwright" : "webrun");
       const state: BrowserState =

@@ -2,14 +2,7 @@ import { createReadStream, existsSync } from "node:fs";
 import { access, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import {
-  type BrowserState,
-  launchSeeded,
-  type OpenExtensionFile,
-  parseBrowserState,
-  type SeededBrowser,
-} from "@webrun/browser-state";
-import { unpackEnvironmentArchiveToDirectory } from "@webrun/env-store";
+import type { BrowserState, OpenExtensionFile, SeededBrowser } from "@webrun/browser-state";
 import { WebrunError } from "@webrun/errors";
 import { parseProxy, toLaunchPlan } from "@webrun/proxy-config";
 import type { Command } from "commander";
@@ -42,6 +35,7 @@ export function isArchivePath(file: string): boolean {
  */
 export async function loadStateFile(file: string): Promise<LoadedState> {
   if (!isArchivePath(file)) {
+    const { parseBrowserState } = await import("@webrun/browser-state");
     const state = parseBrowserState(await readJsonInput(file, { maxBytes: maxStateBytes }));
     return { state, dispose: async () => undefined };
   }
@@ -49,6 +43,7 @@ export async function loadStateFile(file: string): Promise<LoadedState> {
   const unpacked = path.join(root, "environment");
   try {
     const source = await openReadable(file);
+    const { unpackEnvironmentArchiveToDirectory } = await import("@webrun/env-store");
     const { state } = await unpackEnvironmentArchiveToDirectory(source, unpacked);
     const profileDir = path.join(unpacked, "profile");
     return {
@@ -221,6 +216,7 @@ export function registerLaunch(program: Command): void {
       try {
         const loaded = await loadLaunchState(options);
         try {
+          const { launchSeeded } = await import("@webrun/browser-state");
           browser = await launchSeeded(loaded.state, {
             headless: options.headless === true,
             args: chromiumArgs,

@@ -1,4 +1,3 @@
-import { restoreState } from "@webrun/browser-state";
 import type { Command } from "commander";
 import { loadStateFile } from "./launch.js";
 
@@ -27,6 +26,7 @@ export function registerRestore(program: Command): void {
     )
     .action(async (options: { cdp: string; state: string }) => {
       const loaded = await loadStateFile(options.state);
+      const { restoreState } = await import("@webrun/browser-state");
       const result = await restoreState(options.cdp, loaded.state).finally(() => loaded.dispose());
       process.stdout.write(`${JSON.stringify(result)}\n`);
     });
