@@ -3,12 +3,12 @@ import type { CdpConnection } from "./cdp-connection.js";
 import { evaluateInSession } from "./evaluate.js";
 
 /** How long a service worker that is starting up gets before its storage counts as unreachable. */
-export const workerStartTimeoutMs = 10_000;
+const workerStartTimeoutMs = 10_000;
 
 const readyExpression = `typeof chrome === "object" && typeof chrome.storage?.local?.get === "function"`;
 
 /** The target id of the extension's running service worker, if it runs. */
-export async function findExtensionWorker(
+async function findExtensionWorker(
   connection: CdpConnection,
   extensionId: string,
 ): Promise<string | undefined> {
