@@ -1,7 +1,7 @@
 // Put/get throughput of a 256 MiB body through the fs and s3 BlobStore drivers, next to the raw
 // baselines (cp / a read stream for fs; plain SDK PutObject/GetObject for s3).
-// Run after building: `pnpm turbo run build --filter=@webrun/env-store...` then
-// `node packages/env-store/bench/blob-throughput.mjs` (starts a Ceph RGW unless WEBRUN_TEST_S3_ENDPOINT is set).
+// Run after building: `pnpm turbo run build --filter=@webrun/blob-store...` then
+// `node packages/blob-store/bench/blob-throughput.mjs` (starts a Ceph RGW unless WEBRUN_TEST_S3_ENDPOINT is set).
 import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { createReadStream, createWriteStream } from "node:fs";
@@ -11,9 +11,9 @@ import { join } from "node:path";
 import { Writable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { CreateBucketCommand, GetObjectCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import { createFsBlobStore } from "@webrun/blob-store";
+import { createS3BlobStore } from "@webrun/blob-store/s3";
 import { startRgw } from "@webrun/test-fixtures";
-import { createFsBlobStore } from "../dist/blob-store/drivers/fs.js";
-import { createS3BlobStore } from "../dist/blob-store/drivers/s3.js";
 
 const size = Number(process.env.BENCH_BYTES ?? 256 * 1024 * 1024);
 const dir = await mkdtemp(join(tmpdir(), "webrun-bench-"));

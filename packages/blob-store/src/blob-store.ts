@@ -5,8 +5,8 @@ import type { Readable } from "node:stream";
  *
  * Small on purpose (put, get, head, delete, list, conditional put) so the
  * drivers (S3, a local directory, memory for unit tests) can all honour it
- * exactly; the shared conformance suite in `test/` is the definition of
- * "exactly". Concurrency control is optimistic: every object has an opaque
+ * exactly; the conformance suite (`@webrun/blob-store/conformance`) is the
+ * definition of "exactly". Concurrency control is optimistic: every object has an opaque
  * `etag`, and `ifMatch`/`ifNoneMatch` make a put a compare-and-swap.
  */
 export interface BlobStore {
@@ -31,11 +31,12 @@ export interface BlobStore {
   /** Removes an object; removing a missing one is not an error. */
   delete(key: string): Promise<void>;
 
-  /** Every object whose key starts with `prefix`, in ascending key order, paged internally. */
-  list(prefix: string): AsyncIterable<BlobInfo>;
-
-  /** A URL that downloads the object without credentials until it expires, when the driver can make one. */
-  presignGet?(key: string, options: PresignOptions): Promise<string>;
+  /**
+   * Every object whose key starts with `prefix`, in ascending key order (UTF-8
+   * bytes, as S3), paged internally. Entries carry what a listing has without
+   * a request per object: key, size and last-modified time.
+   */
+  list(prefix: string): AsyncIterable<BlobListEntry>;
 
   /** Releases sockets and handles. */
   close(): Promise<void>;
@@ -62,17 +63,21 @@ export interface GetOptions {
   signal?: AbortSignal;
 }
 
-export interface BlobInfo {
+/** One object as a listing sees it. */
+export interface BlobListEntry {
   key: string;
   /** Size of the whole object in bytes. */
   size: number;
+  lastModified: Date;
+}
+
+export interface BlobInfo extends BlobListEntry {
   /**
    * Opaque version tag, without quotes. Compare only for equality. It changes
    * whenever the content changes; rewriting identical bytes may keep it (S3
    * etags hash the content), so a compare-and-swap compares content, not history.
    */
   etag: string;
-  lastModified: Date;
   contentType?: string;
   metadata: Readonly<Record<string, string>>;
 }
@@ -81,10 +86,4 @@ export interface BlobObject extends BlobInfo {
   body: Readable;
   /** The bytes `body` holds when a range was asked for: inclusive offsets into the object. */
   range?: { start: number; end: number };
-}
-
-export interface PresignOptions {
-  expiresInSeconds: number;
-  /** Suggested download file name, sent as Content-Disposition. */
-  fileName?: string;
 }

@@ -1,8 +1,14 @@
+/**
+ * @webrun/blob-store/config — opens whichever store a configuration names.
+ * It can open every driver, so it loads them all (the AWS SDK included):
+ * import it where the configuration chooses, and a driver directly elsewhere.
+ */
+
 import { WebrunError } from "@webrun/errors";
 import { z } from "zod";
 import type { BlobStore } from "./blob-store.js";
 import { createFsBlobStore } from "./drivers/fs.js";
-import { createS3BlobStore } from "./drivers/s3-on-demand.js";
+import { createS3BlobStore } from "./drivers/s3.js";
 
 const nonEmpty = z.string().trim().min(1);
 

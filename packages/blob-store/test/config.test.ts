@@ -2,7 +2,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, inject, it } from "vitest";
-import { blobStoreFromConfig, parseBlobStoreConfig } from "../../src/blob-store/config.js";
+import { blobStoreFromConfig, parseBlobStoreConfig } from "../src/config.js";
 import { createTestBucket } from "./test-bucket.js";
 
 const secret = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";

@@ -6,8 +6,8 @@ import { hostname, tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { createInterface } from "node:readline";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { readAll } from "../../src/blob-store/body.js";
-import { createFsBlobStore } from "../../src/blob-store/drivers/fs.js";
+import { readAll } from "../src/body.js";
+import { createFsBlobStore } from "../src/drivers/fs.js";
 import { transpileBlobStoreForWorkers } from "./transpile-for-workers.js";
 
 /* Several real processes sharing one fs store root, as several API processes sharing DATA_DIR do. */

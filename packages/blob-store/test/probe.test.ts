@@ -1,10 +1,10 @@
 import { ListObjectsV2Command } from "@aws-sdk/client-s3";
 import { describe, expect, inject, it } from "vitest";
-import type { BlobStore, PutOptions } from "../../src/blob-store/blob-store.js";
-import { createMemoryBlobStore } from "../../src/blob-store/drivers/memory.js";
-import { type IfMatchForm, probeConditionalWrites } from "../../src/blob-store/drivers/s3/probe.js";
-import { createS3BlobStore } from "../../src/blob-store/drivers/s3-on-demand.js";
-import { expectCode } from "./conformance.js";
+import type { BlobStore, PutOptions } from "../src/blob-store.js";
+import { expectCode } from "../src/conformance.js";
+import { createMemoryBlobStore } from "../src/drivers/memory.js";
+import { type IfMatchForm, probeConditionalWrites } from "../src/drivers/s3/probe.js";
+import { createS3BlobStore } from "../src/drivers/s3.js";
 import { createTestBucket, testS3Client } from "./test-bucket.js";
 
 /** A store whose puts pass through `adjust` first, to imitate servers that get conditions wrong. */

@@ -1,26 +1,36 @@
 import { describe, expect, inject, it } from "vitest";
-import type { BlobInfo } from "../../src/blob-store/blob-store.js";
-import { readAll } from "../../src/blob-store/body.js";
-import { createS3BlobStore } from "../../src/blob-store/drivers/s3-on-demand.js";
-import { describeBlobStoreConformance, increment } from "./conformance.js";
+import type { BlobInfo, BlobStore } from "../src/blob-store.js";
+import { readAll } from "../src/body.js";
+import { increment, testBlobStore } from "../src/conformance.js";
+import { createS3BlobStore } from "../src/drivers/s3.js";
+import { createEncryptedBlobStore } from "../src/encryption/encrypted-blob-store.js";
+import { randomKeyring } from "./encryption/helpers.js";
 import { createTestBucket } from "./test-bucket.js";
 
-let removeBucket = async (): Promise<void> => {};
-describeBlobStoreConformance(
-  "s3 (real S3 server)",
-  async () => {
-    const s3 = inject("s3");
-    const { bucket, remove } = await createTestBucket("conformance");
-    removeBucket = remove;
-    return createS3BlobStore({
-      bucket,
-      region: s3.region,
-      endpoint: s3.endpoint,
-      credentials: { accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey },
-    });
-  },
-  () => removeBucket(),
-);
+/** A store in a fresh bucket on the run's real S3 server (never skipped), removed after the suite. */
+function inFreshBucket(name: string, wrap = (store: BlobStore) => store) {
+  let removeBucket = async (): Promise<void> => {};
+  testBlobStore({
+    name,
+    open: async () => {
+      const s3 = inject("s3");
+      const { bucket, remove } = await createTestBucket("conformance");
+      removeBucket = remove;
+      return wrap(
+        await createS3BlobStore({
+          bucket,
+          region: s3.region,
+          endpoint: s3.endpoint,
+          credentials: { accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey },
+        }),
+      );
+    },
+    cleanup: () => removeBucket(),
+  });
+}
+
+inFreshBucket("s3 (Ceph RGW)");
+inFreshBucket("encrypted over s3 (Ceph RGW)", (store) => createEncryptedBlobStore(store, randomKeyring()));
 
 describe("s3 driver on Ceph: conditional-write races without SDK retries", () => {
   it("reports every loser as BLOB_PRECONDITION_FAILED (Ceph answers some with 500) and loses no increment", async () => {

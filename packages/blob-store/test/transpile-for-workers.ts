@@ -2,7 +2,7 @@ import { mkdir, mkdtemp, readdir, readFile, writeFile } from "node:fs/promises";
 import { dirname, join, relative } from "node:path";
 import ts from "typescript";
 
-const sourceRoot = join(import.meta.dirname, "../../src/blob-store");
+const sourceRoot = join(import.meta.dirname, "../src");
 
 /**
  * Transpiles the BlobStore sources to plain ESM for child processes, which
@@ -11,7 +11,7 @@ const sourceRoot = join(import.meta.dirname, "../../src/blob-store");
  * bare imports (@webrun/errors) resolve; returns its directory.
  */
 export async function transpileBlobStoreForWorkers(): Promise<string> {
-  const cache = join(import.meta.dirname, "../../node_modules/.webrun-test");
+  const cache = join(import.meta.dirname, "../node_modules/.webrun-test");
   await mkdir(cache, { recursive: true });
   const out = await mkdtemp(join(cache, "blob-store-"));
   for (const entry of await readdir(sourceRoot, { recursive: true, withFileTypes: true })) {

@@ -13,7 +13,15 @@ import {
 } from "node:fs/promises";
 import { basename, dirname, join, resolve } from "node:path";
 import { Readable } from "node:stream";
-import type { BlobBody, BlobInfo, BlobObject, BlobStore, GetOptions, PutOptions } from "../blob-store.js";
+import type {
+  BlobBody,
+  BlobInfo,
+  BlobListEntry,
+  BlobObject,
+  BlobStore,
+  GetOptions,
+  PutOptions,
+} from "../blob-store.js";
 import { bodyToStream } from "../body.js";
 import {
   blobLengthMismatch,
@@ -242,7 +250,7 @@ export async function createFsBlobStore(options: FsBlobStoreOptions): Promise<Bl
       if (removed) await pruneEmptyDirectories(key);
     },
 
-    list(prefix: string): AsyncIterable<BlobInfo> {
+    list(prefix: string): AsyncIterable<BlobListEntry> {
       return listObjects(objectsRoot, prefix, currentInfo);
     },
 

@@ -1,6 +1,14 @@
 import { createHash } from "node:crypto";
 import { Readable } from "node:stream";
-import type { BlobBody, BlobInfo, BlobObject, BlobStore, GetOptions, PutOptions } from "../blob-store.js";
+import type {
+  BlobBody,
+  BlobInfo,
+  BlobListEntry,
+  BlobObject,
+  BlobStore,
+  GetOptions,
+  PutOptions,
+} from "../blob-store.js";
 import { bodyToStream, readAll } from "../body.js";
 import {
   blobLengthMismatch,
@@ -93,11 +101,11 @@ export function createMemoryBlobStore(): BlobStore {
       objects.delete(key);
     },
 
-    async *list(prefix: string): AsyncIterable<BlobInfo> {
+    async *list(prefix: string): AsyncIterable<BlobListEntry> {
       const keys = [...objects.keys()].filter((k) => k.startsWith(prefix)).sort(compareKeys);
       for (const key of keys) {
         const stored = objects.get(key);
-        if (stored) yield stored.info;
+        if (stored) yield { key, size: stored.info.size, lastModified: stored.info.lastModified };
       }
     },
 

@@ -12,15 +12,14 @@ import {
   S3Client,
 } from "@aws-sdk/client-s3";
 import { Upload } from "@aws-sdk/lib-storage";
-import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
 import { WebrunError } from "@webrun/errors";
 import type {
   BlobBody,
   BlobInfo,
+  BlobListEntry,
   BlobObject,
   BlobStore,
   GetOptions,
-  PresignOptions,
   PutOptions,
 } from "../blob-store.js";
 import { bodyToStream } from "../body.js";
@@ -29,7 +28,6 @@ import { assertValidKey, resolveRange } from "../keys.js";
 import { assertValidMetadata } from "../metadata.js";
 import { conditionalOutcome } from "./s3/conditional-outcome.js";
 import { ByteCounter, ExactLength } from "./s3/exact-length.js";
-import { mapBounded } from "./s3/map-bounded.js";
 import { type IfMatchForm, probeConditionalWrites } from "./s3/probe.js";
 import { parseContentRange, rangeHeader } from "./s3/ranges.js";
 import { fromS3Error, isNotFound, isUnclearOutcome, s3ErrorOf } from "./s3/s3-errors.js";
@@ -74,7 +72,7 @@ const singlePutLimit = 5 * 1024 ** 3;
  * ignores conditions on Ceph 16, so a conditional body of unknown length is
  * first spooled to a temp file to learn its length (≤ 5 GiB).
  */
-export async function openS3BlobStore(options: S3BlobStoreOptions): Promise<BlobStore> {
+export async function createS3BlobStore(options: S3BlobStoreOptions): Promise<BlobStore> {
   const client = new S3Client({
     region: options.region,
     ...(options.endpoint ? { endpoint: options.endpoint, forcePathStyle: true } : {}),
@@ -307,7 +305,7 @@ export async function openS3BlobStore(options: S3BlobStoreOptions): Promise<Blob
       }
     },
 
-    async *list(listPrefix: string): AsyncIterable<BlobInfo> {
+    async *list(listPrefix: string): AsyncIterable<BlobListEntry> {
       let continuationToken: string | undefined;
       do {
         let page: ListObjectsV2CommandOutput;
@@ -322,25 +320,15 @@ export async function openS3BlobStore(options: S3BlobStoreOptions): Promise<Blob
         } catch (error) {
           throw fail(error, "ListObjectsV2", listPrefix);
         }
-        const keys = (page.Contents ?? []).map((object) => (object.Key ?? "").slice(prefix.length));
-        // Listings carry no metadata or content type: read them with HEADs, a few at a time, in order.
-        for (const info of await mapBounded(keys, 16, head)) if (info) yield info;
+        for (const object of page.Contents ?? []) {
+          yield {
+            key: (object.Key ?? "").slice(prefix.length),
+            size: object.Size ?? 0,
+            lastModified: object.LastModified ?? new Date(0),
+          };
+        }
         continuationToken = page.IsTruncated ? page.NextContinuationToken : undefined;
       } while (continuationToken);
-    },
-
-    async presignGet(key: string, presign: PresignOptions): Promise<string> {
-      assertValidKey(key);
-      const command = new GetObjectCommand({
-        Bucket: bucket,
-        Key: prefix + key,
-        ...(presign.fileName
-          ? {
-              ResponseContentDisposition: `attachment; filename*=UTF-8''${encodeURIComponent(presign.fileName)}`,
-            }
-          : {}),
-      });
-      return getSignedUrl(client, command, { expiresIn: presign.expiresInSeconds });
     },
 
     async close(): Promise<void> {

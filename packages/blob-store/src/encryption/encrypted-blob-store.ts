@@ -2,14 +2,15 @@ import { pipeline } from "node:stream";
 import type {
   BlobBody,
   BlobInfo,
+  BlobListEntry,
   BlobObject,
   BlobStore,
   GetOptions,
   PutOptions,
-} from "../blob-store/blob-store.js";
-import { bodyToStream, readAll } from "../blob-store/body.js";
-import { blobPreconditionFailed, blobRangeNotSatisfiable } from "../blob-store/errors.js";
-import { resolveRange } from "../blob-store/keys.js";
+} from "../blob-store.js";
+import { bodyToStream, readAll } from "../body.js";
+import { blobPreconditionFailed, blobRangeNotSatisfiable } from "../errors.js";
+import { resolveRange } from "../keys.js";
 import { blobTampered } from "./errors.js";
 import { CHUNK_SIZE, chunkOffset, ciphertextSize, HEADER_BYTES, plaintextSize } from "./format.js";
 import type { Keyring } from "./keyring.js";
@@ -23,15 +24,14 @@ const RANGE_ATTEMPTS = 3;
  * Encryption at rest as a BlobStore decorator: every layer above keeps using
  * a plain BlobStore, every byte below is ciphertext (format in `format.ts`).
  *
- * - `size` is the plaintext size (a listed object too damaged to have one keeps its
- *   stored size); etags pass through untouched, so
+ * - `size` is the plaintext size, computed from the stored size (listings need
+ *   no extra request; a listed object too damaged to have one keeps its stored
+ *   size); etags pass through untouched, so
  *   `ifMatch`/`ifNoneMatch` compare-and-swap works exactly as on the inner store.
  * - Reads stream and verify chunk by chunk; tampering of any kind is a
  *   `BLOB_TAMPERED` integrity error, never unauthenticated plaintext.
  * - Ranges read the header plus only the chunks covering the range.
  * - Object keys, content types and metadata stay in clear: put no secrets in them.
- * - There is no `presignGet`: a presigned URL would hand out ciphertext.
- *   Serve downloads through the process that holds the keyring instead.
  */
 export function createEncryptedBlobStore(inner: BlobStore, keyring: Keyring): BlobStore {
   function plainInfo<T extends BlobInfo>(info: T): T {
@@ -122,13 +122,13 @@ export function createEncryptedBlobStore(inner: BlobStore, keyring: Keyring): Bl
 
     delete: (key: string) => inner.delete(key),
 
-    async *list(prefix: string): AsyncIterable<BlobInfo> {
+    async *list(prefix: string): AsyncIterable<BlobListEntry> {
       // A damaged object (its size fits no encrypted object) is listed with its stored size rather
       // than failing the listing: reading it still fails, but deleting an environment or a GC run must
       // still find it and remove it.
       for await (const info of inner.list(prefix)) {
         const size = plaintextSize(info.size);
-        yield size === undefined ? info : { ...info, size };
+        yield { key: info.key, size: size ?? info.size, lastModified: info.lastModified };
       }
     },
 

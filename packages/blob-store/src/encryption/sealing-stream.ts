@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { Transform, type TransformCallback } from "node:stream";
+import { blobLengthMismatch } from "../errors.js";
 import { ByteQueue } from "./byte-queue.js";
 import { CHUNK_SIZE, ChunkCipher, decodeHeader, encodeHeader, type Header, wrapAad } from "./format.js";
 import type { Keyring } from "./keyring.js";
@@ -39,7 +40,7 @@ export function createSealingStream(keyring: Keyring, objectKey: string, expecte
       sendHeader(this);
       received += chunk.length;
       if (expectedSize !== undefined && received > expectedSize)
-        return callback(new Error(`body longer than the declared ${expectedSize} bytes`));
+        return callback(blobLengthMismatch(objectKey, expectedSize, received));
       pending.push(chunk);
       // Seal only when more bytes follow: the last chunk must carry the final flag.
       while (pending.length > CHUNK_SIZE) {
@@ -50,7 +51,7 @@ export function createSealingStream(keyring: Keyring, objectKey: string, expecte
     },
     flush(callback: TransformCallback) {
       if (expectedSize !== undefined && received !== expectedSize)
-        return callback(new Error(`body shorter than the declared ${expectedSize} bytes`));
+        return callback(blobLengthMismatch(objectKey, expectedSize, received));
       sendHeader(this);
       this.push(cipher.seal(pending.take(pending.length), counter, true));
       callback();

@@ -3,17 +3,11 @@ import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { PassThrough } from "node:stream";
+import { type BlobStore, createEncryptedBlobStore, createMemoryBlobStore, readAll } from "@webrun/blob-store";
 import { isWebrunError } from "@webrun/errors";
 import { afterEach, describe, expect, it } from "vitest";
-import {
-  type BlobStore,
-  createEncryptedBlobStore,
-  createEnvironmentStore,
-  createMemoryBlobStore,
-  readAll,
-} from "../../src/index.js";
-import { randomKeyring } from "../crypto/helpers.js";
-import { EXTENSION_ID, extensionFiles, stateWith } from "./fixtures.js";
+import { createEnvironmentStore } from "../../src/index.js";
+import { EXTENSION_ID, extensionFiles, randomKeyring, stateWith } from "./fixtures.js";
 
 const user = "alice";
 

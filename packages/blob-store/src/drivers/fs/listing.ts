@@ -1,6 +1,6 @@
 import { open, readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
-import type { BlobInfo } from "../../blob-store.js";
+import type { BlobInfo, BlobListEntry } from "../../blob-store.js";
 import { compareKeys } from "../../keys.js";
 import { decodeName, isDirectoryName, isInternalName, listingStart, segmentFileName } from "./layout.js";
 import { readRecord } from "./record.js";
@@ -15,7 +15,7 @@ export function listObjects(
   objectsRoot: string,
   prefix: string,
   readInfo: (file: string) => Promise<BlobInfo | undefined>,
-): AsyncIterable<BlobInfo> {
+): AsyncIterable<BlobListEntry> {
   const start = listingStart(objectsRoot, prefix);
   return walk(start.path, start.keyPrefix, prefix, readInfo);
 }
@@ -25,7 +25,7 @@ async function* walk(
   keyPrefix: string,
   prefix: string,
   readInfo: (file: string) => Promise<BlobInfo | undefined>,
-): AsyncGenerator<BlobInfo> {
+): AsyncGenerator<BlobListEntry> {
   let names: string[];
   try {
     names = await readdir(dir);
@@ -52,7 +52,7 @@ async function* walk(
       yield* walk(entry.path, entry.sortKey, prefix, readInfo);
     } else {
       const info = await readInfo(entry.path);
-      if (info) yield info;
+      if (info) yield { key: info.key, size: info.size, lastModified: info.lastModified };
     }
   }
 }
