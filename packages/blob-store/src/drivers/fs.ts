@@ -7,7 +7,6 @@ import {
   readdir,
   rename,
   rmdir,
-  stat,
   unlink,
   writeFile,
 } from "node:fs/promises";
@@ -31,7 +30,7 @@ import {
 } from "../errors.js";
 import { assertValidKey, resolveRange } from "../keys.js";
 import { assertValidMetadata } from "../metadata.js";
-import { withFileLock } from "./fs/file-lock.js";
+import { reclaimLockLeftovers, withFileLock } from "./fs/file-lock.js";
 import { KeyMutex } from "./fs/key-mutex.js";
 import { isShortenedName, objectPath, segmentFileName } from "./fs/layout.js";
 import { listObjects } from "./fs/listing.js";
@@ -299,20 +298,12 @@ async function syncDirectory(dir: string): Promise<void> {
   }
 }
 
-/**
- * Removes temp files and lock-side files left by crashed writers: those of a
- * dead process of this host, or old ones. Never visible as objects anyway.
- */
+/** Removes temp files left by crashed writers: those of a dead process of this host, or old ones. Never visible as objects anyway. */
 async function reclaimOrphans(tmpRoot: string, locksRoot: string): Promise<void> {
   for (const name of await readdir(tmpRoot)) {
     const [host, pid, time] = name.split("~");
     if (host === undefined || isOrphaned(host, Number(pid), Number(time), foreignTempMaxAgeMs))
       await unlink(join(tmpRoot, name)).catch(() => {});
   }
-  for (const name of await readdir(locksRoot)) {
-    if (!name.includes("#")) continue;
-    const path = join(locksRoot, name);
-    const { mtimeMs } = await stat(path).catch(() => ({ mtimeMs: Date.now() }));
-    if (Date.now() - mtimeMs > 60_000) await unlink(path).catch(() => {});
-  }
+  await reclaimLockLeftovers(locksRoot);
 }
