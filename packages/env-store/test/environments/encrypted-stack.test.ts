@@ -14,9 +14,9 @@ const user = "alice";
 /** Every raw byte in a store, object by object. */
 async function dump(blobs: BlobStore): Promise<Buffer> {
   const parts: Buffer[] = [];
-  for await (const info of blobs.list("")) {
-    parts.push(Buffer.from(info.key), Buffer.from(JSON.stringify(info.metadata)));
-    parts.push(await readAll((await blobs.get(info.key)).body));
+  for await (const { key } of blobs.list("")) {
+    const object = await blobs.get(key);
+    parts.push(Buffer.from(key), Buffer.from(JSON.stringify(object.metadata)), await readAll(object.body));
   }
   return Buffer.concat(parts);
 }
