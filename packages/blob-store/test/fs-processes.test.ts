@@ -1,13 +1,18 @@
-import { type ChildProcess, spawn } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
 import { mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
 import { hostname, tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import { createInterface } from "node:readline";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readAll } from "../src/body.js";
 import { createFsBlobStore } from "../src/drivers/fs.js";
+import {
+  exitedProcessPid,
+  killRaceWorkers,
+  type RaceWorker,
+  race,
+  startRaceWorkers,
+} from "./support/race-workers.js";
 import { transpileBlobStoreForWorkers } from "./transpile-for-workers.js";
 
 /* Several real processes sharing one fs store root, as several API processes sharing DATA_DIR do. */
@@ -15,42 +20,19 @@ import { transpileBlobStoreForWorkers } from "./transpile-for-workers.js";
 const worker = join(import.meta.dirname, "fs-race-worker.mjs");
 let root = "";
 let driverModule = "";
-const children = new Set<ChildProcess>();
 
 beforeAll(async () => {
   driverModule = join(await transpileBlobStoreForWorkers(), "drivers/fs.js");
   root = await mkdtemp(join(tmpdir(), "webrun-fs-race-"));
 });
 afterAll(async () => {
-  for (const child of children) child.kill("SIGKILL");
+  killRaceWorkers();
   await rm(root, { recursive: true, force: true });
   if (driverModule) await rm(dirname(dirname(driverModule)), { recursive: true, force: true });
 });
 
-interface Worker {
-  child: ChildProcess;
-  lines: AsyncIterator<string>;
-}
-
-async function startWorkers(count: number, args: (index: number) => string[]): Promise<Worker[]> {
-  const workers = Array.from({ length: count }, (_, index) => {
-    const child = spawn(process.execPath, [worker, driverModule, root, ...args(index)], {
-      stdio: ["pipe", "pipe", "inherit"],
-    });
-    children.add(child);
-    child.once("exit", () => children.delete(child));
-    return {
-      child,
-      lines: createInterface({ input: child.stdout as NodeJS.ReadableStream })[Symbol.asyncIterator](),
-    };
-  });
-  for (const w of workers) expect((await w.lines.next()).value).toBe("ready");
-  return workers;
-}
-
-async function race<T>(workers: Worker[]): Promise<T[]> {
-  for (const w of workers) w.child.stdin?.write("go\n");
-  return Promise.all(workers.map(async (w) => JSON.parse((await w.lines.next()).value as string) as T));
+function startWorkers(count: number, args: (index: number) => string[]): Promise<RaceWorker[]> {
+  return startRaceWorkers(count, (index) => [worker, driverModule, root, ...args(index)]);
 }
 
 describe("fs BlobStore shared by several processes", () => {
@@ -81,7 +63,7 @@ describe("fs BlobStore shared by several processes", () => {
 
   it("hides a crashed writer's temp file and removes it on the next start", async () => {
     const [w] = await startWorkers(1, () => ["hang", "crash/object"]);
-    await race<{ writing: boolean }>([w as Worker]);
+    await race<{ writing: boolean }>([w as RaceWorker]);
     const exited = new Promise((resolve) => w?.child.once("exit", resolve));
     w?.child.kill("SIGKILL");
     await exited;
@@ -95,10 +77,7 @@ describe("fs BlobStore shared by several processes", () => {
   }, 60_000);
 
   it("breaks a lock left by a dead process", async () => {
-    const dead = spawn(process.execPath, ["-e", ""]);
-    const deadPid = await new Promise<number>((resolve) =>
-      dead.once("exit", () => resolve(dead.pid as number)),
-    );
+    const deadPid = await exitedProcessPid();
     const lock = join(root, "locks", createHash("sha256").update("stale/key").digest("hex"));
     await writeFile(
       lock,
