@@ -1,7 +1,7 @@
 #!/bin/sh
 # Makes sure the real parts the test suite drives are on this machine:
 # Debian's Chromium (browser-state, end-to-end journeys), Ceph RADOS Gateway
-# (the S3 server the env-store conformance suite runs against) and curl (a
+# (the S3 server the blob-store conformance suite runs against) and curl (a
 # real HTTP client). Installs what is missing when we are root on Debian;
 # otherwise names the packages to install and fails, rather than letting
 # tests skip.

@@ -1,15 +1,13 @@
 import path from "node:path";
 import {
   type BlobStore,
-  blobStoreFromConfig,
   createEncryptedBlobStore,
-  createEnvironmentStore,
-  type EnvironmentStore,
   type Keyring,
   keyringFromConfig,
   loadOrCreateLocalKeyring,
-  parseBlobStoreConfig,
-} from "@webrun/env-store";
+} from "@webrun/blob-store";
+import { blobStoreFromConfig, parseBlobStoreConfig } from "@webrun/blob-store/config";
+import { createEnvironmentStore, type EnvironmentStore } from "@webrun/env-store";
 import { isWebrunError, WebrunError } from "@webrun/errors";
 import { createFileService, type FileService } from "@webrun/file-upload";
 import type { ApiConfig } from "./config.js";

@@ -1,5 +1,5 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
-import type { Keyring } from "@webrun/env-store";
+import type { Keyring } from "@webrun/blob-store";
 import { WebrunError } from "@webrun/errors";
 import { z } from "zod";
 

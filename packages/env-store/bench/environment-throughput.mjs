@@ -23,13 +23,9 @@ import {
   PutObjectCommand,
   S3Client,
 } from "@aws-sdk/client-s3";
-import {
-  createEncryptedBlobStore,
-  createEnvironmentStore,
-  createFsBlobStore,
-  createS3BlobStore,
-  Keyring,
-} from "@webrun/env-store";
+import { createEncryptedBlobStore, createFsBlobStore, Keyring } from "@webrun/blob-store";
+import { createS3BlobStore } from "@webrun/blob-store/s3";
+import { createEnvironmentStore } from "@webrun/env-store";
 import { startRgw } from "@webrun/test-fixtures";
 
 const MB = 1e6;

@@ -1,6 +1,7 @@
 /**
- * @webrun/env-store — where environments live: the BlobStore interface and
- * its drivers, environments with versions, archives and encryption.
+ * @webrun/env-store — environments: their versions and compare-and-swap
+ * saves, garbage collection and environment archives, over any BlobStore
+ * (`@webrun/blob-store`, which env-store does not re-export).
  */
 
 export {
@@ -35,32 +36,6 @@ export {
   unpackEnvironmentArchive,
   unpackEnvironmentArchiveToDirectory,
 } from "./archive/index.js";
-export type {
-  BlobBody,
-  BlobInfo,
-  BlobObject,
-  BlobStore,
-  ByteRange,
-  GetOptions,
-  PresignOptions,
-  PutOptions,
-} from "./blob-store/blob-store.js";
-export { readAll } from "./blob-store/body.js";
-export {
-  type BlobStoreConfig,
-  blobStoreConfigSchema,
-  blobStoreFromConfig,
-  parseBlobStoreConfig,
-} from "./blob-store/config.js";
-export { createFsBlobStore, type FsBlobStoreOptions } from "./blob-store/drivers/fs.js";
-export { createMemoryBlobStore } from "./blob-store/drivers/memory.js";
-export { type IfMatchForm, probeConditionalWrites } from "./blob-store/drivers/s3/probe.js";
-export type { S3BlobStoreOptions } from "./blob-store/drivers/s3.js";
-export { createS3BlobStore } from "./blob-store/drivers/s3-on-demand.js";
-export { assertValidKey, compareKeys } from "./blob-store/keys.js";
-export { createEncryptedBlobStore } from "./crypto/encrypted-blob-store.js";
-export { Keyring, type KeyringConfig, keyringFromConfig } from "./crypto/keyring.js";
-export { type LocalKeyring, loadOrCreateLocalKeyring } from "./crypto/local-keyring.js";
 export { type Clock, defaultEnvironmentLimits, type EnvironmentLimits } from "./environments/context.js";
 export {
   DESCRIPTION_MAX,

@@ -14,7 +14,8 @@ import { join } from "node:path";
 import { Readable } from "node:stream";
 import { parseArgs } from "node:util";
 import { CreateBucketCommand, S3Client } from "@aws-sdk/client-s3";
-import { createFsBlobStore, createS3BlobStore } from "@webrun/env-store";
+import { createFsBlobStore } from "@webrun/blob-store";
+import { createS3BlobStore } from "@webrun/blob-store/s3";
 import { startRgw } from "@webrun/test-fixtures";
 
 const MiB = 1024 * 1024;

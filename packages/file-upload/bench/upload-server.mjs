@@ -5,7 +5,8 @@
 //   ENVIRONMENTS='{"user-1":["<24 hex>",…]}'   MAX_FILE_BYTES=<n>
 import { createServer } from "node:http";
 import { pipeline } from "node:stream/promises";
-import { createFsBlobStore, createMemoryBlobStore, createS3BlobStore } from "@webrun/env-store";
+import { createFsBlobStore, createMemoryBlobStore } from "@webrun/blob-store";
+import { createS3BlobStore } from "@webrun/blob-store/s3";
 import { httpStatusByKind, isWebrunError, toErrorBody } from "@webrun/errors";
 import { createFileService } from "../dist/index.js";
 

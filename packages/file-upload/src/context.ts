@@ -1,4 +1,4 @@
-import type { BlobStore } from "@webrun/env-store";
+import type { BlobStore } from "@webrun/blob-store";
 
 /** Answers whether an environment exists and belongs to a user; injected by the API (environments live elsewhere). */
 export interface EnvironmentDirectory {

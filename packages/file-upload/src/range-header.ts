@@ -1,4 +1,4 @@
-import type { ByteRange } from "@webrun/env-store";
+import type { ByteRange } from "@webrun/blob-store";
 
 /**
  * Parses an HTTP `Range` header for one byte range (`bytes=0-99`, `bytes=100-`,

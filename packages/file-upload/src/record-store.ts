@@ -1,5 +1,5 @@
-import type { BlobStore } from "@webrun/env-store";
-import { readAll } from "@webrun/env-store";
+import type { BlobStore } from "@webrun/blob-store";
+import { readAll } from "@webrun/blob-store";
 import { isWebrunError } from "@webrun/errors";
 import { type StoredRecord, storedRecordSchema } from "./file-record.js";
 import { fileKeys } from "./keys.js";

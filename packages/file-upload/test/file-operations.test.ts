@@ -1,4 +1,4 @@
-import { readAll } from "@webrun/env-store";
+import { readAll } from "@webrun/blob-store";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import {
   environmentId,

@@ -1,4 +1,4 @@
-import { type BlobStore, createMemoryBlobStore } from "@webrun/env-store";
+import { type BlobStore, createMemoryBlobStore } from "@webrun/blob-store";
 import { isWebrunError } from "@webrun/errors";
 import { afterEach, describe, expect, it } from "vitest";
 import { fileKeys } from "../src/index.js";

@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { pipeline, Readable, Transform } from "node:stream";
+import type { BlobStore } from "@webrun/blob-store";
 import { type ContentDigest, verifyingStream } from "../archive/content-digest.js";
-import type { BlobStore } from "../blob-store/blob-store.js";
 import { layout } from "./layout.js";
 import type { ContentRef } from "./schemas.js";
 

@@ -1,5 +1,5 @@
+import type { BlobStore } from "@webrun/blob-store";
 import { WebrunError } from "@webrun/errors";
-import type { BlobStore } from "../blob-store/blob-store.js";
 
 /** Tunables of the environment store; every one has a production default. */
 export interface EnvironmentLimits {

@@ -1,4 +1,4 @@
-import type { BlobInfo } from "../blob-store/blob-store.js";
+import type { BlobListEntry } from "@webrun/blob-store";
 import { mapConcurrently } from "./concurrency.js";
 import type { StoreContext } from "./context.js";
 import { removeEnvironmentObjects } from "./environments.js";
@@ -18,7 +18,7 @@ export interface GarbageReport {
 interface EnvironmentObjects {
   userId: string;
   envId: string;
-  objects: BlobInfo[];
+  objects: BlobListEntry[];
 }
 
 /**
@@ -49,7 +49,7 @@ export async function collectGarbage(
   if (options.userId !== undefined) assertUserId(options.userId);
   const now = context.clock.now().getTime();
   const grace = context.limits.gracePeriodMs;
-  const isYoung = (info: BlobInfo) => now - info.lastModified.getTime() < grace;
+  const isYoung = (info: BlobListEntry) => now - info.lastModified.getTime() < grace;
   const report: GarbageReport = {
     environmentsScanned: 0,
     objectsScanned: 0,
@@ -79,7 +79,7 @@ export async function collectGarbage(
     return indexes.get(userId);
   };
 
-  const remove = async (objects: readonly BlobInfo[]) => {
+  const remove = async (objects: readonly BlobListEntry[]) => {
     await mapConcurrently(objects, context.limits.transferConcurrency, (info) =>
       context.store.delete(info.key),
     );

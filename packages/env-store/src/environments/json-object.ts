@@ -1,7 +1,6 @@
+import { type BlobStore, readAll } from "@webrun/blob-store";
 import { isWebrunError, WebrunError } from "@webrun/errors";
 import type { z } from "zod";
-import type { BlobStore } from "../blob-store/blob-store.js";
-import { readAll } from "../blob-store/body.js";
 import { storeContention } from "./errors.js";
 
 /** A small JSON document read together with the etag a compare-and-swap needs. */

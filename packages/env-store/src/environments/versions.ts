@@ -1,5 +1,6 @@
 import { createReadStream } from "node:fs";
 import { Readable } from "node:stream";
+import { readAll } from "@webrun/blob-store";
 import {
   type BrowserState,
   type BrowserStateInput,
@@ -11,7 +12,6 @@ import { digestFile } from "../archive/content-digest.js";
 import type { ProfileSummary } from "../archive/ingest-profile.js";
 import type { ExtensionFileSource } from "../archive/pack-environment.js";
 import { listProfileFiles } from "../archive/profile-walk.js";
-import { readAll } from "../blob-store/body.js";
 import { commitVersion, type VersionBody } from "./commit.js";
 import { mapConcurrently } from "./concurrency.js";
 import { ContentWriter, openContent } from "./content.js";

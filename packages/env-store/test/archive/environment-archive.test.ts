@@ -4,15 +4,14 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { Readable } from "node:stream";
 import { gunzipSync, gzipSync } from "node:zlib";
+import { createMemoryBlobStore, readAll } from "@webrun/blob-store";
 import type { BrowserStateInput } from "@webrun/browser-state";
 import { isWebrunError } from "@webrun/errors";
 import { pseudoRandomBytes } from "@webrun/test-fixtures";
 import tar from "tar-stream";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import {
-  createMemoryBlobStore,
   packEnvironmentArchive,
-  readAll,
   unpackEnvironmentArchive,
   unpackEnvironmentArchiveToDirectory,
 } from "../../src/index.js";

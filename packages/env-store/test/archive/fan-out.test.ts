@@ -1,7 +1,7 @@
 import { Readable } from "node:stream";
+import { readAll } from "@webrun/blob-store";
 import { expect, it } from "vitest";
 import { fanOut } from "../../src/archive/fan-out.js";
-import { readAll } from "../../src/index.js";
 
 const chunks = () => Readable.from(Array.from({ length: 200 }, (_, i) => Buffer.alloc(64 * 1024, i)));
 

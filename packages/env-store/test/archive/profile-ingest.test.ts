@@ -8,10 +8,11 @@ import path from "node:path";
 import { Readable } from "node:stream";
 import { promisify } from "node:util";
 import { gzipSync } from "node:zlib";
+import { readAll } from "@webrun/blob-store";
 import { isWebrunError } from "@webrun/errors";
 import { rawTar } from "@webrun/test-fixtures";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ingestProfileArchive, readAll } from "../../src/index.js";
+import { ingestProfileArchive } from "../../src/index.js";
 
 const run = promisify(execFile);
 const chromium = process.env.CHROME_PATH ?? "/usr/bin/chromium";

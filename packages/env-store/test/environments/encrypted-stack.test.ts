@@ -3,26 +3,20 @@ import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { PassThrough } from "node:stream";
+import { type BlobStore, createEncryptedBlobStore, createMemoryBlobStore, readAll } from "@webrun/blob-store";
 import { isWebrunError } from "@webrun/errors";
 import { afterEach, describe, expect, it } from "vitest";
-import {
-  type BlobStore,
-  createEncryptedBlobStore,
-  createEnvironmentStore,
-  createMemoryBlobStore,
-  readAll,
-} from "../../src/index.js";
-import { randomKeyring } from "../crypto/helpers.js";
-import { EXTENSION_ID, extensionFiles, stateWith } from "./fixtures.js";
+import { createEnvironmentStore } from "../../src/index.js";
+import { EXTENSION_ID, extensionFiles, randomKeyring, stateWith } from "./fixtures.js";
 
 const user = "alice";
 
 /** Every raw byte in a store, object by object. */
 async function dump(blobs: BlobStore): Promise<Buffer> {
   const parts: Buffer[] = [];
-  for await (const info of blobs.list("")) {
-    parts.push(Buffer.from(info.key), Buffer.from(JSON.stringify(info.metadata)));
-    parts.push(await readAll((await blobs.get(info.key)).body));
+  for await (const { key } of blobs.list("")) {
+    const object = await blobs.get(key);
+    parts.push(Buffer.from(key), Buffer.from(JSON.stringify(object.metadata)), await readAll(object.body));
   }
   return Buffer.concat(parts);
 }

@@ -5,11 +5,12 @@
 import { createHash, randomBytes } from "node:crypto";
 import { createInterface } from "node:readline";
 import { Readable } from "node:stream";
-// Deep imports keep start-up light (the package index also loads the AWS SDK).
-import { createFsBlobStore } from "../../dist/blob-store/drivers/fs.js";
-import { createEncryptedBlobStore } from "../../dist/crypto/encrypted-blob-store.js";
-import { keyringFromConfig } from "../../dist/crypto/keyring.js";
-import { loadOrCreateLocalKeyring } from "../../dist/crypto/local-keyring.js";
+import {
+  createEncryptedBlobStore,
+  createFsBlobStore,
+  keyringFromConfig,
+  loadOrCreateLocalKeyring,
+} from "@webrun/blob-store";
 import { createEnvironmentStore } from "../../dist/environments/environment-store.js";
 
 const [root, userId, envId, mode, label, countText] = process.argv.slice(2);
@@ -17,7 +18,8 @@ const [root, userId, envId, mode, label, countText] = process.argv.slice(2);
 const s3 = process.env.WEBRUN_RACE_S3 ? JSON.parse(process.env.WEBRUN_RACE_S3) : undefined;
 async function openDriver() {
   if (!s3) return createFsBlobStore({ root: `${root}/store` });
-  const { createS3BlobStore } = await import("../../dist/blob-store/drivers/s3-on-demand.js");
+  // Only the S3 race loads the S3 driver (and the AWS SDK).
+  const { createS3BlobStore } = await import("@webrun/blob-store/s3");
   return createS3BlobStore({
     bucket: s3.bucket,
     region: s3.region,

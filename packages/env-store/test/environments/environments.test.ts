@@ -1,6 +1,7 @@
+import { createMemoryBlobStore } from "@webrun/blob-store";
 import { isWebrunError } from "@webrun/errors";
 import { describe, expect, it } from "vitest";
-import { createEnvironmentStore, createMemoryBlobStore } from "../../src/index.js";
+import { createEnvironmentStore } from "../../src/index.js";
 import { errorOf, manualClock } from "./fixtures.js";
 
 const alice = "alice";

@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from "node:crypto";
 import { Readable } from "node:stream";
+import { Keyring } from "@webrun/blob-store";
 import type { BrowserState } from "@webrun/browser-state";
 
 export const EXTENSION_ID = "abcdefghijklmnopabcdefghijklmnop";
@@ -105,4 +106,9 @@ export async function errorOf(promise: Promise<unknown>): Promise<unknown> {
     return error;
   }
   throw new Error("expected a rejection");
+}
+
+/** A keyring with one fresh random master key. */
+export function randomKeyring(): Keyring {
+  return new Keyring(new Map([["k1", randomBytes(32)]]), "k1");
 }

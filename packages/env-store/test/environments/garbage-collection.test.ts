@@ -1,13 +1,8 @@
 import { randomBytes } from "node:crypto";
+import { type BlobStore, createMemoryBlobStore, readAll } from "@webrun/blob-store";
 import { isWebrunError } from "@webrun/errors";
 import { describe, expect, it } from "vitest";
-import {
-  type BlobStore,
-  createEnvironmentStore,
-  createMemoryBlobStore,
-  type LoadedVersion,
-  readAll,
-} from "../../src/index.js";
+import { createEnvironmentStore, type LoadedVersion } from "../../src/index.js";
 import { EXTENSION_ID, extensionFiles, manualClock, stateWith } from "./fixtures.js";
 
 const user = "alice";

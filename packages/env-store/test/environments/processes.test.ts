@@ -1,14 +1,9 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { createEncryptedBlobStore, createFsBlobStore, loadOrCreateLocalKeyring } from "@webrun/blob-store";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  createEncryptedBlobStore,
-  createEnvironmentStore,
-  createFsBlobStore,
-  type EnvironmentStore,
-  loadOrCreateLocalKeyring,
-} from "../../src/index.js";
+import { createEnvironmentStore, type EnvironmentStore } from "../../src/index.js";
 import {
   assertBuilt,
   killRunningWorkers,

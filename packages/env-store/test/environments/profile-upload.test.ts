@@ -5,14 +5,10 @@ import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { PassThrough, Readable } from "node:stream";
+import { createEncryptedBlobStore, createMemoryBlobStore, readAll } from "@webrun/blob-store";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  createEncryptedBlobStore,
-  createEnvironmentStore,
-  createMemoryBlobStore,
-  readAll,
-} from "../../src/index.js";
-import { randomKeyring } from "../crypto/helpers.js";
+import { createEnvironmentStore } from "../../src/index.js";
+import { randomKeyring } from "./fixtures.js";
 
 /* Raw Chrome profile uploads (the contract's "upload browser data"), packed with the system's GNU tar. */
 

@@ -1,34 +1,34 @@
 import { randomBytes } from "node:crypto";
 import { GetObjectCommand, ListObjectsV2Command } from "@aws-sdk/client-s3";
+import { type BlobStore, createEncryptedBlobStore, keyringFromConfig, readAll } from "@webrun/blob-store";
+import { createS3BlobStore } from "@webrun/blob-store/s3";
 import { isWebrunError } from "@webrun/errors";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { createS3BlobStore } from "../../src/blob-store/drivers/s3-on-demand.js";
 import {
-  type BlobStore,
-  createEncryptedBlobStore,
-  createEnvironmentStore,
-  type EnvironmentStore,
-  keyringFromConfig,
-  readAll,
-} from "../../src/index.js";
-import { createTestBucket, testS3Client } from "../blob-store/test-bucket.js";
-import { randomKeyring } from "../crypto/helpers.js";
-import { EXTENSION_ID, extensionFiles, stateWith } from "./fixtures.js";
+  acquireTestS3Server,
+  createTestBucket,
+  type TestS3Server,
+  testS3Client,
+} from "@webrun/test-fixtures";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createEnvironmentStore, type EnvironmentStore } from "../../src/index.js";
+import { EXTENSION_ID, extensionFiles, randomKeyring, stateWith } from "./fixtures.js";
 import { assertBuilt, killRunningWorkers, type RaceOutcome, race, startWorkers } from "./race-workers.js";
 
-/* The environment store on a real S3 server (Ceph RGW from the vitest global setup), encrypted. */
+/* The environment store on a real S3 server (Ceph RGW started for this file unless WEBRUN_TEST_S3_ENDPOINT names one), encrypted. */
 
 const user = "s3-user";
 let bucket = "";
 let removeBucket = async (): Promise<void> => {};
+let releaseServer = async (): Promise<void> => {};
+let s3: TestS3Server;
 let driver: BlobStore;
 let store: EnvironmentStore;
 
 beforeAll(async () => {
   // The process race runs the built package (dist/), like the fs process tests.
   assertBuilt();
-  const s3 = inject("s3");
-  ({ bucket, remove: removeBucket } = await createTestBucket("environments"));
+  ({ server: s3, release: releaseServer } = await acquireTestS3Server());
+  ({ bucket, remove: removeBucket } = await createTestBucket(s3, "environments"));
   driver = await createS3BlobStore({
     bucket,
     region: s3.region,
@@ -36,12 +36,13 @@ beforeAll(async () => {
     credentials: { accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey },
   });
   store = createEnvironmentStore({ store: createEncryptedBlobStore(driver, randomKeyring()) });
-}, 60_000);
+}, 180_000);
 afterAll(async () => {
   killRunningWorkers();
   await driver?.close();
   await removeBucket();
-});
+  await releaseServer();
+}, 60_000);
 
 describe("environments on Ceph RGW, encrypted", () => {
   it("admits exactly one of many racing saves with the same base", async () => {
@@ -62,7 +63,6 @@ describe("environments on Ceph RGW, encrypted", () => {
   }, 60_000);
 
   it("admits exactly one winner per base version among real processes sharing the bucket", async () => {
-    const s3 = inject("s3");
     const masterKey = randomBytes(32).toString("base64");
     const shared = createEnvironmentStore({
       store: createEncryptedBlobStore(driver, keyringFromConfig({ masterKeys: `race:${masterKey}` })),
@@ -129,7 +129,7 @@ describe("environments on Ceph RGW, encrypted", () => {
     const env = await store.create(user, { name: "secret" });
     const secret = `rgw-cookie-${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`;
     await store.saveVersion(user, env._id, { state: stateWith(secret) });
-    const client = testS3Client();
+    const client = testS3Client(s3);
     let scanned = 0;
     let token: string | undefined;
     do {

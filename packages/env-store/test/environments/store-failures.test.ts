@@ -1,14 +1,8 @@
+import { type BlobStore, createEncryptedBlobStore, createMemoryBlobStore, readAll } from "@webrun/blob-store";
 import { WebrunError } from "@webrun/errors";
 import { describe, expect, it } from "vitest";
-import {
-  type BlobStore,
-  createEncryptedBlobStore,
-  createEnvironmentStore,
-  createMemoryBlobStore,
-  readAll,
-} from "../../src/index.js";
-import { randomKeyring } from "../crypto/helpers.js";
-import { EXTENSION_ID, extensionFiles, stateWith } from "./fixtures.js";
+import { createEnvironmentStore } from "../../src/index.js";
+import { EXTENSION_ID, extensionFiles, randomKeyring, stateWith } from "./fixtures.js";
 
 const user = "alice";
 

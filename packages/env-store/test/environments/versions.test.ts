@@ -1,6 +1,7 @@
+import { createMemoryBlobStore, readAll } from "@webrun/blob-store";
 import { isWebrunError } from "@webrun/errors";
 import { describe, expect, it } from "vitest";
-import { createEnvironmentStore, createMemoryBlobStore, readAll } from "../../src/index.js";
+import { createEnvironmentStore } from "../../src/index.js";
 import { EXTENSION_ID, errorOf, extensionFiles, manualClock, stateWith } from "./fixtures.js";
 
 const user = "alice";

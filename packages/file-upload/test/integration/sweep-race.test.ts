@@ -1,7 +1,8 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type BlobStore, createFsBlobStore, createS3BlobStore } from "@webrun/env-store";
+import { type BlobStore, createFsBlobStore } from "@webrun/blob-store";
+import { createS3BlobStore } from "@webrun/blob-store/s3";
 import { isWebrunError } from "@webrun/errors";
 import { acquireTestS3Server, createTestBucket } from "@webrun/test-fixtures";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";

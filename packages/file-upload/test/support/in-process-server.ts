@@ -1,6 +1,6 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { type BlobStore, createMemoryBlobStore } from "@webrun/env-store";
+import { type BlobStore, createMemoryBlobStore } from "@webrun/blob-store";
 import { httpStatusByKind, isWebrunError, toErrorBody, type WebrunError } from "@webrun/errors";
 import {
   createFileService,

@@ -1,4 +1,4 @@
-import type { BlobStore, PutOptions } from "@webrun/env-store";
+import type { BlobStore, PutOptions } from "@webrun/blob-store";
 
 /** Every key in a store, sorted: "nothing left behind" assertions compare this. */
 export async function allKeys(store: BlobStore, prefix = ""): Promise<string[]> {

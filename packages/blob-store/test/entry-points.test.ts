@@ -1,0 +1,51 @@
+import { execFile } from "node:child_process";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { promisify } from "node:util";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+/* What each entry point loads, seen by a fresh Node process importing the built package. */
+
+const packageRoot = join(import.meta.dirname, "..");
+const hooks = pathToFileURL(join(import.meta.dirname, "support/resolve-log-hooks.mjs")).href;
+let dir = "";
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), "webrun-entry-points-"));
+});
+afterAll(() => rm(dir, { recursive: true, force: true }));
+
+/** Every module URL resolved while a fresh process imports `entry`. */
+async function modulesLoadedBy(entry: string): Promise<string[]> {
+  const log = join(dir, `${entry.replaceAll("/", "_")}.log`);
+  const register = `import { register } from "node:module"; register(${JSON.stringify(hooks)});`;
+  await promisify(execFile)(
+    process.execPath,
+    [
+      "--import",
+      `data:text/javascript,${encodeURIComponent(register)}`,
+      "--input-type=module",
+      "-e",
+      `await import(${JSON.stringify(entry)});`,
+    ],
+    { cwd: packageRoot, env: { ...process.env, WEBRUN_RESOLVE_LOG: log } },
+  );
+  return (await readFile(log, "utf8")).trim().split("\n");
+}
+
+const isAwsSdk = (url: string) => url.includes("/@aws-sdk/");
+
+describe("entry points load only what they use", () => {
+  it("@webrun/blob-store does not load the AWS SDK", async () => {
+    const loaded = await modulesLoadedBy("@webrun/blob-store");
+    expect(loaded.some((url) => url.includes("/blob-store/dist/index.js"))).toBe(true);
+    expect(loaded.filter(isAwsSdk)).toEqual([]);
+  });
+
+  it("@webrun/blob-store/s3 does (so the check above can see it)", async () => {
+    const loaded = await modulesLoadedBy("@webrun/blob-store/s3");
+    expect(loaded.some((url) => url.includes("/@aws-sdk/client-s3/"))).toBe(true);
+  });
+});
