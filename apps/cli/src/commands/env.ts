@@ -1,4 +1,3 @@
-
 import path from "node:path";
 import type { Environment, VersionInfo, VersionSummary } from "@webrun/api-contract";
 import { WebrunError } from "@webrun/errors";
