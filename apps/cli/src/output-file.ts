@@ -7,11 +7,12 @@ import { isWebrunError, WebrunError } from "@webrun/errors";
 import { apiUnreachable } from "./api-client/api-errors.js";
 import type { StreamedAnswer } from "./api-client/http-transport.js";
 import { trackTransfer } from "./progress.js";
+import { stateFileKind } from "./state-file.js";
 
 /** The kind of file an `--out` names: a state document or an environment archive. */
 export function outputKind(file: string): "json" | "archive" {
-  if (file.endsWith(".json")) return "json";
-  if (file.endsWith(".tar.gz") || file.endsWith(".tgz")) return "archive";
+  const kind = stateFileKind(file);
+  if (kind) return kind;
   throw new WebrunError({
     kind: "invalid_input",
     code: "OUTPUT_KIND_UNKNOWN",

@@ -20,8 +20,11 @@ export interface LoadedState {
   dispose(): Promise<void>;
 }
 
-export function isArchivePath(file: string): boolean {
-  return file.endsWith(".tar.gz") || file.endsWith(".tgz");
+/** What a state file is, by its name: a `.json` state document or a `.tar.gz`/`.tgz` environment archive. */
+export function stateFileKind(file: string): "json" | "archive" | undefined {
+  if (file.endsWith(".json")) return "json";
+  if (file.endsWith(".tar.gz") || file.endsWith(".tgz")) return "archive";
+  return undefined;
 }
 
 /**
@@ -30,7 +33,7 @@ export function isArchivePath(file: string): boolean {
  * field is reported by its path.
  */
 export async function loadStateFile(file: string): Promise<LoadedState> {
-  if (!isArchivePath(file)) {
+  if (stateFileKind(file) !== "archive") {
     const { parseBrowserState } = await import("@webrun/browser-state");
     const state = parseBrowserState(await readJsonInput(file, { maxBytes: maxStateBytes }));
     return { state, dispose: async () => undefined };

@@ -1,42 +1,32 @@
 import { z } from "zod";
-import { success } from "./common.js";
 import {
+  environmentAnswerSchema,
+  environmentCreatedAnswerSchema,
+  environmentDeletedAnswerSchema,
+  environmentDetailAnswerSchema,
+  environmentListAnswerSchema,
   environmentSchema,
-  fileSummarySchema,
-  versionInfoSchema,
-  versionSummarySchema,
 } from "./environments.js";
+import { browserDataUploadedAnswerSchema, savedVersionAnswerSchema } from "./state.js";
 
 /**
  * The legacy `/profiles…` answers: the environment routes' answers with
  * `profile`/`profiles` for `environment`/`environments` at the top level and
  * "Profile" in their own messages. Nothing inside the records is renamed.
  */
-export const profileCreatedAnswerSchema = z.object({
-  ...success,
+const withProfile = <S extends z.ZodObject<{ environment: typeof environmentSchema }>>(answer: S) =>
+  answer.omit({ environment: true }).extend({ profile: environmentSchema });
+
+export const profileCreatedAnswerSchema = withProfile(environmentCreatedAnswerSchema).extend({
   message: z.literal("Profile created"),
-  profile: environmentSchema,
 });
-export const profileListAnswerSchema = z.object({ ...success, profiles: z.array(environmentSchema) });
-export const profileDetailAnswerSchema = z.object({
-  ...success,
-  profile: environmentSchema,
-  files: z.array(fileSummarySchema),
-  versions: z.array(versionInfoSchema),
+export const profileListAnswerSchema = environmentListAnswerSchema
+  .omit({ environments: true })
+  .extend({ profiles: z.array(environmentSchema) });
+export const profileDetailAnswerSchema = withProfile(environmentDetailAnswerSchema);
+export const profileAnswerSchema = withProfile(environmentAnswerSchema);
+export const profileDeletedAnswerSchema = environmentDeletedAnswerSchema.extend({
+  message: z.literal("Profile deleted"),
 });
-export const profileAnswerSchema = z.object({ ...success, profile: environmentSchema });
-export const profileDeletedAnswerSchema = z.object({ ...success, message: z.literal("Profile deleted") });
-export const profileBrowserDataUploadedAnswerSchema = z.object({
-  ...success,
-  message: z.literal("Browser data uploaded"),
-  profile: environmentSchema,
-  version: z.number().int(),
-  summary: versionSummarySchema,
-});
-export const profileSavedVersionAnswerSchema = z.object({
-  ...success,
-  version: z.number().int(),
-  bytesUploaded: z.number().int(),
-  summary: versionSummarySchema,
-  profile: environmentSchema,
-});
+export const profileBrowserDataUploadedAnswerSchema = withProfile(browserDataUploadedAnswerSchema);
+export const profileSavedVersionAnswerSchema = withProfile(savedVersionAnswerSchema);

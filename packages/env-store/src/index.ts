@@ -63,14 +63,6 @@ export { Keyring, type KeyringConfig, keyringFromConfig } from "./crypto/keyring
 export { type LocalKeyring, loadOrCreateLocalKeyring } from "./crypto/local-keyring.js";
 export { type Clock, defaultEnvironmentLimits, type EnvironmentLimits } from "./environments/context.js";
 export {
-  DESCRIPTION_MAX,
-  type EnvironmentInput,
-  type EnvironmentUpdate,
-  environmentInputSchema,
-  environmentUpdateSchema,
-  NAME_MAX,
-} from "./environments/environment-input.js";
-export {
   createEnvironmentStore,
   type EnvironmentStore,
   type EnvironmentStoreOptions,

@@ -7,6 +7,7 @@ import {
   stateQuerySchema,
   versionListAnswerSchema,
 } from "@webrun/api-contract";
+import type { SaveResult } from "@webrun/env-store";
 import { isWebrunError, WebrunError } from "@webrun/errors";
 import type { FastifyReply, FastifyRequest } from "fastify";
 import { binarySchema } from "./binary.js";
@@ -60,13 +61,7 @@ export function stateRoutes(app: ZodApp, { services }: RouteDeps): void {
         return environments.saveVersion(userId, id, { state: request.body as never, ...options });
       });
       void reply.header("etag", `"${saved.version}"`);
-      return {
-        success: true as const,
-        version: saved.version,
-        bytesUploaded: saved.bytesUploaded,
-        summary: saved.summary,
-        environment: saved.environment,
-      };
+      return savedAnswer(saved);
     },
   });
 
@@ -148,15 +143,20 @@ export function stateRoutes(app: ZodApp, { services }: RouteDeps): void {
         ),
       );
       void reply.header("etag", `"${saved.version}"`);
-      return {
-        success: true as const,
-        version: saved.version,
-        bytesUploaded: saved.bytesUploaded,
-        summary: saved.summary,
-        environment: saved.environment,
-      };
+      return savedAnswer(saved);
     },
   });
+}
+
+/** The answer to a save or a restore: the new head. */
+function savedAnswer(saved: SaveResult) {
+  return {
+    success: true as const,
+    version: saved.version,
+    bytesUploaded: saved.bytesUploaded,
+    summary: saved.summary,
+    environment: saved.environment,
+  };
 }
 
 /** `If-Match: "3"` → 3; `If-None-Match: *` → null (nothing saved yet); neither → undefined (last writer wins). */

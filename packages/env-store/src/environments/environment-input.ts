@@ -2,16 +2,6 @@ import { ENVIRONMENT_NAME_REQUIRED } from "@webrun/api-contract";
 import { WebrunError } from "@webrun/errors";
 import type { z } from "zod";
 
-/** The request schemas are the API contract's: its messages (`Environment name is required`) live there once. */
-export {
-  DESCRIPTION_MAX,
-  type EnvironmentInput,
-  type EnvironmentUpdate,
-  environmentInputSchema,
-  environmentUpdateSchema,
-  NAME_MAX,
-} from "@webrun/api-contract";
-
 /** Parses with the schema and turns the first problem into the contract's 400 message. */
 export function parseInput<T>(schema: z.ZodType<T>, input: unknown): T {
   const result = schema.safeParse(input ?? {});
