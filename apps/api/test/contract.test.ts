@@ -89,6 +89,9 @@ describe.each(storageModes)("the API against a real server process on %s", (mode
     ]) {
       expect(operations).toContain(operation);
     }
+    const docs = await anonymous.raw("/docs/");
+    expect(docs.status).toBe(200);
+    expect(await docs.text()).toContain("swagger-ui");
     const create = document.body.paths["/environments"]?.post as { responses: Record<string, unknown> };
     expect(Object.keys(create.responses)).toEqual(expect.arrayContaining(["201", "400", "401"]));
 

@@ -51,8 +51,8 @@ export function fileRoutes(app: ZodApp, { services }: RouteDeps): void {
       tags,
       params: fileParamsSchema,
       response: {
-        200: binaryAnswer("The file", "application/octet-stream"),
-        206: binaryAnswer("A byte range of the file", "application/octet-stream"),
+        200: binaryAnswer("The file, typed as sniffed from its bytes (else application/octet-stream)", "*/*"),
+        206: binaryAnswer("A byte range of the file", "*/*"),
         401: unauthorized,
         404: errorAnswerSchema.describe("File not found"),
         416: errorAnswerSchema.describe("Range outside the file"),
