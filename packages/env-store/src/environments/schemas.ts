@@ -1,4 +1,4 @@
-import { type VersionSummary, versionSummarySchema } from "@webrun/api-contract";
+import { versionSummarySchema } from "@webrun/api-contract";
 import { z } from "zod";
 
 /** A stored part of a version: where its bytes are and what they must hash to. */
@@ -71,20 +71,5 @@ export const userIndexSchema = z.strictObject({
 });
 export type UserIndex = z.infer<typeof userIndexSchema>;
 
-/** The environment as the API shows it: the contract's fields plus the head version and its summary. */
-export interface Environment {
-  _id: string;
-  userId: string;
-  name: string;
-  description: string;
-  status: "empty" | "uploading" | "ready";
-  createdAt: string;
-  updatedAt: string;
-  blobSize: number | null;
-  blobUploadedAt: string | null;
-  lastUsedAt: string | null;
-  usageCount: number;
-  /** The head version number; null before the first save. */
-  version: number | null;
-  summary: VersionSummary | null;
-}
+/** The environment as the API shows it: the contract's record (fields plus the head version and its summary). */
+export type { Environment } from "@webrun/api-contract";
