@@ -1,14 +1,14 @@
 import { randomUUID } from "node:crypto";
 import Fastify, { type FastifyInstance, LogController } from "fastify";
+import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from "fastify-type-provider-zod";
+import { installApiDocs } from "./api-docs.js";
 import { parseApiKeys } from "./api-keys.js";
 import { installAuth } from "./auth.js";
 import type { ApiConfig } from "./config.js";
 import { installErrorHandler } from "./error-handler.js";
 import { loggerOptions } from "./logger.js";
 import { startMaintenance } from "./maintenance.js";
-import { buildOpenApiDocument } from "./openapi.js";
-import { registerRoutes } from "./route.js";
-import { allRoutes } from "./routes/index.js";
+import { registerRoutes } from "./routes/index.js";
 import type { Services } from "./services.js";
 
 /** JSON bodies (environment fields, state documents have their own larger limit). */
@@ -32,7 +32,10 @@ export interface BuildAppOptions {
 
 /**
  * The HTTP app, built by a function so tests can run it in-process: auth,
- * error mapping, request ids and every route. Nothing here listens; `main.ts` does.
+ * error mapping, request ids and every route. Requests are validated and
+ * answers serialised by Fastify from each route's zod schemas (an answer
+ * that does not fit its schema is a 500, never a leak). Nothing here
+ * listens; `main.ts` does.
  */
 export function buildApp({ config, services, version = "0.1.0" }: BuildAppOptions): FastifyInstance {
   const app = Fastify({
@@ -49,7 +52,9 @@ export function buildApp({ config, services, version = "0.1.0" }: BuildAppOption
     routerOptions: { maxParamLength: 2048 },
     // One line per request (below), not Fastify's two.
     logController: new LogController({ disableRequestLogging: true }),
-  });
+  }).withTypeProvider<ZodTypeProvider>();
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
 
   // An empty JSON body reads as none, so `POST /environments` without one says "Environment name is required".
   const parseJson = app.getDefaultJsonParser("error", "error");
@@ -61,6 +66,10 @@ export function buildApp({ config, services, version = "0.1.0" }: BuildAppOption
   });
   // Multipart and archives are read by the packages' streaming handlers, never buffered by Fastify.
   app.addContentTypeParser(STREAMED_CONTENT_TYPES, (_request, _payload, done) => done(null, undefined));
+  // A route with a JSON body schema validates a missing body as an empty object, so it names the missing field.
+  app.addHook("preValidation", async (request) => {
+    if (request.body === undefined && request.routeOptions.schema?.body) request.body = {};
+  });
 
   app.addHook("onRequest", async (request, reply) => {
     void reply.header("x-request-id", request.id);
@@ -73,11 +82,13 @@ export function buildApp({ config, services, version = "0.1.0" }: BuildAppOption
   });
 
   installErrorHandler(app);
-  installAuth(app, parseApiKeys(config.apiKeys));
-
-  const routes = allRoutes({ config, services }, () => document);
-  const document = buildOpenApiDocument(routes, { version });
-  registerRoutes(app, routes);
+  installApiDocs(app, version);
+  const apiKeys = parseApiKeys(config.apiKeys);
+  // The routes and their auth in one context; the docs page above it needs no key.
+  void app.register(async (api) => {
+    installAuth(api, apiKeys);
+    registerRoutes(api.withTypeProvider<ZodTypeProvider>(), { config, services });
+  });
 
   const maintenance = startMaintenance(config, services, app.log);
   app.addHook("onClose", () => maintenance.stop());

@@ -1,18 +1,22 @@
 import type { IncomingMessage } from "node:http";
 import { httpStatusByKind, isWebrunError, toErrorBody, WebrunError } from "@webrun/errors";
-import type { FastifyError, FastifyInstance } from "fastify";
+import type { FastifyError, FastifyInstance, FastifySchemaValidationError } from "fastify";
 import { loggablePath } from "./logger.js";
+import { toProfileError } from "./routes/index.js";
 
 /**
  * The one place errors become HTTP answers: a WebrunError's kind decides the
  * status; Fastify's own errors (body too large, bad JSON, unsupported media
- * type) are translated to WebrunErrors first so every answer has the same
- * `{success:false, message, code}` shape. Anything else is a 500 whose
+ * type, a request that does not fit its route's schema) are translated to
+ * WebrunErrors first so every answer has the same `{success:false, message,
+ * code}` shape; the legacy `/profiles` routes say "Profile" in them. Anything
+ * else (an answer that does not fit its own schema included) is a 500 whose
  * details stay in the log.
  */
 export function installErrorHandler(app: FastifyInstance): void {
   app.setErrorHandler(async (error: FastifyError | Error, request, reply) => {
-    const webrunError = isWebrunError(error) ? error : fromFastifyError(error);
+    const translated = isWebrunError(error) ? error : fromFastifyError(error);
+    const webrunError = request.routeOptions.config.legacyProfile ? toProfileError(translated) : translated;
     // A range outside a file is HTTP's own 416, which names the size.
     const unsatisfiable = webrunError.code === "RANGE_NOT_SATISFIABLE";
     const status = unsatisfiable ? 416 : httpStatusByKind[webrunError.kind];
@@ -62,6 +66,8 @@ function drain(raw: IncomingMessage): Promise<void> {
 function fromFastifyError(error: FastifyError | Error): WebrunError {
   const code = "code" in error ? error.code : undefined;
   switch (code) {
+    case "FST_ERR_VALIDATION":
+      return requestInvalid(error as FastifyError);
     case "FST_ERR_CTP_BODY_TOO_LARGE":
       return new WebrunError({
         kind: "too_large",
@@ -87,4 +93,26 @@ function fromFastifyError(error: FastifyError | Error): WebrunError {
       }
       return new WebrunError({ kind: "internal", code: "INTERNAL", message: "internal error", cause: error });
   }
+}
+
+/** Fastify's names for the parts of a request, as our issue paths name them (`body.name`, `query.version`). */
+const partNames: Readonly<Record<string, string>> = { querystring: "query" };
+
+/**
+ * A request that does not fit its route's zod schema. The contract's
+ * messages are whole sentences (`Environment name is required`): the first
+ * issue's message is the answer's, every issue is listed with its path.
+ */
+function requestInvalid(error: FastifyError): WebrunError {
+  const part = partNames[error.validationContext ?? ""] ?? error.validationContext ?? "request";
+  const issues = (error.validation ?? []).map((issue: FastifySchemaValidationError) => ({
+    path: [part, ...issue.instancePath.split("/").filter(Boolean)].join("."),
+    message: issue.message ?? "invalid",
+  }));
+  return new WebrunError({
+    kind: "invalid_input",
+    code: "REQUEST_INVALID",
+    message: issues[0]?.message ?? `invalid ${part}`,
+    issues,
+  });
 }

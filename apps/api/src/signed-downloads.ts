@@ -37,11 +37,9 @@ const payloadSchema = z.strictObject({
 });
 
 export function createDownloadSigner(keyring: Keyring): DownloadSigner {
-  const keys = new Map<string, Buffer | undefined>();
-  const keyFor = (keyId: string) => {
-    if (!keys.has(keyId)) keys.set(keyId, keyring.deriveKey(PURPOSE, keyId));
-    return keys.get(keyId);
-  };
+  // Derived once per configured master key, up front: a key id read from an unverified token only ever
+  // looks one up, so forged tokens cannot grow this map (or make us derive keys).
+  const keys = new Map(keyring.keyIds.map((keyId) => [keyId, keyring.deriveKey(PURPOSE, keyId) as Buffer]));
   const mac = (key: Buffer, payload: string) => createHmac("sha256", key).update(payload).digest();
 
   return {
@@ -56,14 +54,14 @@ export function createDownloadSigner(keyring: Keyring): DownloadSigner {
           k: keyId,
         }),
       ).toString("base64url");
-      return `${payload}.${mac(keyFor(keyId) as Buffer, payload).toString("base64url")}`;
+      return `${payload}.${mac(keys.get(keyId) as Buffer, payload).toString("base64url")}`;
     },
     verify(token, now = new Date()) {
       const [payload, signature, ...rest] = token.split(".");
       if (!payload || !signature || rest.length > 0) throw invalidLink();
       const claims = payloadSchema.safeParse(parseJson(Buffer.from(payload, "base64url").toString("utf8")));
       if (!claims.success) throw invalidLink();
-      const key = keyFor(claims.data.k);
+      const key = keys.get(claims.data.k);
       const given = Buffer.from(signature, "base64url");
       const expected = key ? mac(key, payload) : undefined;
       if (!expected || given.length !== expected.length || !timingSafeEqual(given, expected))

@@ -89,6 +89,9 @@ describe.each(storageModes)("the API against a real server process on %s", (mode
     ]) {
       expect(operations).toContain(operation);
     }
+    const docs = await anonymous.raw("/docs/");
+    expect(docs.status).toBe(200);
+    expect(await docs.text()).toContain("swagger-ui");
     const create = document.body.paths["/environments"]?.post as { responses: Record<string, unknown> };
     expect(Object.keys(create.responses)).toEqual(expect.arrayContaining(["201", "400", "401"]));
 
@@ -497,6 +500,74 @@ describe.each(storageModes)("the API against a real server process on %s", (mode
     }>(`/environments/${id}`);
     expect(detail.body.environment.summary.cookieDomains).toEqual(["example.test"]);
     expect(detail.body.environment.summary.origins).toEqual(["https://app.example.test"]);
+  });
+
+  it("refuses any body but multipart/form-data on the upload routes with 415, whatever its size (real curl)", async () => {
+    const id = await createEnvironment(alice, "uploads by type");
+    const big = path.join(work, "two-megabytes.bin");
+    await writeFile(big, randomBytes(2 * 1024 * 1024));
+    for (const route of ["/files/upload", `/environments/${id}/profile`]) {
+      for (const type of ["application/json", "text/plain", "application/octet-stream", "application/gzip"]) {
+        // A real multipart body, sent under another Content-Type.
+        const answer = await curlForm(
+          `${server.url}${route}`,
+          keys.alice,
+          [`files=@${big}`],
+          [`Content-Type: ${type}`],
+        );
+        expect(answer, `${route} as ${type}`).toMatchObject({
+          status: 415,
+          body: {
+            success: false,
+            code: "UNSUPPORTED_MEDIA_TYPE",
+            message: `This route takes multipart/form-data, not ${type}`,
+          },
+        });
+      }
+    }
+  });
+
+  it("passes state documents through both spellings byte for byte: users' data is never renamed", async () => {
+    const id = await createEnvironment(alice, "state in both spellings");
+    const data = {
+      environmentId: "prod",
+      environment: "staging",
+      environments: ["a"],
+      message: "Environment ready",
+    };
+    const state = {
+      ...stateWithCookie("both-spellings"),
+      origins: [
+        {
+          origin: "https://app.example.test",
+          localStorage: [{ name: "message", value: "Environment not found" }],
+          indexedDB: [
+            {
+              name: "settings",
+              version: 1,
+              objectStores: [
+                {
+                  name: "kv",
+                  keyPath: null,
+                  autoIncrement: false,
+                  indexes: [],
+                  records: [{ key: "environment", value: data }],
+                },
+              ],
+            },
+          ],
+        },
+      ],
+    };
+    expect((await alice.put(`/profiles/${id}/state`, state)).status).toBe(200);
+    const asEnvironment = await alice.raw(`/environments/${id}/state`);
+    const asProfile = await alice.raw(`/profiles/${id}/state`);
+    expect(asProfile.status).toBe(200);
+    const bytes = Buffer.from(await asEnvironment.arrayBuffer());
+    expect(Buffer.from(await asProfile.arrayBuffer())).toEqual(bytes);
+    const read = JSON.parse(bytes.toString("utf8"));
+    expect(read.origins[0].indexedDB[0].objectStores[0].records[0].value).toEqual(data);
+    expect(read.origins[0].localStorage[0]).toEqual({ name: "message", value: "Environment not found" });
   });
 
   it("answers the legacy /profiles routes with the profile names", async () => {

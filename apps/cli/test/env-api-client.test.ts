@@ -9,7 +9,7 @@ import { exitCodeForKind, isWebrunError, type WebrunError } from "@webrun/errors
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { ApiClient } from "../src/api-client/api-client.js";
 import { apiClientFrom } from "../src/api-client/api-options.js";
-import { multipartBody } from "../src/api-client/multipart-body.js";
+import { formUpload } from "../src/api-client/form-upload.js";
 import { minBytesForBar, trackTransfer } from "../src/progress.js";
 
 // The client against a tiny node:http server whose answers each test sets:
@@ -49,6 +49,10 @@ const environment = {
   status: "empty",
   createdAt: "2026-11-23T18:00:00.000Z",
   updatedAt: "2026-11-23T18:00:00.000Z",
+  blobSize: null,
+  blobUploadedAt: null,
+  lastUsedAt: null,
+  usageCount: 0,
   version: null,
   summary: null,
 };
@@ -230,12 +234,17 @@ describe("ApiClient streams", () => {
         answer(response, 200, {
           success: true,
           version: 1,
+          bytesUploaded: received,
           summary: {
             cookies: 0,
             cookieDomains: [],
             origins: [],
             originCount: 0,
             extensions: [],
+            stateBytes: received,
+            extensionBytes: 0,
+            profileFiles: 0,
+            profileBytes: 0,
             totalBytes: received,
           },
           environment,
@@ -312,33 +321,34 @@ describe("ApiClient streams", () => {
 });
 
 describe("multipart bodies", () => {
-  it("streams files from disk with an exact Content-Length, escaping names like browsers do", async () => {
+  it("stream files from disk through Node's FormData, escaping names like browsers do", async () => {
     const a = join(dir, "a.txt");
     const b = join(dir, "b.bin");
     await writeFile(a, "hello");
     await writeFile(b, Buffer.alloc(100_000, 3));
-    const form = multipartBody([
-      { name: "environmentId", value: environment._id },
-      { name: "files", path: a, filename: 'we"ird\r\nnäme.txt', size: 5 },
-      { name: "files", path: b, filename: "b.bin", size: 100_000 },
+    const form = await formUpload([
+      ["environmentId", environment._id],
+      ["files", { path: a, filename: 'we"ird\r\nnäme.txt', size: 5 }],
+      ["files", { path: b, filename: "b.bin", size: 100_000 }],
     ]);
+    expect(form.fileBytes).toBe(100_005);
     const chunks: Buffer[] = [];
     for await (const chunk of form.body) chunks.push(chunk as Buffer);
     const bytes = Buffer.concat(chunks);
-    expect(bytes.length).toBe(form.length);
     const boundary = /boundary=(.+)$/.exec(form.contentType)?.[1];
     const text = bytes.toString("latin1");
     expect(
       text.startsWith(`--${boundary}\r\nContent-Disposition: form-data; name="environmentId"\r\n\r\n`),
     ).toBe(true);
     expect(bytes.toString("utf8")).toContain('filename="we%22ird%0D%0Anäme.txt"');
+    expect(bytes.includes(Buffer.alloc(100_000, 3))).toBe(true);
     expect(text.endsWith(`\r\n--${boundary}--\r\n`)).toBe(true);
   });
 
-  it("refuses a file that changed size after it was measured", async () => {
+  it("refuses a file that changed after it was opened", async () => {
     const file = join(dir, "shrinks.bin");
     await writeFile(file, Buffer.alloc(1000));
-    const form = multipartBody([{ name: "files", path: file, filename: "shrinks.bin", size: 1000 }]);
+    const form = await formUpload([["files", { path: file, filename: "shrinks.bin", size: 1000 }]]);
     await truncate(file, 10);
     const error = await failure(
       (async () => {
@@ -346,6 +356,7 @@ describe("multipart bodies", () => {
       })(),
     );
     expect(error.code).toBe("FILE_CHANGED");
+    expect(error.message).toContain(file);
   });
 });
 

@@ -38,14 +38,6 @@ export {
 } from "./archive/index.js";
 export { type Clock, defaultEnvironmentLimits, type EnvironmentLimits } from "./environments/context.js";
 export {
-  DESCRIPTION_MAX,
-  type EnvironmentInput,
-  type EnvironmentUpdate,
-  environmentInputSchema,
-  environmentUpdateSchema,
-  NAME_MAX,
-} from "./environments/environment-input.js";
-export {
   createEnvironmentStore,
   type EnvironmentStore,
   type EnvironmentStoreOptions,

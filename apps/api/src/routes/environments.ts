@@ -1,136 +1,115 @@
-import { environmentInputSchema, environmentUpdateSchema } from "@webrun/env-store";
-import { z } from "zod";
-import { defineRoute } from "../route.js";
 import {
-  environmentParams,
-  environmentSchema,
-  errorSchema,
-  fileSummarySchema,
-  notFound,
-  type RouteDeps,
-  unauthorized,
-  versionInfoSchema,
-} from "./common.js";
+  environmentAnswerSchema,
+  environmentCreatedAnswerSchema,
+  environmentDeletedAnswerSchema,
+  environmentDetailAnswerSchema,
+  environmentInputSchema,
+  environmentListAnswerSchema,
+  environmentParamsSchema,
+  environmentUpdateSchema,
+  errorAnswerSchema,
+} from "@webrun/api-contract";
+import { callerOf, environmentNotFound, type RouteDeps, unauthorized, type ZodApp } from "./common.js";
 
 /**
- * Environment CRUD. Bodies are validated with the store's own schemas, whose
- * messages are the contract's (`Environment name is required`), so that
- * wording lives in one place.
+ * Environment CRUD. Bodies are validated with the contract's schemas, whose
+ * messages are the contract's (`Environment name is required`).
  */
-
-export function environmentRoutes({ services }: RouteDeps) {
+export function environmentRoutes(app: ZodApp, { services }: RouteDeps): void {
   const { environments, files } = services;
-  return [
-    defineRoute({
-      method: "POST",
-      url: "/environments",
+  const tags = ["environments"];
+
+  app.post("/environments", {
+    schema: {
       summary: "Create an environment",
-      tags: ["environments"],
+      tags,
       body: environmentInputSchema,
-      responses: {
-        201: {
-          description: "Created",
-          schema: z.object({
-            success: z.literal(true),
-            message: z.literal("Environment created"),
-            environment: environmentSchema,
-          }),
-        },
-        400: {
-          description: "`Environment name is required` or `Maximum of 20 environments allowed`",
-          schema: errorSchema,
-        },
+      response: {
+        201: environmentCreatedAnswerSchema.describe("Created"),
+        400: errorAnswerSchema.describe(
+          "`Environment name is required` or `Maximum of 20 environments allowed`",
+        ),
         401: unauthorized,
       },
-      handler: async ({ userId, body, reply }) => {
-        const environment = await environments.create(userId, body);
-        void reply.status(201);
-        return { success: true, message: "Environment created", environment };
-      },
-    }),
-    defineRoute({
-      method: "GET",
-      url: "/environments",
+    },
+    handler: async (request, reply) => {
+      const environment = await environments.create(callerOf(request), request.body);
+      void reply.status(201);
+      return { success: true as const, message: "Environment created" as const, environment };
+    },
+  });
+
+  app.get("/environments", {
+    schema: {
       summary: "List environments, newest first",
-      tags: ["environments"],
-      responses: {
-        200: {
-          description: "The caller's environments",
-          schema: z.object({ success: z.literal(true), environments: z.array(environmentSchema) }),
-        },
-        401: unauthorized,
-      },
-      handler: async ({ userId }) => ({ success: true, environments: await environments.list(userId) }),
+      tags,
+      response: { 200: environmentListAnswerSchema.describe("The caller's environments"), 401: unauthorized },
+    },
+    handler: async (request) => ({
+      success: true as const,
+      environments: await environments.list(callerOf(request)),
     }),
-    defineRoute({
-      method: "GET",
-      url: "/environments/:id",
+  });
+
+  app.get("/environments/:id", {
+    schema: {
       summary: "An environment with what it holds (from the summaries stored at save time)",
-      tags: ["environments"],
-      params: environmentParams,
-      responses: {
-        200: {
-          description: "The record, its files and kept versions",
-          schema: z.object({
-            success: z.literal(true),
-            environment: environmentSchema,
-            files: z.array(fileSummarySchema),
-            versions: z.array(versionInfoSchema),
-          }),
-        },
+      tags,
+      params: environmentParamsSchema,
+      response: {
+        200: environmentDetailAnswerSchema.describe("The record, its files and kept versions"),
         401: unauthorized,
-        404: notFound,
+        404: environmentNotFound,
       },
-      handler: async ({ userId, params }) => {
-        const environment = await environments.get(userId, params.id);
-        const [attached, versions] = await Promise.all([
-          files.listEnvironmentFiles(userId, params.id),
-          environments.history(userId, params.id),
-        ]);
-        return { success: true, environment, files: attached, versions };
-      },
-    }),
-    defineRoute({
-      method: "PATCH",
-      url: "/environments/:id",
+    },
+    handler: async (request) => {
+      const userId = callerOf(request);
+      const { id } = request.params;
+      const environment = await environments.get(userId, id);
+      const [attached, versions] = await Promise.all([
+        files.listEnvironmentFiles(userId, id),
+        environments.history(userId, id),
+      ]);
+      return { success: true as const, environment, files: attached, versions };
+    },
+  });
+
+  app.patch("/environments/:id", {
+    schema: {
       summary: "Rename or re-describe an environment",
-      tags: ["environments"],
-      params: environmentParams,
+      tags,
+      params: environmentParamsSchema,
       body: environmentUpdateSchema,
-      responses: {
-        200: {
-          description: "Updated",
-          schema: z.object({ success: z.literal(true), environment: environmentSchema }),
-        },
-        400: { description: "Invalid name or description", schema: errorSchema },
+      response: {
+        200: environmentAnswerSchema.describe("Updated"),
+        400: errorAnswerSchema.describe("Invalid name or description"),
         401: unauthorized,
-        404: notFound,
+        404: environmentNotFound,
       },
-      handler: async ({ userId, params, body }) => ({
-        success: true,
-        environment: await environments.update(userId, params.id, body),
-      }),
+    },
+    handler: async (request) => ({
+      success: true as const,
+      environment: await environments.update(callerOf(request), request.params.id, request.body),
     }),
-    defineRoute({
-      method: "DELETE",
-      url: "/environments/:id",
+  });
+
+  app.delete("/environments/:id", {
+    schema: {
       summary: "Delete an environment, its browser data and all its files",
-      tags: ["environments"],
-      params: environmentParams,
-      responses: {
-        200: {
-          description: "Deleted",
-          schema: z.object({ success: z.literal(true), message: z.literal("Environment deleted") }),
-        },
+      tags,
+      params: environmentParamsSchema,
+      response: {
+        200: environmentDeletedAnswerSchema.describe("Deleted"),
         401: unauthorized,
-        404: notFound,
+        404: environmentNotFound,
       },
-      handler: async ({ userId, params }) => {
-        // The environment first: from then on it reads as gone, and its files go with it.
-        await environments.delete(userId, params.id);
-        await files.deleteEnvironmentFiles(userId, params.id);
-        return { success: true, message: "Environment deleted" };
-      },
-    }),
-  ];
+    },
+    handler: async (request) => {
+      const userId = callerOf(request);
+      // The environment first: from then on it reads as gone, and its files go with it.
+      await environments.delete(userId, request.params.id);
+      await files.deleteEnvironmentFiles(userId, request.params.id);
+      return { success: true as const, message: "Environment deleted" as const };
+    },
+  });
 }

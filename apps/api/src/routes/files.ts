@@ -1,108 +1,107 @@
-import { z } from "zod";
-import { defineRoute } from "../route.js";
 import {
-  environmentParams,
-  errorSchema,
-  fileSummarySchema,
-  notFound,
-  type RouteDeps,
-  unauthorized,
-} from "./common.js";
-
-const uploadedFileSchema = fileSummarySchema.extend({
-  sha256: z.string(),
-  contentType: z.string().nullable(),
-  environmentId: z.string().nullable(),
-});
+  environmentFileParamsSchema,
+  environmentParamsSchema,
+  errorAnswerSchema,
+  fileDeletedAnswerSchema,
+  fileListAnswerSchema,
+  fileParamsSchema,
+  filesUploadedAnswerSchema,
+} from "@webrun/api-contract";
+import { binaryAnswer } from "./binary.js";
+import { callerOf, environmentNotFound, type RouteDeps, unauthorized, type ZodApp } from "./common.js";
+import { requireMultipart } from "./multipart-only.js";
+import { binaryFile, documentStreamedBody, multipartFields } from "./streamed-body.js";
 
 /** `/files/upload`, downloads, and an environment's files; the streaming and the rules are @webrun/file-upload's. */
-export function fileRoutes({ services }: RouteDeps) {
+export function fileRoutes(app: ZodApp, { services }: RouteDeps): void {
   const { files } = services;
-  return [
-    defineRoute({
-      method: "POST",
-      url: "/files/upload",
+  const tags = ["files"];
+
+  app.post("/files/upload", {
+    schema: {
       summary:
         "Upload files (repeat the field `files`); with `environmentId` they persist, else they expire after 1 hour",
-      tags: ["files"],
-      requestBody: {
-        contentType: "multipart/form-data",
-        description: "fields: `files` (repeatable), optional `environmentId` (alias `profileId`)",
-      },
-      responses: {
-        200: {
-          description: "Stored",
-          schema: z.object({ success: z.literal(true), files: z.array(uploadedFileSchema) }),
-        },
-        400: {
-          description: "`No file provided`, malformed multipart, unexpected fields",
-          schema: errorSchema,
-        },
+      tags,
+      response: {
+        200: filesUploadedAnswerSchema.describe("Stored"),
+        400: errorAnswerSchema.describe("`No file provided`, malformed multipart, unexpected fields"),
         401: unauthorized,
-        404: notFound,
-        413: { description: "A file or field over its limit", schema: errorSchema },
+        404: environmentNotFound,
+        413: errorAnswerSchema.describe("A file or field over its limit"),
+        415: errorAnswerSchema.describe("Not multipart/form-data"),
       },
-      handler: async ({ request, userId }) => files.handleUpload(request.raw, userId),
-    }),
-    defineRoute({
-      method: "GET",
-      url: "/files/:fileId",
+    },
+    config: documentStreamedBody(
+      ["multipart/form-data"],
+      multipartFields(
+        {
+          files: { type: "array", items: binaryFile, description: "repeat the field for several files" },
+          environmentId: { type: "string", description: "persist with this environment (alias `profileId`)" },
+        },
+        ["files"],
+      ),
+    ),
+    onRequest: requireMultipart,
+    handler: async (request) => files.handleUpload(request.raw, callerOf(request)),
+  });
+
+  app.get("/files/:fileId", {
+    schema: {
       summary: "Download one of the caller's files (byte ranges supported)",
-      tags: ["files"],
-      params: z.object({ fileId: z.string() }),
-      responses: {
-        200: { description: "The file", contentType: "application/octet-stream", schema: z.string() },
-        206: {
-          description: "A byte range of the file",
-          contentType: "application/octet-stream",
-          schema: z.string(),
-        },
+      tags,
+      params: fileParamsSchema,
+      response: {
+        200: binaryAnswer("The file, typed as sniffed from its bytes (else application/octet-stream)", "*/*"),
+        206: binaryAnswer("A byte range of the file", "*/*"),
         401: unauthorized,
-        404: { description: "File not found", schema: errorSchema },
-        416: { description: "Range outside the file", schema: errorSchema },
+        404: errorAnswerSchema.describe("File not found"),
+        416: errorAnswerSchema.describe("Range outside the file"),
       },
-      handler: async ({ request, reply, userId, params }) => {
-        const download = await files.openFileDownload(userId, params.fileId, request.headers.range);
-        return reply.status(download.status).headers(download.headers).send(download.body);
-      },
-    }),
-    defineRoute({
-      method: "GET",
-      url: "/environments/:id/files",
+    },
+    handler: async (request, reply) => {
+      const download = await files.openFileDownload(
+        callerOf(request),
+        request.params.fileId,
+        request.headers.range,
+      );
+      return reply
+        .status(download.status)
+        .headers(download.headers)
+        .send(download.body as never);
+    },
+  });
+
+  app.get("/environments/:id/files", {
+    schema: {
       summary: "Files attached to an environment",
-      tags: ["files"],
-      params: environmentParams,
-      responses: {
-        200: {
-          description: "The files, oldest first",
-          schema: z.object({ success: z.literal(true), files: z.array(fileSummarySchema) }),
-        },
+      tags,
+      params: environmentParamsSchema,
+      response: {
+        200: fileListAnswerSchema.describe("The files, oldest first"),
         401: unauthorized,
-        404: notFound,
+        404: environmentNotFound,
       },
-      handler: async ({ userId, params }) => ({
-        success: true,
-        files: await files.listEnvironmentFiles(userId, params.id),
-      }),
+    },
+    handler: async (request) => ({
+      success: true as const,
+      files: await files.listEnvironmentFiles(callerOf(request), request.params.id),
     }),
-    defineRoute({
-      method: "DELETE",
-      url: "/environments/:id/files/:fileId",
+  });
+
+  app.delete("/environments/:id/files/:fileId", {
+    schema: {
       summary: "Remove a file from an environment",
-      tags: ["files"],
-      params: environmentParams.extend({ fileId: z.string() }),
-      responses: {
-        200: {
-          description: "Removed",
-          schema: z.object({ success: z.literal(true), message: z.literal("File deleted") }),
-        },
+      tags,
+      params: environmentFileParamsSchema,
+      response: {
+        200: fileDeletedAnswerSchema.describe("Removed"),
         401: unauthorized,
-        404: { description: "Environment not found, or File not found", schema: errorSchema },
+        404: errorAnswerSchema.describe("Environment not found, or File not found"),
       },
-      handler: async ({ userId, params }) => {
-        await files.deleteFile(userId, params.id, params.fileId);
-        return { success: true, message: "File deleted" };
-      },
-    }),
-  ];
+    },
+    handler: async (request) => {
+      await files.deleteFile(callerOf(request), request.params.id, request.params.fileId);
+      return { success: true as const, message: "File deleted" as const };
+    },
+  });
 }

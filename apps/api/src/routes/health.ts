@@ -1,42 +1,40 @@
+import { errorAnswerSchema, liveAnswerSchema, readyAnswerSchema } from "@webrun/api-contract";
 import { z } from "zod";
-import { defineRoute } from "../route.js";
-import { errorSchema, type RouteDeps } from "./common.js";
+import type { RouteDeps, ZodApp } from "./common.js";
 
 /** Liveness, readiness (storage reachable) and the OpenAPI document: no API key needed. */
-export function healthRoutes({ services }: RouteDeps, openApiDocument: () => unknown) {
-  return [
-    defineRoute({
-      method: "GET",
-      url: "/healthz",
-      summary: "The process is up",
-      tags: ["health"],
-      auth: false,
-      responses: { 200: { description: "Up", schema: z.object({ status: z.literal("ok") }) } },
-      handler: async () => ({ status: "ok" }),
-    }),
-    defineRoute({
-      method: "GET",
-      url: "/readyz",
+export function healthRoutes(app: ZodApp, { services }: RouteDeps): void {
+  const open = { tags: ["health"], security: [] };
+
+  app.get("/healthz", {
+    schema: { ...open, summary: "The process is up", response: { 200: liveAnswerSchema.describe("Up") } },
+    config: { auth: false },
+    handler: async () => ({ status: "ok" as const }),
+  });
+
+  app.get("/readyz", {
+    schema: {
+      ...open,
       summary: "Storage is reachable",
-      tags: ["health"],
-      auth: false,
-      responses: {
-        200: { description: "Ready", schema: z.object({ status: z.literal("ready") }) },
-        503: { description: "Storage is not reachable", schema: errorSchema },
+      response: {
+        200: readyAnswerSchema.describe("Ready"),
+        503: errorAnswerSchema.describe("Storage is not reachable"),
       },
-      handler: async () => {
-        await services.ready();
-        return { status: "ready" };
-      },
-    }),
-    defineRoute({
-      method: "GET",
-      url: "/openapi.json",
-      summary: "This document",
-      tags: ["health"],
-      auth: false,
-      responses: { 200: { description: "OpenAPI 3.1", schema: z.record(z.string(), z.unknown()) } },
-      handler: async () => openApiDocument(),
-    }),
-  ];
+    },
+    config: { auth: false },
+    handler: async () => {
+      await services.ready();
+      return { status: "ready" as const };
+    },
+  });
+
+  app.get("/openapi.json", {
+    schema: {
+      ...open,
+      summary: "This document (OpenAPI 3.1), generated from the routes' schemas",
+      response: { 200: z.record(z.string(), z.unknown()).describe("OpenAPI 3.1") },
+    },
+    config: { auth: false },
+    handler: async () => app.swagger() as unknown as Record<string, unknown>,
+  });
 }

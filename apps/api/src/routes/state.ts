@@ -1,157 +1,162 @@
+import {
+  environmentParamsSchema,
+  errorAnswerSchema,
+  restoreParamsSchema,
+  savedVersionAnswerSchema,
+  stateDocumentSchema,
+  stateQuerySchema,
+  versionListAnswerSchema,
+} from "@webrun/api-contract";
+import type { SaveResult } from "@webrun/env-store";
 import { isWebrunError, WebrunError } from "@webrun/errors";
 import type { FastifyReply, FastifyRequest } from "fastify";
-import { z } from "zod";
-import { defineRoute } from "../route.js";
-import {
-  environmentParams,
-  environmentSchema,
-  errorSchema,
-  notFound,
-  type RouteDeps,
-  unauthorized,
-  versionInfoSchema,
-  versionSummarySchema,
-} from "./common.js";
+import { binarySchema } from "./binary.js";
+import { callerOf, environmentNotFound, type RouteDeps, unauthorized, type ZodApp } from "./common.js";
+import { documentStreamedBody } from "./streamed-body.js";
 
 /** A state document with 10,000 cookies and 1,000 origins fits comfortably; archives stream and are not bound by this. */
 const STATE_JSON_LIMIT = 64 * 1024 * 1024;
 
-const saveResultSchema = z.object({
-  success: z.literal(true),
-  version: z.number().int(),
-  bytesUploaded: z.number().int(),
-  summary: versionSummarySchema,
-  environment: environmentSchema,
-});
-
-const conflict = {
-  description: "`If-Match` named a version that is no longer the head (`details.currentVersion`)",
-  schema: errorSchema,
-};
+const conflict = errorAnswerSchema.describe(
+  "`If-Match` named a version that is no longer the head (`details.currentVersion`)",
+);
 
 /**
  * Versioned browser state. The head version is the state's ETag (`"3"`):
  * `If-Match: "3"` saves only when the head is still 3, `If-None-Match: *`
  * only when nothing was saved yet; otherwise 412 with the current version.
  */
-export function stateRoutes({ services }: RouteDeps) {
+export function stateRoutes(app: ZodApp, { services }: RouteDeps): void {
   const { environments } = services;
-  return [
-    defineRoute({
-      method: "PUT",
-      url: "/environments/:id/state",
+  const tags = ["state"];
+
+  app.put("/environments/:id/state", {
+    schema: {
       summary: "Save a new version: a state document (JSON) or an environment archive (.tar.gz)",
-      tags: ["state"],
-      params: environmentParams,
-      bodyLimit: STATE_JSON_LIMIT,
-      requestBody: {
-        contentType: "application/json",
-        description:
-          "A BrowserState document; or send `Content-Type: application/gzip` with an environment archive",
-      },
-      responses: {
-        200: { description: "Saved", schema: saveResultSchema },
-        400: { description: "Invalid state or archive", schema: errorSchema },
+      tags,
+      params: environmentParamsSchema,
+      response: {
+        200: savedVersionAnswerSchema.describe("Saved"),
+        400: errorAnswerSchema.describe("Invalid state or archive"),
         401: unauthorized,
-        404: notFound,
+        404: environmentNotFound,
         412: conflict,
-        415: { description: "Neither JSON nor gzip", schema: errorSchema },
+        415: errorAnswerSchema.describe("Neither JSON nor gzip"),
       },
-      handler: async ({ request, reply, userId, params }) => {
-        const baseVersion = baseVersionOf(request);
-        const options = baseVersion === undefined ? {} : { baseVersion };
-        const saved = await asPrecondition(async () => {
-          if (isGzip(request)) return environments.importArchive(userId, params.id, request.raw, options);
-          if (!isJson(request)) throw unsupportedType();
-          return environments.saveVersion(userId, params.id, { state: request.body as never, ...options });
-        });
-        void reply.header("etag", `"${saved.version}"`);
-        return {
-          success: true,
-          version: saved.version,
-          bytesUploaded: saved.bytesUploaded,
-          summary: saved.summary,
-          environment: saved.environment,
-        };
-      },
+    },
+    // The document is validated by the store (which knows its versions); an archive streams from the socket.
+    config: documentStreamedBody(["application/json", "application/gzip"], {
+      type: "object",
+      description: "A BrowserState document; or `Content-Type: application/gzip` with an environment archive",
     }),
-    defineRoute({
-      method: "GET",
-      url: "/environments/:id/state",
+    bodyLimit: STATE_JSON_LIMIT,
+    handler: async (request, reply) => {
+      const userId = callerOf(request);
+      const { id } = request.params;
+      const baseVersion = baseVersionOf(request);
+      const options = baseVersion === undefined ? {} : { baseVersion };
+      const saved = await asPrecondition(async () => {
+        if (isGzip(request)) return environments.importArchive(userId, id, request.raw, options);
+        if (!isJson(request)) throw unsupportedType();
+        return environments.saveVersion(userId, id, { state: request.body as never, ...options });
+      });
+      void reply.header("etag", `"${saved.version}"`);
+      return savedAnswer(saved);
+    },
+  });
+
+  app.get("/environments/:id/state", {
+    schema: {
       summary: "The state document of the head (or `?version=`); `Accept: application/gzip` for the archive",
-      tags: ["state"],
-      params: environmentParams,
-      query: z.object({ version: z.coerce.number().int().positive().optional() }),
-      responses: {
-        200: { description: "The state document, or the archive", schema: z.record(z.string(), z.unknown()) },
-        400: { description: "No browser data yet", schema: errorSchema },
-        401: unauthorized,
-        404: { description: "Environment not found, or version not kept", schema: errorSchema },
-      },
-      handler: async ({ request, reply, userId, params, query }) => {
-        if (wantsArchive(request)) {
-          const history = await environments.history(userId, params.id);
-          const version = query.version ?? history[0]?.version;
-          const archive = await environments.exportArchive(userId, params.id, version);
-          return sendArchive(reply, params.id, version).send(archive);
-        }
-        const loaded = await environments.loadVersion(userId, params.id, query.version);
-        void reply.header("etag", `"${loaded.version}"`).header("cache-control", "private, no-store");
-        return loaded.state;
-      },
-    }),
-    defineRoute({
-      method: "GET",
-      url: "/environments/:id/versions",
-      summary: "Kept versions, newest first",
-      tags: ["state"],
-      params: environmentParams,
-      responses: {
+      tags,
+      params: environmentParamsSchema,
+      querystring: stateQuerySchema,
+      response: {
         200: {
-          description: "The versions",
-          schema: z.object({ success: z.literal(true), versions: z.array(versionInfoSchema) }),
+          description: "The state document, or the environment archive",
+          content: {
+            "application/json": { schema: stateDocumentSchema },
+            "application/gzip": { schema: binarySchema("application/gzip") },
+          },
         },
+        400: errorAnswerSchema.describe("No browser data yet"),
         401: unauthorized,
-        404: notFound,
+        404: errorAnswerSchema.describe("Environment not found, or version not kept"),
       },
-      handler: async ({ userId, params }) => ({
-        success: true,
-        versions: await environments.history(userId, params.id),
-      }),
-    }),
-    defineRoute({
-      method: "POST",
-      url: "/environments/:id/versions/:version/restore",
-      summary: "Make a kept version the head again (as a new version)",
-      tags: ["state"],
-      params: environmentParams.extend({ version: z.coerce.number().int().positive() }),
-      responses: {
-        200: { description: "Restored", schema: saveResultSchema },
+    },
+    handler: async (request, reply) => {
+      const userId = callerOf(request);
+      const { id } = request.params;
+      const { version } = request.query;
+      if (wantsArchive(request)) {
+        const history = await environments.history(userId, id);
+        const chosen = version ?? history[0]?.version;
+        const archive = await environments.exportArchive(userId, id, chosen);
+        return sendArchive(reply, id, chosen).send(archive as never);
+      }
+      const loaded = await environments.loadVersion(userId, id, version);
+      return reply
+        .header("etag", `"${loaded.version}"`)
+        .header("cache-control", "private, no-store")
+        .header("content-type", "application/json; charset=utf-8")
+        .send(loaded.state as never);
+    },
+  });
+
+  app.get("/environments/:id/versions", {
+    schema: {
+      summary: "Kept versions, newest first",
+      tags,
+      params: environmentParamsSchema,
+      response: {
+        200: versionListAnswerSchema.describe("The versions"),
         401: unauthorized,
-        404: { description: "Environment not found, or version not kept", schema: errorSchema },
+        404: environmentNotFound,
+      },
+    },
+    handler: async (request) => ({
+      success: true as const,
+      versions: await environments.history(callerOf(request), request.params.id),
+    }),
+  });
+
+  app.post("/environments/:id/versions/:version/restore", {
+    schema: {
+      summary: "Make a kept version the head again (as a new version)",
+      tags,
+      params: restoreParamsSchema,
+      response: {
+        200: savedVersionAnswerSchema.describe("Restored"),
+        401: unauthorized,
+        404: errorAnswerSchema.describe("Environment not found, or version not kept"),
         412: conflict,
       },
-      handler: async ({ request, reply, userId, params }) => {
-        const baseVersion = baseVersionOf(request);
-        const saved = await asPrecondition(() =>
-          environments.rollback(
-            userId,
-            params.id,
-            params.version,
-            baseVersion === undefined ? {} : { baseVersion },
-          ),
-        );
-        void reply.header("etag", `"${saved.version}"`);
-        return {
-          success: true,
-          version: saved.version,
-          bytesUploaded: saved.bytesUploaded,
-          summary: saved.summary,
-          environment: saved.environment,
-        };
-      },
-    }),
-  ];
+    },
+    handler: async (request, reply) => {
+      const baseVersion = baseVersionOf(request);
+      const saved = await asPrecondition(() =>
+        environments.rollback(
+          callerOf(request),
+          request.params.id,
+          request.params.version,
+          baseVersion === undefined ? {} : { baseVersion },
+        ),
+      );
+      void reply.header("etag", `"${saved.version}"`);
+      return savedAnswer(saved);
+    },
+  });
+}
+
+/** The answer to a save or a restore: the new head. */
+function savedAnswer(saved: SaveResult) {
+  return {
+    success: true as const,
+    version: saved.version,
+    bytesUploaded: saved.bytesUploaded,
+    summary: saved.summary,
+    environment: saved.environment,
+  };
 }
 
 /** `If-Match: "3"` → 3; `If-None-Match: *` → null (nothing saved yet); neither → undefined (last writer wins). */

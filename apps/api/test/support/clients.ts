@@ -48,14 +48,16 @@ export function client(baseUrl: string, apiKey?: string) {
   };
 }
 
-/** `curl` with `-F` form parts; returns the status and the parsed JSON body. */
+/** `curl` with `-F` form parts (and extra headers); returns the status and the parsed JSON body. */
 export async function curlForm(
   url: string,
   apiKey: string | undefined,
   parts: string[],
+  headers: string[] = [],
 ): Promise<{ status: number; body: Record<string, unknown> }> {
   const args = ["-sS", "-X", "POST", "-w", "\n%{http_code}"];
   if (apiKey) args.push("-H", `Authorization: Bearer ${apiKey}`);
+  for (const header of headers) args.push("-H", header);
   for (const part of parts) args.push("-F", part);
   args.push(url);
   const { stdout } = await run("curl", args, { maxBuffer: 64 * 1024 * 1024 });

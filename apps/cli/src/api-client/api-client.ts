@@ -1,30 +1,28 @@
 import type { Readable } from "node:stream";
-import { z } from "zod";
+import {
+  browserDataUploadedAnswerSchema,
+  downloadLinkAnswerSchema,
+  environmentAnswerSchema,
+  environmentCreatedAnswerSchema,
+  environmentDeletedAnswerSchema,
+  environmentDetailAnswerSchema,
+  environmentListAnswerSchema,
+  fileDeletedAnswerSchema,
+  fileListAnswerSchema,
+  filesUploadedAnswerSchema,
+  savedVersionAnswerSchema,
+  versionListAnswerSchema,
+} from "@webrun/api-contract";
+import { formUpload, type LocalFile } from "./form-upload.js";
 import {
   HttpTransport,
   type HttpTransportOptions,
   type StreamedAnswer,
   type StreamedBody,
 } from "./http-transport.js";
-import { type FilePart, multipartBody } from "./multipart-body.js";
-import {
-  downloadLinkAnswer,
-  environmentAnswer,
-  environmentCreatedAnswer,
-  environmentDetailAnswer,
-  environmentListAnswer,
-  fileListAnswer,
-  fileSummarySchema,
-  messageAnswer,
-  savedVersionAnswer,
-  versionListAnswer,
-} from "./schemas.js";
 
 /** Lets a caller watch (or meter) a body as it is sent: returns the stream to send instead. */
 export type BodyTap = (body: Readable, length: number | undefined) => Readable;
-
-/** A file on disk to upload. */
-export type LocalFile = Omit<FilePart, "name">;
 
 export interface SaveOptions {
   /** Save only if the head is still this version (`If-Match`); otherwise a 412 with the current one. */
@@ -32,12 +30,12 @@ export interface SaveOptions {
   tap?: BodyTap;
 }
 
-const uploadedFilesAnswer = z.looseObject({
-  success: z.literal(true),
-  files: z.array(fileSummarySchema.extend({ environmentId: z.string().nullable().optional() })),
-});
-
 const id = (value: string) => encodeURIComponent(value);
+
+/** The form's body, watched by `tap` when given (its total: the files' bytes). */
+function tapped(form: StreamedBody & { fileBytes: number }, tap: BodyTap | undefined): StreamedBody {
+  return tap ? { ...form, body: tap(form.body, form.fileBytes) } : form;
+}
 
 /**
  * A typed client of the webrun API: one method per route the CLI uses,
@@ -59,12 +57,12 @@ export class ApiClient {
 
   /** `GET /environments`: the caller's environments, newest first. */
   listEnvironments() {
-    return this.#http.json(environmentListAnswer, "GET", "/environments", "the environment list");
+    return this.#http.json(environmentListAnswerSchema, "GET", "/environments", "the environment list");
   }
 
   /** `POST /environments`. */
   createEnvironment(input: { name: string; description?: string }) {
-    return this.#http.json(environmentCreatedAnswer, "POST", "/environments", "create environment", {
+    return this.#http.json(environmentCreatedAnswerSchema, "POST", "/environments", "create environment", {
       json: input,
     });
   }
@@ -72,7 +70,7 @@ export class ApiClient {
   /** `GET /environments/:id`: the record, its files and kept versions. */
   getEnvironment(environmentId: string) {
     return this.#http.json(
-      environmentDetailAnswer,
+      environmentDetailAnswerSchema,
       "GET",
       `/environments/${id(environmentId)}`,
       "inspect environment",
@@ -82,7 +80,7 @@ export class ApiClient {
   /** `PATCH /environments/:id`: rename or re-describe. */
   updateEnvironment(environmentId: string, patch: { name?: string; description?: string }) {
     return this.#http.json(
-      environmentAnswer,
+      environmentAnswerSchema,
       "PATCH",
       `/environments/${id(environmentId)}`,
       "update environment",
@@ -95,7 +93,7 @@ export class ApiClient {
   /** `DELETE /environments/:id`: the environment, its browser data and its files. */
   deleteEnvironment(environmentId: string) {
     return this.#http.json(
-      messageAnswer,
+      environmentDeletedAnswerSchema,
       "DELETE",
       `/environments/${id(environmentId)}`,
       "delete environment",
@@ -109,7 +107,7 @@ export class ApiClient {
   saveState(environmentId: string, upload: StreamedBody, options: SaveOptions = {}) {
     const body = options.tap ? options.tap(upload.body, upload.length) : upload.body;
     return this.#http.json(
-      savedVersionAnswer,
+      savedVersionAnswerSchema,
       "PUT",
       `/environments/${id(environmentId)}/state`,
       "save state",
@@ -133,7 +131,7 @@ export class ApiClient {
   /** `GET /environments/:id/versions`: kept versions, newest first. */
   listVersions(environmentId: string) {
     return this.#http.json(
-      versionListAnswer,
+      versionListAnswerSchema,
       "GET",
       `/environments/${id(environmentId)}/versions`,
       "list versions",
@@ -143,7 +141,7 @@ export class ApiClient {
   /** `POST /environments/:id/versions/:version/restore`: the kept version becomes the head again, as a new version. */
   restoreVersion(environmentId: string, version: number) {
     return this.#http.json(
-      savedVersionAnswer,
+      savedVersionAnswerSchema,
       "POST",
       `/environments/${id(environmentId)}/versions/${version}/restore`,
       "roll back",
@@ -155,24 +153,21 @@ export class ApiClient {
    * Chrome profile archive (a `.tar.gz` of a user-data-dir, at most 500 MB),
    * streamed from disk as the multipart field `file`.
    */
-  importProfile(environmentId: string, file: LocalFile, options: { tap?: BodyTap } = {}) {
-    const form = multipartBody([{ ...file, name: "file", contentType: "application/gzip" }]);
-    const body = options.tap ? options.tap(form.body, form.length) : form.body;
+  async importProfile(environmentId: string, file: LocalFile, options: { tap?: BodyTap } = {}) {
+    const form = await formUpload([["file", { ...file, contentType: "application/gzip" }]]);
     return this.#http.json(
-      savedVersionAnswer,
+      browserDataUploadedAnswerSchema,
       "POST",
       `/environments/${id(environmentId)}/profile`,
       "upload browser data",
-      {
-        upload: { body, contentType: form.contentType, length: form.length },
-      },
+      { upload: tapped(form, options.tap) },
     );
   }
 
   /** `GET /environments/:id/profile/download`: a link to the browser data, valid one hour, needing no key. */
   profileDownloadLink(environmentId: string) {
     return this.#http.json(
-      downloadLinkAnswer,
+      downloadLinkAnswerSchema,
       "GET",
       `/environments/${id(environmentId)}/profile/download`,
       "the download link",
@@ -180,27 +175,31 @@ export class ApiClient {
   }
 
   /** `POST /files/upload`: files streamed from disk; with `environmentId` they persist, else they expire in 1 hour. */
-  uploadFiles(files: readonly LocalFile[], options: { environmentId?: string; tap?: BodyTap } = {}) {
-    const form = multipartBody([
+  async uploadFiles(files: readonly LocalFile[], options: { environmentId?: string; tap?: BodyTap } = {}) {
+    const form = await formUpload([
       // The environment first, so an unknown one is refused before any file is stored.
-      ...(options.environmentId ? [{ name: "environmentId", value: options.environmentId }] : []),
-      ...files.map((file) => ({ ...file, name: "files" })),
+      ...(options.environmentId ? [["environmentId", options.environmentId] as const] : []),
+      ...files.map((file) => ["files", file] as const),
     ]);
-    const body = options.tap ? options.tap(form.body, form.length) : form.body;
-    return this.#http.json(uploadedFilesAnswer, "POST", "/files/upload", "upload files", {
-      upload: { body, contentType: form.contentType, length: form.length },
+    return this.#http.json(filesUploadedAnswerSchema, "POST", "/files/upload", "upload files", {
+      upload: tapped(form, options.tap),
     });
   }
 
   /** `GET /environments/:id/files`. */
   listFiles(environmentId: string) {
-    return this.#http.json(fileListAnswer, "GET", `/environments/${id(environmentId)}/files`, "list files");
+    return this.#http.json(
+      fileListAnswerSchema,
+      "GET",
+      `/environments/${id(environmentId)}/files`,
+      "list files",
+    );
   }
 
   /** `DELETE /environments/:id/files/:fileId`. */
   deleteFile(environmentId: string, fileId: string) {
     return this.#http.json(
-      messageAnswer,
+      fileDeletedAnswerSchema,
       "DELETE",
       `/environments/${id(environmentId)}/files/${id(fileId)}`,
       "delete file",

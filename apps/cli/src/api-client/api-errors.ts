@@ -1,5 +1,5 @@
+import { errorAnswerSchema } from "@webrun/api-contract";
 import { type ErrorKind, errorKinds, httpStatusByKind, WebrunError } from "@webrun/errors";
-import { errorAnswer } from "./schemas.js";
 
 /**
  * The inverse of the one kind → status mapping, so an answer of the API
@@ -10,6 +10,9 @@ export function kindForStatus(status: number): ErrorKind {
   if (status >= 500) return status === 503 ? "unavailable" : "internal";
   return errorKinds.find((kind) => httpStatusByKind[kind] === status) ?? "invalid_input";
 }
+
+/** The contract's error answer, read leniently: a proxy or an older server may send no `code`. */
+const errorAnswer = errorAnswerSchema.partial({ code: true });
 
 /**
  * A non-2xx answer as a WebrunError: the API's own message, code, field

@@ -57,7 +57,11 @@ export class HttpTransport {
     this.#fetch = options.fetch ?? fetch;
   }
 
-  /** Sends a request and validates its JSON answer with `schema`; `what` names it in messages. */
+  /**
+   * Sends a request and checks its JSON answer against the contract's
+   * `schema`; `what` names it in messages. The answer is returned as sent:
+   * fields a newer server adds pass on (to `--json`) instead of being dropped.
+   */
   async json<S extends z.ZodType>(
     schema: S,
     method: string,
@@ -78,7 +82,7 @@ export class HttpTransport {
       const issue = parsed.error.issues[0];
       throw unexpectedAnswer(this.apiUrl, what, `${issue?.path.join(".") || "answer"}: ${issue?.message}`);
     }
-    return parsed.data;
+    return body as z.output<S>;
   }
 
   /** Sends a request and hands back its 2xx body as a stream; errors as for {@link json}. */

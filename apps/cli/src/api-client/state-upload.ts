@@ -2,12 +2,13 @@ import { createReadStream } from "node:fs";
 import { stat } from "node:fs/promises";
 import { WebrunError } from "@webrun/errors";
 import { trackTransfer } from "../progress.js";
+import { stateFileKind } from "../state-file.js";
 import type { ApiClient } from "./api-client.js";
 
 /** The media type a state file is sent as, from its name: a state document or an environment archive. */
 export function stateMediaType(file: string): "application/json" | "application/gzip" {
-  if (file.endsWith(".json")) return "application/json";
-  if (file.endsWith(".tar.gz") || file.endsWith(".tgz")) return "application/gzip";
+  const kind = stateFileKind(file);
+  if (kind) return kind === "json" ? "application/json" : "application/gzip";
   throw new WebrunError({
     kind: "invalid_input",
     code: "INPUT_KIND_UNKNOWN",

@@ -1,6 +1,5 @@
-import { randomBytes } from "node:crypto";
 import { createReadStream, createWriteStream } from "node:fs";
-import { mkdtemp, rename, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { pipeline } from "node:stream/promises";
@@ -8,38 +7,7 @@ import { WebrunError } from "@webrun/errors";
 import type { Command } from "commander";
 import { type ApiOptions, apiClientFrom, withApiOptions } from "../api-client/api-options.js";
 import { pushStateFile } from "../api-client/state-upload.js";
-
-/** The output kinds `capture` writes, by file name. */
-export function outputKind(file: string): "json" | "archive" {
-  if (file.endsWith(".json")) return "json";
-  if (file.endsWith(".tar.gz") || file.endsWith(".tgz")) return "archive";
-  throw new WebrunError({
-    kind: "invalid_input",
-    code: "OUTPUT_KIND_UNKNOWN",
-    message: `--out must end in .json (the state document) or .tar.gz (an environment archive): ${file}`,
-  });
-}
-
-/**
- * Writes a file so it appears whole or not at all: a temporary sibling,
- * then a rename. The state holds secrets (cookies, tokens): owner-only mode.
- */
-export async function writeFileAtomically(
-  file: string,
-  write: (temporary: string) => Promise<void>,
-): Promise<void> {
-  const temporary = path.join(
-    path.dirname(file),
-    `.${path.basename(file)}.${randomBytes(6).toString("hex")}.partial`,
-  );
-  try {
-    await write(temporary);
-    await rename(temporary, file);
-  } catch (error) {
-    await rm(temporary, { force: true });
-    throw error;
-  }
-}
+import { outputKind, writeFileAtomically } from "../output-file.js";
 
 const collect = (value: string, previous: string[]) => [...previous, value];
 

@@ -2,8 +2,8 @@ import { writeFile } from "node:fs/promises";
 import type { BrowserState } from "@webrun/browser-state";
 import { WebrunError } from "@webrun/errors";
 import { type Command, Option } from "commander";
+import { writeFileAtomically } from "../output-file.js";
 import { inputLabel, readJsonInput } from "../read-input.js";
-import { writeFileAtomically } from "./capture.js";
 
 const formats = ["webrun", "playwright"] as const;
 type Format = (typeof formats)[number];

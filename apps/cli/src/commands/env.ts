@@ -1,114 +1,17 @@
-import { createWriteStream } from "node:fs";
-import { stat } from "node:fs/promises";
 import path from "node:path";
-import { pipeline } from "node:stream/promises";
-import { isWebrunError, WebrunError } from "@webrun/errors";
+import type { Environment, VersionInfo, VersionSummary } from "@webrun/api-contract";
+import { WebrunError } from "@webrun/errors";
 import { type Command, InvalidArgumentError } from "commander";
-import type { ApiClient } from "../api-client/api-client.js";
-import { apiUnreachable } from "../api-client/api-errors.js";
-import { type ApiOptions, apiClientFrom, withApiOptions } from "../api-client/api-options.js";
-import type { StreamedAnswer } from "../api-client/http-transport.js";
-import type { Environment, VersionInfo, VersionSummary } from "../api-client/schemas.js";
+import { apiClientFrom, withApiOptions } from "../api-client/api-options.js";
+import { pullEnvironment } from "../api-client/environment-pull.js";
 import { pushStateFile, regularFileSize } from "../api-client/state-upload.js";
+import { formatTable, formatTime, type OutputOptions, print } from "../output-format.js";
 import { formatBytes, trackTransfer } from "../progress.js";
-import { outputKind, writeFileAtomically } from "./capture.js";
-
-interface OutputOptions extends ApiOptions {
-  json?: boolean;
-}
-
-/**
- * Prints the API's answer as one JSON line with `--json`, else the human
- * text — with control characters (a name holding terminal escapes) shown as `?`.
- */
-export function print(options: OutputOptions, answer: unknown, human: () => string): void {
-  process.stdout.write(
-    options.json ? `${JSON.stringify(answer)}\n` : `${human().replace(/[^\P{Cc}\n]/gu, "?")}\n`,
-  );
-}
-
-/** A plain text table: a header row, then one row per item, columns padded to fit. */
-export function formatTable(header: readonly string[], rows: readonly (readonly string[])[]): string {
-  const widths = header.map((title, column) =>
-    Math.max(title.length, ...rows.map((row) => (row[column] ?? "").length)),
-  );
-  return [header, ...rows]
-    .map((row) =>
-      row
-        .map((cell, column) => (column === row.length - 1 ? cell : cell.padEnd(widths[column] ?? 0)))
-        .join("  ")
-        .trimEnd(),
-    )
-    .join("\n");
-}
-
-/** `2026-11-23T18:48:17.123Z` → `2026-11-23 18:48:17Z`. */
-export function formatTime(iso: string | null | undefined): string {
-  return iso ? iso.replace("T", " ").replace(/\.\d+Z$/, "Z") : "-";
-}
 
 /** Commander parser for a version number. */
 export function parseVersion(value: string): number {
   if (!/^[1-9]\d{0,8}$/.test(value)) throw new InvalidArgumentError("must be a version number (1, 2, …)");
   return Number(value);
-}
-
-/**
- * Streams an answer into `out`, which appears whole or not at all
- * (owner-only: environments and files hold secrets), with a progress bar
- * when it is large. Resolves to the bytes written.
- */
-export async function downloadToFile(answer: StreamedAnswer, out: string, label: string, apiUrl: string) {
-  await writeFileAtomically(out, async (temporary) => {
-    try {
-      await pipeline(
-        trackTransfer(label, answer.body, answer.length),
-        createWriteStream(temporary, { mode: 0o600 }),
-      );
-    } catch (error) {
-      if (isWebrunError(error)) throw error;
-      // A write that failed names a path; anything else broke on the wire.
-      if ((error as NodeJS.ErrnoException).path !== undefined) throw cannotWrite(out, error);
-      throw apiUnreachable(apiUrl, error);
-    }
-  });
-  return (await stat(out)).size;
-}
-
-function cannotWrite(out: string, error: unknown): WebrunError {
-  const code = (error as NodeJS.ErrnoException).code;
-  const reason =
-    code === "ENOENT"
-      ? "its folder does not exist"
-      : code === "EACCES" || code === "EPERM"
-        ? "permission denied"
-        : code === "ENOSPC"
-          ? "no space left on the device"
-          : "write failed";
-  return new WebrunError({
-    kind: "invalid_input",
-    code: "OUTPUT_UNWRITABLE",
-    message: `cannot write ${out}: ${reason}`,
-    cause: error,
-  });
-}
-
-/**
- * Downloads an environment's head (or `version`) into `out`: a `.json`
- * state document, or a `.tar.gz` environment archive (with extension files
- * and profile files: the form `launch` needs for full fidelity).
- */
-export async function pullEnvironment(
-  client: ApiClient,
-  environmentId: string,
-  out: string,
-  version?: number,
-): Promise<{ version: number | undefined; bytes: number }> {
-  const format = outputKind(out) === "json" ? "json" : "archive";
-  const answer = await client.openState(environmentId, format, version);
-  const pulled = Number(/^(?:W\/)?"?(\d+)"?$/.exec(answer.headers.get("etag") ?? "")?.[1] ?? Number.NaN);
-  const bytes = await downloadToFile(answer, out, `pull ${environmentId}`, client.apiUrl);
-  return { version: Number.isSafeInteger(pulled) ? pulled : version, bytes };
 }
 
 function describeSummary(summary: VersionSummary | null | undefined): string {

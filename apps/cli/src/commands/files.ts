@@ -2,8 +2,9 @@ import path from "node:path";
 import type { Command } from "commander";
 import { type ApiOptions, apiClientFrom, withApiOptions } from "../api-client/api-options.js";
 import { regularFileSize } from "../api-client/state-upload.js";
+import { downloadToFile } from "../output-file.js";
+import { formatTable, print } from "../output-format.js";
 import { formatBytes, trackTransfer } from "../progress.js";
-import { downloadToFile, formatTable, print } from "./env.js";
 
 interface OutputOptions extends ApiOptions {
   json?: boolean;

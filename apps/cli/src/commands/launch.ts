@@ -1,77 +1,13 @@
-import { createReadStream, existsSync } from "node:fs";
-import { access, mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import type { BrowserState, OpenExtensionFile, SeededBrowser } from "@webrun/browser-state";
+import type { SeededBrowser } from "@webrun/browser-state";
 import { WebrunError } from "@webrun/errors";
 import { parseProxy, toLaunchPlan } from "@webrun/proxy-config";
 import type { Command } from "commander";
 import { type ApiOptions, apiClientFrom, withApiOptions } from "../api-client/api-options.js";
-import { readJsonInput } from "../read-input.js";
-import { pullEnvironment } from "./env.js";
-
-/** State documents may carry megabyte values and inline extension files. */
-const maxStateBytes = 512 * 1024 * 1024;
-
-/** A state read from a `.json` document or an environment archive, with where its files are. */
-export interface LoadedState {
-  state: BrowserState;
-  /** Extension file bytes unpacked from an archive (a `.json` state carries them inline). */
-  openExtensionFile?: OpenExtensionFile;
-  /** The archive's `profile/` folder, when it has one. */
-  profileTemplateDir?: string;
-  /** Removes what was unpacked. */
-  dispose(): Promise<void>;
-}
-
-export function isArchivePath(file: string): boolean {
-  return file.endsWith(".tar.gz") || file.endsWith(".tgz");
-}
-
-/**
- * Reads and validates a state: a `.json` document, or an environment
- * archive unpacked (verified, all or nothing) into a temporary folder. A bad
- * field is reported by its path.
- */
-export async function loadStateFile(file: string): Promise<LoadedState> {
-  if (!isArchivePath(file)) {
-    const { parseBrowserState } = await import("@webrun/browser-state");
-    const state = parseBrowserState(await readJsonInput(file, { maxBytes: maxStateBytes }));
-    return { state, dispose: async () => undefined };
-  }
-  const root = await mkdtemp(path.join(tmpdir(), "webrun-archive-"));
-  const unpacked = path.join(root, "environment");
-  try {
-    const source = await openReadable(file);
-    const { unpackEnvironmentArchiveToDirectory } = await import("@webrun/env-store");
-    const { state } = await unpackEnvironmentArchiveToDirectory(source, unpacked);
-    const profileDir = path.join(unpacked, "profile");
-    return {
-      state,
-      openExtensionFile: async (extension, relativePath) =>
-        createReadStream(path.join(unpacked, "extensions", extension.id, ...relativePath.split("/"))),
-      ...(existsSync(profileDir) ? { profileTemplateDir: profileDir } : {}),
-      dispose: () => rm(root, { recursive: true, force: true }),
-    };
-  } catch (error) {
-    await rm(root, { recursive: true, force: true });
-    throw error;
-  }
-}
-
-async function openReadable(file: string) {
-  try {
-    await access(file);
-  } catch (error) {
-    throw new WebrunError({
-      kind: "not_found",
-      code: "INPUT_UNREADABLE",
-      message: `cannot read ${file}`,
-      cause: error,
-    });
-  }
-  return createReadStream(file);
-}
+import { pullEnvironment } from "../api-client/environment-pull.js";
+import { type LoadedState, loadStateFile } from "../state-file.js";
 
 /**
  * The state `launch` seeds from: `--state <file>`, or `--env <id>` pulled

@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import { loadStateFile } from "./launch.js";
+import { loadStateFile } from "../state-file.js";
 
 /**
  * `webrun-env restore --cdp <url> --state <file>`: seeds an already running

@@ -1,10 +1,10 @@
 import type { Readable } from "node:stream";
+import type { EnvironmentInput, EnvironmentUpdate } from "@webrun/api-contract";
 import type { BlobStore } from "@webrun/blob-store";
 import type { ArchiveLimits } from "../archive/limits.js";
 import type { EnvironmentArchiveLimits } from "../archive/unpack-environment.js";
 import { exportArchive, importArchive, importProfileArchive } from "./archive-interchange.js";
 import { type Clock, type EnvironmentLimits, resolveLimits, type StoreContext } from "./context.js";
-import type { EnvironmentInput, EnvironmentUpdate } from "./environment-input.js";
 import {
   createEnvironment,
   deleteEnvironment,

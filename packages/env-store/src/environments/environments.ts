@@ -1,13 +1,13 @@
-import { isWebrunError } from "@webrun/errors";
-import { mapConcurrently } from "./concurrency.js";
-import type { StoreContext } from "./context.js";
 import {
   type EnvironmentInput,
   type EnvironmentUpdate,
   environmentInputSchema,
   environmentUpdateSchema,
-  parseInput,
-} from "./environment-input.js";
+} from "@webrun/api-contract";
+import { isWebrunError } from "@webrun/errors";
+import { mapConcurrently } from "./concurrency.js";
+import type { StoreContext } from "./context.js";
+import { parseInput } from "./environment-input.js";
 import { environmentLimitReached } from "./errors.js";
 import { readJson, retryOnConflict, writeJson } from "./json-object.js";
 import { assertUserId, layout, newEnvironmentId } from "./layout.js";

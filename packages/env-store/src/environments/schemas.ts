@@ -1,3 +1,4 @@
+import { versionSummarySchema } from "@webrun/api-contract";
 import { z } from "zod";
 
 /** A stored part of a version: where its bytes are and what they must hash to. */
@@ -8,22 +9,8 @@ export const contentRefSchema = z.strictObject({
 });
 export type ContentRef = z.infer<typeof contentRefSchema>;
 
-/** What a version holds, for listing without a download. Lists are capped; counts are exact. */
-export const versionSummarySchema = z.strictObject({
-  cookies: z.number().int().nonnegative(),
-  cookieDomains: z.array(z.string()),
-  origins: z.array(z.string()),
-  originCount: z.number().int().nonnegative(),
-  extensions: z.array(z.strictObject({ id: z.string(), name: z.string(), version: z.string() })),
-  stateBytes: z.number().int().nonnegative(),
-  extensionBytes: z.number().int().nonnegative(),
-  profileFiles: z.number().int().nonnegative(),
-  profileBytes: z.number().int().nonnegative(),
-  totalBytes: z.number().int().nonnegative(),
-  /** What a raw profile upload was found to hold (the archive reader's ProfileSummary), when there is one. */
-  profile: z.unknown().optional(),
-});
-export type VersionSummary = z.infer<typeof versionSummarySchema>;
+/** What a version holds: the API contract's summary, stored with each version as the API shows it. */
+export { type VersionSummary, versionSummarySchema } from "@webrun/api-contract";
 
 export const manifestSchema = z.strictObject({
   format: z.literal(1),
@@ -84,20 +71,5 @@ export const userIndexSchema = z.strictObject({
 });
 export type UserIndex = z.infer<typeof userIndexSchema>;
 
-/** The environment as the API shows it: the contract's fields plus the head version and its summary. */
-export interface Environment {
-  _id: string;
-  userId: string;
-  name: string;
-  description: string;
-  status: "empty" | "uploading" | "ready";
-  createdAt: string;
-  updatedAt: string;
-  blobSize: number | null;
-  blobUploadedAt: string | null;
-  lastUsedAt: string | null;
-  usageCount: number;
-  /** The head version number; null before the first save. */
-  version: number | null;
-  summary: VersionSummary | null;
-}
+/** The environment as the API shows it: the contract's record (fields plus the head version and its summary). */
+export type { Environment } from "@webrun/api-contract";

@@ -1,5 +1,6 @@
 import { createReadStream } from "node:fs";
 import { Readable } from "node:stream";
+import type { VersionInfo } from "@webrun/api-contract";
 import { readAll } from "@webrun/blob-store";
 import {
   type BrowserState,
@@ -57,14 +58,8 @@ export interface SaveResult {
   summary: VersionSummary;
 }
 
-export interface VersionInfo {
-  version: number;
-  savedAt: string;
-  totalBytes: number;
-  bytesUploaded: number;
-  rolledBackFrom?: number;
-  head: boolean;
-}
+/** A kept version as the API lists it: the contract's shape. */
+export type { VersionInfo };
 
 /** A stored version, read lazily: the state is in memory, file bytes stream on demand and are verified against their SHA-256. */
 export interface LoadedVersion {
