@@ -1,6 +1,6 @@
 import { writeFile } from "node:fs/promises";
-import type { BrowserState } from "@webrun/browser-state";
 import { WebrunError } from "@webrun/errors";
+import type { BrowserState } from "@webrun/state";
 import { type Command, Option } from "commander";
 import { inputLabel, readJsonInput } from "../read-input.js";
 import { writeFileAtomically } from "./capture.js";
@@ -54,7 +54,7 @@ export function registerConvert(program: Command): void {
         parseBrowserState,
         playwrightConversionLosses,
         toPlaywrightStorageState,
-      } = await import("@webrun/browser-state");
+      } = await import("@webrun/state");
       const from = options.from ?? inferFormat(document, inputLabel(input));
       const to = options.to ?? (from === "webrun" ? "playwright" : "webrun");
       const state: BrowserState =

@@ -2,9 +2,10 @@ import { createReadStream, existsSync } from "node:fs";
 import { access, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import type { BrowserState, OpenExtensionFile, SeededBrowser } from "@webrun/browser-state";
+import type { OpenExtensionFile, SeededBrowser } from "@webrun/browser-state";
 import { WebrunError } from "@webrun/errors";
 import { parseProxy, toLaunchPlan } from "@webrun/proxy-config";
+import type { BrowserState } from "@webrun/state";
 import type { Command } from "commander";
 import { type ApiOptions, apiClientFrom, withApiOptions } from "../api-client/api-options.js";
 import { readJsonInput } from "../read-input.js";
@@ -35,7 +36,7 @@ export function isArchivePath(file: string): boolean {
  */
 export async function loadStateFile(file: string): Promise<LoadedState> {
   if (!isArchivePath(file)) {
-    const { parseBrowserState } = await import("@webrun/browser-state");
+    const { parseBrowserState } = await import("@webrun/state");
     const state = parseBrowserState(await readJsonInput(file, { maxBytes: maxStateBytes }));
     return { state, dispose: async () => undefined };
   }

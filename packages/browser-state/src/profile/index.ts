@@ -1,4 +1,6 @@
 /** Offline reading and writing of a Chromium profile's storage (no browser running). */
+
+export { parseStorageKey, type StorageKeyParts } from "@webrun/state";
 export {
   defaultExtensionReadLimits,
   type ExtensionFileOpener,
@@ -35,4 +37,3 @@ export {
   readSessionStorageDir,
   sessionStorageDir,
 } from "./session-storage.js";
-export { parseStorageKey, type StorageKeyParts } from "./storage-key.js";

@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from "node:crypto";
 import { Readable } from "node:stream";
-import type { BrowserState } from "@webrun/browser-state";
+import type { BrowserState } from "@webrun/state";
 
 export const EXTENSION_ID = "abcdefghijklmnopabcdefghijklmnop";
 
