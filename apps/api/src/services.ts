@@ -1,4 +1,5 @@
 import path from "node:path";
+import { inspectProfile } from "@webrun/browser-state/inspect-profile";
 import {
   type BlobStore,
   blobStoreFromConfig,
@@ -40,6 +41,8 @@ export async function createServices(config: ApiConfig): Promise<Services> {
   const environments = createEnvironmentStore({
     store,
     limits: { maxEnvironmentsPerUser: config.maxEnvironmentsPerUser },
+    // Reading a profile's leveldb and manifests is browser knowledge; env-store only spools the files.
+    inspectProfile,
   });
   const files = createFileService({
     store,

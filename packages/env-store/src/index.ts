@@ -28,6 +28,8 @@ export {
   type ProfileExtension,
   type ProfileFileInput,
   type ProfileFileSink,
+  type ProfileInspection,
+  type ProfileInspector,
   type ProfileSummary,
   packEnvironmentArchive,
   readArchiveEntries,

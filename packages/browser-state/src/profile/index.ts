@@ -18,6 +18,7 @@ export {
   readExtensionStorage,
   writeExtensionStorage,
 } from "./extension-storage.js";
+export { type InspectedExtension, inspectProfile, type ProfileInspection } from "./inspect-profile.js";
 export {
   decodeStorageString,
   encodeStorageString,

@@ -20,6 +20,8 @@ export {
   ingestProfileArchive,
   type ProfileExtension,
   type ProfileFileSink,
+  type ProfileInspection,
+  type ProfileInspector,
   type ProfileSummary,
 } from "./ingest-profile.js";
 export { type ArchiveLimits, defaultArchiveLimits, resolveArchiveLimits } from "./limits.js";

@@ -117,6 +117,7 @@ export function importProfileArchive(
       const profileFiles: StoredParts["profileFiles"] = [];
       const summary = await ingestProfileArchive(source, {
         ...(options.limits ? { limits: options.limits } : {}),
+        ...(context.inspectProfile ? { inspect: context.inspectProfile } : {}),
         sink: async (file, body) => {
           profileFiles.push({
             ...(await writer.uploadHashed(file.size, body, `profile/${file.path}`)),

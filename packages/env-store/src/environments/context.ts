@@ -1,4 +1,5 @@
 import { WebrunError } from "@webrun/errors";
+import type { ProfileInspector } from "../archive/ingest-profile.js";
 import type { BlobStore } from "../blob-store/blob-store.js";
 
 /** Tunables of the environment store; every one has a production default. */
@@ -39,6 +40,7 @@ export interface StoreContext {
   store: BlobStore;
   limits: EnvironmentLimits;
   clock: Clock;
+  inspectProfile?: ProfileInspector;
 }
 
 export function resolveLimits(partial: Partial<EnvironmentLimits> | undefined): EnvironmentLimits {

@@ -1,6 +1,6 @@
 import { execFile } from "node:child_process";
 import { createReadStream, existsSync } from "node:fs";
-import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
@@ -11,7 +11,7 @@ import { gzipSync } from "node:zlib";
 import { isWebrunError } from "@webrun/errors";
 import { rawTar } from "@webrun/test-fixtures";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ingestProfileArchive, readAll } from "../../src/index.js";
+import { ingestProfileArchive, type ProfileInspection, readAll } from "../../src/index.js";
 
 const run = promisify(execFile);
 const chromium = process.env.CHROME_PATH ?? "/usr/bin/chromium";
@@ -19,7 +19,6 @@ const EXTENSION_ID = "ghbmnnjooekpmoecnnnilnnbdlolhkhi";
 
 let workDir: string;
 let userDataDir: string;
-const origins: string[] = [];
 
 /** A page that writes one localStorage item for its own origin. */
 function startSite(): Promise<http.Server> {
@@ -58,17 +57,46 @@ async function tarGz(cwd: string, ...members: string[]): Promise<string> {
   return file;
 }
 
+/** What the injected inspector was handed: every file under the directory it got, with its bytes. */
+type Inspected = Map<string, Buffer>;
+
+async function filesUnder(root: string): Promise<Inspected> {
+  const files: Inspected = new Map();
+  for (const entry of await readdir(root, { recursive: true, withFileTypes: true })) {
+    if (!entry.isFile()) continue;
+    const full = path.join(entry.parentPath, entry.name);
+    files.set(path.relative(root, full).split(path.sep).join("/"), await readFile(full));
+  }
+  return files;
+}
+
+const inspection: ProfileInspection = {
+  origins: ["https://from-the-inspector.test"],
+  extensions: [{ id: EXTENSION_ID, name: "From the inspector", version: "9" }],
+  warnings: ["a warning of the inspector"],
+};
+
 async function ingest(file: string) {
-  const kept: string[] = [];
+  const kept = new Map<string, Buffer>();
+  let inspected: Inspected | undefined;
   const summary = await ingestProfileArchive(createReadStream(file), {
     sink: async (entry, body) => {
       const bytes = await readAll(body);
       expect(bytes.length).toBe(entry.size);
-      kept.push(entry.path);
+      kept.set(entry.path, bytes);
+    },
+    inspect: async (dir) => {
+      inspected = await filesUnder(dir);
+      return inspection;
     },
   });
-  return { summary, kept: kept.sort() };
+  return { summary, kept: [...kept.keys()].sort(), keptBytes: kept, inspected: inspected as Inspected };
 }
+
+/** The files the inspector needs: Local Storage leveldb files and extension manifests and locale messages. */
+const isInspectedPath = (p: string) =>
+  /^Default\/Local Storage\/leveldb\/[^/]+$/.test(p) ||
+  /^Default\/Extensions\/[^/]+\/[^/]+\/(manifest\.json|_locales\/[^/]+\/messages\.json)$/.test(p);
 
 beforeAll(async () => {
   expect(existsSync(chromium), `Chromium at ${chromium}`).toBe(true);
@@ -77,9 +105,7 @@ beforeAll(async () => {
   const servers = [await startSite(), await startSite()];
   try {
     for (const server of servers) {
-      const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-      origins.push(origin);
-      await visit(`${origin}/`);
+      await visit(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
     }
   } finally {
     for (const server of servers) server.close();
@@ -102,12 +128,14 @@ afterAll(async () => {
 });
 
 describe("ingesting a real Chromium profile", () => {
-  it("rooted at the user-data-dir: origins, extensions, caches and locks dropped", async () => {
-    const { summary, kept } = await ingest(await tarGz(userDataDir, "."));
+  it("rooted at the user-data-dir: the inspector reads the spooled files, caches and locks dropped", async () => {
+    const { summary, kept, keptBytes, inspected } = await ingest(await tarGz(userDataDir, "."));
     expect(summary.layout).toBe("user-data-dir");
-    expect(summary.origins).toEqual([...origins].sort());
-    expect(summary.extensions).toEqual([{ id: EXTENSION_ID, name: "Localised Name", version: "1.2.3" }]);
-    expect(summary.warnings).toEqual([]);
+    expect(summary).toMatchObject(inspection);
+    const wanted = kept.filter(isInspectedPath);
+    expect(wanted).toContain(`Default/Extensions/${EXTENSION_ID}/1.2.3_0/_locales/en/messages.json`);
+    expect([...inspected.keys()].sort()).toEqual(wanted);
+    for (const file of wanted) expect(inspected.get(file)).toEqual(keptBytes.get(file));
     expect(kept).toContain("Local State");
     expect(kept).toContain("Default/Preferences");
     expect(kept).toContain(`Default/Extensions/${EXTENSION_ID}/1.2.3_0/manifest.json`);
@@ -124,12 +152,12 @@ describe("ingesting a real Chromium profile", () => {
     const fromDefault = await ingest(await tarGz(path.join(userDataDir, "Default"), "."));
     expect(fromDefault.summary.layout).toBe("profile-directory");
     expect(fromDefault.kept).toEqual(fromRoot.filter((p) => p.startsWith("Default/")));
-    expect(fromDefault.summary.origins).toEqual([...origins].sort());
+    expect([...fromDefault.inspected.keys()].sort()).toEqual(fromRoot.filter(isInspectedPath));
 
     const wrapped = await ingest(await tarGz(workDir, "User Data"));
     expect(wrapped.summary.layout).toBe("user-data-dir");
     expect(wrapped.kept).toEqual(fromRoot);
-    expect(wrapped.summary.extensions.map((e) => e.name)).toEqual(["Localised Name"]);
+    expect([...wrapped.inspected.keys()].sort()).toEqual(fromRoot.filter(isInspectedPath));
   });
 
   it("holds back entries until the layout is known, and keeps any archive as user-data-dir when none is", async () => {
