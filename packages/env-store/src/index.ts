@@ -10,6 +10,7 @@ export {
   type ArchiveStats,
   defaultArchiveLimits,
   defaultEnvironmentDocumentLimits,
+  defaultProfileArchiveLimits,
   droppedProfileEntries,
   ENVIRONMENT_ARCHIVE_FORMAT,
   ENVIRONMENT_ARCHIVE_VERSION,

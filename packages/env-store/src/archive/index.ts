@@ -24,7 +24,12 @@ export {
   type ProfileInspector,
   type ProfileSummary,
 } from "./ingest-profile.js";
-export { type ArchiveLimits, defaultArchiveLimits, resolveArchiveLimits } from "./limits.js";
+export {
+  type ArchiveLimits,
+  defaultArchiveLimits,
+  defaultProfileArchiveLimits,
+  resolveArchiveLimits,
+} from "./limits.js";
 export {
   type ExtensionFileSource,
   type PackEnvironmentOptions,

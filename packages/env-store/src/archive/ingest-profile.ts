@@ -5,8 +5,9 @@ import path from "node:path";
 import { type Readable, Writable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { readArchiveEntries } from "./archive-reader.js";
+import { checkArchiveToFile } from "./checked-spool.js";
 import { fanOut, type StreamConsumer } from "./fan-out.js";
-import type { ArchiveLimits } from "./limits.js";
+import { type ArchiveLimits, defaultProfileArchiveLimits } from "./limits.js";
 import { isDroppedProfilePath, isProfileDirectoryName } from "./profile-drop-list.js";
 import { layoutRevealedBy, type ProfileLayout, toUserDataDirPath } from "./profile-layout.js";
 import { DirectoryWriter } from "./staging-directory.js";
@@ -59,8 +60,6 @@ export interface IngestProfileOptions {
   limits?: Partial<ArchiveLimits>;
   /** Where kept files go (a BlobStore writer, a directory); without one they are inspected and discarded. */
   sink?: ProfileFileSink;
-  /** Before the layout is known, entries are spooled to a temp dir up to this many bytes; then it is assumed rooted at the user-data-dir. */
-  maxPendingBytes?: number;
   /** Local Storage leveldb bytes spooled for reading origins; beyond this, origins are not listed. */
   maxLocalStorageBytes?: number;
   /** Lists origins and extensions; without one the summary's lists stay empty and nothing is spooled for them. */
@@ -73,14 +72,17 @@ const MAX_DOCUMENT_BYTES = 1024 * 1024;
 const MAX_LOCALE_BYTES_TOTAL = 32 * 1024 * 1024;
 
 /**
- * Ingests an uploaded Chrome profile `.tar.gz` as a stream, with every
- * check of {@link readArchiveEntries}: detects whether it is rooted at the
- * user-data-dir or at a profile directory, drops caches and lock files,
+ * Ingests an uploaded Chrome profile `.tar.gz` in two reads. The first, as
+ * it streams in, applies every check of {@link readArchiveEntries} under
+ * {@link defaultProfileArchiveLimits} and learns whether it is rooted at the
+ * user-data-dir or at a profile directory, while copying the compressed
+ * bytes to a temporary file: a hostile archive is refused before any file
+ * reaches `sink`. The second reads the copy, drops caches and lock files,
  * hands each kept file to `sink` under its user-data-dir path, and, with an
- * `inspect`or, spools on the way only the few small files it reads (Local
- * Storage leveldb folders, extension manifests and locale messages of
- * ≤ 1 MiB each) and lets it read them at the end. On rejection, what the
- * sink stored is the caller's to discard.
+ * `inspect`or, spools only the few small files it reads (Local Storage
+ * leveldb folders, extension manifests and locale messages of ≤ 1 MiB each)
+ * and lets it read them at the end. On rejection, what the sink stored is
+ * the caller's to discard.
  */
 export async function ingestProfileArchive(
   source: Readable,
@@ -88,27 +90,24 @@ export async function ingestProfileArchive(
 ): Promise<ProfileSummary> {
   const spoolDir = await mkdtemp(path.join(tmpdir(), "webrun-profile-ingest-"));
   try {
-    return await new ProfileIngest(spoolDir, options).run(source);
+    const limits = { ...defaultProfileArchiveLimits, ...options.limits };
+    const upload = path.join(spoolDir, "upload.tar.gz");
+    let layout: ProfileLayout | undefined;
+    await checkArchiveToFile(source, upload, limits, (entryPath) => {
+      layout ??= layoutRevealedBy(entryPath);
+    });
+    const ingest = new ProfileIngest(spoolDir, layout ?? { kind: "user-data-dir", prefix: "" }, options);
+    return await ingest.run(createReadStream(upload), limits);
   } finally {
     await rm(spoolDir, { recursive: true, force: true });
   }
 }
 
-interface PendingFile {
-  path: string;
-  size: number;
-  spoolPath: string;
-}
-
 class ProfileIngest {
   readonly #spool: DirectoryWriter;
   readonly #options: IngestProfileOptions;
-  readonly #maxPendingBytes: number;
+  readonly #layout: ProfileLayout;
   readonly #maxLocalStorageBytes: number;
-  #layout: ProfileLayout | undefined;
-  #decided = false;
-  readonly #pending: PendingFile[] = [];
-  #pendingBytes = 0;
   #localStorageBytes = 0;
   #localeBytes = 0;
   readonly #summary: ProfileSummary = {
@@ -121,30 +120,18 @@ class ProfileIngest {
     warnings: [],
   };
 
-  constructor(spoolDir: string, options: IngestProfileOptions) {
+  constructor(spoolDir: string, layout: ProfileLayout, options: IngestProfileOptions) {
     this.#spool = new DirectoryWriter(spoolDir);
+    this.#layout = layout;
+    this.#summary.layout = layout.kind;
     this.#options = options;
-    this.#maxPendingBytes = options.maxPendingBytes ?? 64 * 1024 * 1024;
     this.#maxLocalStorageBytes = options.maxLocalStorageBytes ?? 256 * 1024 * 1024;
   }
 
-  async run(source: Readable): Promise<ProfileSummary> {
-    await readArchiveEntries(
-      source,
-      this.#options.limits ?? {},
-      async (entry, body) => {
-        this.#learnLayout(entry.path);
-        const undecided = !this.#decided && this.#layout === undefined;
-        if (undecided && this.#pendingBytes + entry.size <= this.#maxPendingBytes) {
-          await this.#holdBack(entry.path, entry.size, body);
-          return;
-        }
-        await this.#decide(this.#layout ?? { kind: "user-data-dir", prefix: "" });
-        await this.#keep(entry.path, entry.size, body);
-      },
-      { onDirectory: (directory) => this.#learnLayout(directory) },
+  async run(checkedArchive: Readable, limits: Partial<ArchiveLimits>): Promise<ProfileSummary> {
+    await readArchiveEntries(checkedArchive, limits, (entry, body) =>
+      this.#keep(entry.path, entry.size, body),
     );
-    await this.#decide(this.#layout ?? { kind: "user-data-dir", prefix: "" });
     const inspect = this.#options.inspect;
     if (inspect !== undefined) {
       const inspection = await inspect(path.join(this.#spool.root, INSPECTED_ROOT));
@@ -155,35 +142,8 @@ class ProfileIngest {
     return this.#summary;
   }
 
-  #learnLayout(relativePath: string): void {
-    this.#layout ??= layoutRevealedBy(relativePath);
-  }
-
-  /** Entries seen before the layout is known wait in the spool, on disk. */
-  async #holdBack(archivePath: string, size: number, body: Readable): Promise<void> {
-    const spoolPath = `pending/${this.#pending.length}`;
-    await this.#spool.writeFile(spoolPath, body);
-    this.#pending.push({ path: archivePath, size, spoolPath });
-    this.#pendingBytes += size;
-  }
-
-  /** Fixes the layout once, then replays what waited in the spool, in archive order. */
-  async #decide(layout: ProfileLayout): Promise<void> {
-    if (this.#decided) return;
-    this.#decided = true;
-    this.#layout = layout;
-    this.#summary.layout = layout.kind;
-    const pending = this.#pending.splice(0);
-    for (const file of pending) {
-      const spooled = path.join(this.#spool.root, ...file.spoolPath.split("/"));
-      await this.#keep(file.path, file.size, createReadStream(spooled));
-      await rm(spooled);
-    }
-  }
-
   async #keep(archivePath: string, size: number, body: Readable): Promise<void> {
-    const layout = this.#layout as ProfileLayout;
-    const userDataDirPath = toUserDataDirPath(layout, archivePath);
+    const userDataDirPath = toUserDataDirPath(this.#layout, archivePath);
     if (userDataDirPath === undefined || isDroppedProfilePath(userDataDirPath)) {
       this.#summary.dropped += 1;
       await discard(body);

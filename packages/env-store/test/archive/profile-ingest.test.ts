@@ -9,7 +9,7 @@ import { Readable } from "node:stream";
 import { promisify } from "node:util";
 import { gzipSync } from "node:zlib";
 import { isWebrunError } from "@webrun/errors";
-import { rawTar } from "@webrun/test-fixtures";
+import { manyEntriesTarGz, rawTar } from "@webrun/test-fixtures";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ingestProfileArchive, type ProfileInspection, readAll } from "../../src/index.js";
 
@@ -160,7 +160,7 @@ describe("ingesting a real Chromium profile", () => {
     expect([...wrapped.inspected.keys()].sort()).toEqual(fromRoot.filter(isInspectedPath));
   });
 
-  it("holds back entries until the layout is known, and keeps any archive as user-data-dir when none is", async () => {
+  it("learns the layout from the first entry that reveals it, and keeps any archive as user-data-dir when none does", async () => {
     const archive = gzipSync(
       rawTar([
         { name: "profile/notes.txt", content: "before any marker" },
@@ -200,4 +200,23 @@ describe("ingesting a real Chromium profile", () => {
     );
     expect(isWebrunError(notGzip, "ARCHIVE_NOT_TAR_GZ")).toBe(true);
   });
+});
+
+describe("a hostile upload of 200,000 tiny entries", () => {
+  it("is refused within 5 s with ARCHIVE_TOO_MANY_ENTRIES naming the limit, before any file is stored", async () => {
+    const archive = await manyEntriesTarGz(200_000, "Default/");
+    let stored = 0;
+    const started = performance.now();
+    const error = await ingestProfileArchive(Readable.from([archive]), {
+      sink: async (_file, body) => {
+        stored += 1;
+        await readAll(body);
+      },
+    }).catch((caught: unknown) => caught);
+    const elapsedMs = performance.now() - started;
+    expect(isWebrunError(error, "ARCHIVE_TOO_MANY_ENTRIES")).toBe(true);
+    expect((error as Error).message).toBe("Archive has more than 20000 entries");
+    expect(stored).toBe(0);
+    expect(elapsedMs).toBeLessThan(5_000);
+  }, 60_000);
 });

@@ -3,6 +3,7 @@ import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { writeLocalStorage } from "@webrun/browser-state";
+import { manyEntriesTarGz } from "@webrun/test-fixtures";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { type ApiProcess, startApi } from "./support/api-process.js";
 import { client, curlForm, tarCzf } from "./support/clients.js";
@@ -52,4 +53,22 @@ it("lists an uploaded profile's localStorage origins and extensions: the API wir
   }>(`/environments/${id}`);
   expect(detail.body.environment.summary.origins).toEqual(["https://app.example.test"]);
   expect(detail.body.environment.summary.extensions).toMatchObject([{ id: EXTENSION_ID, name: "Helper" }]);
+});
+
+it("answers a hostile profile of 200,000 tiny entries within 5 s with 400 naming the limit", async () => {
+  const archive = path.join(work, "hostile.tar.gz");
+  await writeFile(archive, await manyEntriesTarGz(200_000, "Default/"));
+  const api = client(server.url, key);
+  const created = await api.post<{ environment: { _id: string } }>("/environments", { name: "hostile" });
+  const id = created.body.environment._id;
+  const started = performance.now();
+  const answer = await curlForm(`${server.url}/environments/${id}/profile`, key, [`file=@${archive}`]);
+  expect(performance.now() - started).toBeLessThan(5_000);
+  expect(answer).toMatchObject({
+    status: 400,
+    body: { success: false, message: "Archive has more than 20000 entries" },
+  });
+  expect(
+    (await api.get<{ environment: { status: string } }>(`/environments/${id}`)).body.environment.status,
+  ).toBe("empty");
 });
