@@ -5,6 +5,7 @@ export {
   pseudoRandomBytes,
 } from "./archives/hostile-archives.js";
 export { hostileCorpusDir, writeHostileCorpus } from "./archives/make-hostile.js";
+export { manyEntriesTarGz } from "./archives/many-entries.js";
 export { END_OF_TAR, type RawTarEntry, rawTar, type TarEntryType, tarHeader } from "./archives/tar-writer.js";
 export {
   acquireTestS3Server,

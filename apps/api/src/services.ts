@@ -7,6 +7,7 @@ import {
   loadOrCreateLocalKeyring,
 } from "@webrun/blob-store";
 import { blobStoreFromConfig, parseBlobStoreConfig } from "@webrun/blob-store/config";
+import { inspectProfile } from "@webrun/browser-state/inspect-profile";
 import { createEnvironmentStore, type EnvironmentStore } from "@webrun/env-store";
 import { isWebrunError, WebrunError } from "@webrun/errors";
 import { createFileService, type FileService } from "@webrun/file-upload";
@@ -38,6 +39,8 @@ export async function createServices(config: ApiConfig): Promise<Services> {
   const environments = createEnvironmentStore({
     store,
     limits: { maxEnvironmentsPerUser: config.maxEnvironmentsPerUser },
+    // Reading a profile's leveldb and manifests is browser knowledge; env-store only spools the files.
+    inspectProfile,
   });
   const files = createFileService({
     store,

@@ -2,8 +2,10 @@ import { createReadStream, existsSync } from "node:fs";
 import { access, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import type { BrowserState, OpenExtensionFile } from "@webrun/browser-state";
+import type { OpenExtensionFile } from "@webrun/browser-state";
+import { unpackEnvironmentArchiveToDirectory } from "@webrun/env-store";
 import { WebrunError } from "@webrun/errors";
+import { type BrowserState, parseBrowserState } from "@webrun/state";
 import { readJsonInput } from "./read-input.js";
 
 /** State documents may carry megabyte values and inline extension files. */
@@ -34,7 +36,6 @@ export function stateFileKind(file: string): "json" | "archive" | undefined {
  */
 export async function loadStateFile(file: string): Promise<LoadedState> {
   if (stateFileKind(file) !== "archive") {
-    const { parseBrowserState } = await import("@webrun/browser-state");
     const state = parseBrowserState(await readJsonInput(file, { maxBytes: maxStateBytes }));
     return { state, dispose: async () => undefined };
   }
@@ -42,7 +43,6 @@ export async function loadStateFile(file: string): Promise<LoadedState> {
   const unpacked = path.join(root, "environment");
   try {
     const source = await openReadable(file);
-    const { unpackEnvironmentArchiveToDirectory } = await import("@webrun/env-store");
     const { state } = await unpackEnvironmentArchiveToDirectory(source, unpacked);
     const profileDir = path.join(unpacked, "profile");
     return {

@@ -2,7 +2,8 @@ import { existsSync } from "node:fs";
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { connectCdp, type LaunchedBrowser, launchChromium, parseBrowserState } from "@webrun/browser-state";
+import { connectCdp, type LaunchedBrowser, launchChromium } from "@webrun/browser-state";
+import { parseBrowserState } from "@webrun/state";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   cli,

@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { BROWSER_STATE_VERSION, type BrowserState, type Cookie } from "../src/index.js";
+import { BROWSER_STATE_VERSION, type BrowserState, type Cookie } from "@webrun/state";
 
 /** The shape of one benchmark dataset. */
 export interface DatasetShape {

@@ -8,16 +8,15 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { type BrowserState, toPlaywrightStorageState } from "@webrun/state";
 import { chromium } from "playwright-core";
 import {
-  type BrowserState,
   captureState,
   findChromium,
   launchChromium,
   launchSeeded,
   seedProfile,
   teardownCapture,
-  toPlaywrightStorageState,
 } from "../src/index.js";
 import {
   countState,

@@ -1,6 +1,8 @@
 /**
- * @webrun/browser-state — the BrowserState document; capture from a running
- * Chromium over CDP; seed a fresh profile before launch; Playwright interop.
+ * @webrun/browser-state — everything that touches Chromium: capture from a
+ * running browser over CDP, seed a fresh profile before launch, restore,
+ * offline profile storage and profile inspection. The BrowserState document
+ * itself lives in @webrun/state.
  */
 
 export { type CaptureOptions, captureState } from "./capture/capture-state.js";
@@ -9,7 +11,6 @@ export { type CdpConnection, type CdpEvent, connectCdp, redactEndpoint } from ".
 export { inExtensionWorker } from "./cdp/extension-worker.js";
 export { findChromium } from "./chromium/find-chromium.js";
 export { type LaunchedBrowser, type LaunchOptions, launchChromium } from "./chromium/launch-chromium.js";
-export * from "./playwright/index.js";
 export * from "./profile/index.js";
 export type { ProxyLaunchPlan } from "./proxy/proxy-launch-plan.js";
 export { type RestoreOptions, type RestoreResult, restoreState } from "./restore/restore-state.js";
@@ -20,5 +21,3 @@ export {
   type SeedProfileOptions,
   seedProfile,
 } from "./seed/seed-profile.js";
-export * from "./state.js";
-export { decodeTypedJson, encodeTypedJson } from "./typed-json.js";

@@ -3,6 +3,7 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { pipeline } from "node:stream/promises";
+import { packEnvironmentArchive } from "@webrun/env-store";
 import { WebrunError } from "@webrun/errors";
 import type { Command } from "commander";
 import { type ApiOptions, apiClientFrom, withApiOptions } from "../api-client/api-options.js";
@@ -110,7 +111,6 @@ async function captureToFile(options: { cdp: string; out: string; origin: string
       return;
     }
     // Extension files stream from their folders into the archive, verified against the state.
-    const { packEnvironmentArchive } = await import("@webrun/env-store");
     const archive = packEnvironmentArchive({
       state,
       extensionFiles: (id, filePath) =>

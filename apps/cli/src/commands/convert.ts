@@ -1,6 +1,12 @@
 import { writeFile } from "node:fs/promises";
-import type { BrowserState } from "@webrun/browser-state";
 import { WebrunError } from "@webrun/errors";
+import {
+  type BrowserState,
+  fromPlaywrightStorageState,
+  parseBrowserState,
+  playwrightConversionLosses,
+  toPlaywrightStorageState,
+} from "@webrun/state";
 import { type Command, Option } from "commander";
 import { writeFileAtomically } from "../output-file.js";
 import { inputLabel, readJsonInput } from "../read-input.js";
@@ -49,12 +55,6 @@ export function registerConvert(program: Command): void {
     )
     .action(async (input: string, options: { from?: Format; to?: Format; out?: string }) => {
       const document = await readJsonInput(input, { maxBytes: maxInputBytes });
-      const {
-        fromPlaywrightStorageState,
-        parseBrowserState,
-        playwrightConversionLosses,
-        toPlaywrightStorageState,
-      } = await import("@webrun/browser-state");
       const from = options.from ?? inferFormat(document, inputLabel(input));
       const to = options.to ?? (from === "webrun" ? "playwright" : "webrun");
       const state: BrowserState =

@@ -1,15 +1,15 @@
 import { WebrunError } from "@webrun/errors";
-import { type CdpConnection, connectCdp } from "../cdp/cdp-connection.js";
-import { readAllCookies } from "../cdp/cookies.js";
-import { InterceptedTab } from "../cdp/intercepted-tab.js";
-import type { StorageKeyParts } from "../profile/index.js";
 import {
   BROWSER_STATE_VERSION,
   type BrowserState,
   browserStateSchema,
   originSchema,
   storageKeyOf,
-} from "../state.js";
+} from "@webrun/state";
+import { type CdpConnection, connectCdp } from "../cdp/cdp-connection.js";
+import { readAllCookies } from "../cdp/cookies.js";
+import { InterceptedTab } from "../cdp/intercepted-tab.js";
+import type { StorageKeyParts } from "../profile/index.js";
 import { captureExtensions } from "./extensions.js";
 import { readOpenPages } from "./open-pages.js";
 import { OriginStateMap } from "./origin-state-map.js";

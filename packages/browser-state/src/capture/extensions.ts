@@ -1,8 +1,8 @@
+import type { ExtensionState } from "@webrun/state";
 import type { CdpConnection } from "../cdp/cdp-connection.js";
 import { evaluateInSession } from "../cdp/evaluate.js";
 import { inExtensionWorker } from "../cdp/extension-worker.js";
 import { readExtensionStorage, readUnpackedExtension } from "../profile/index.js";
-import type { ExtensionState } from "../state.js";
 
 interface InstalledExtension {
   id: string;

@@ -1,5 +1,5 @@
+import { type OriginState, storageKeyOf } from "@webrun/state";
 import type { StorageKeyParts } from "../profile/index.js";
-import { type OriginState, storageKeyOf } from "../state.js";
 import type { PageStorage } from "./read-storage-script.js";
 
 /**

@@ -2,13 +2,13 @@ import { existsSync } from "node:fs";
 import { cp, mkdtemp, readdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { type OriginState, originSchema } from "@webrun/state";
 import {
   localStorageDir,
   readLocalStorageDir,
   readSessionStorageDir,
   sessionStorageDir,
 } from "../profile/index.js";
-import { type OriginState, originSchema } from "../state.js";
 
 /**
  * localStorage of every storage key, from a profile a browser may be running

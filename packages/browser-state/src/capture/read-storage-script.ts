@@ -1,4 +1,4 @@
-import { typedJsonSource } from "../typed-json.js";
+import { typedJsonSource } from "@webrun/state";
 
 /** What {@link readStorageExpression} returns, already JSON-parsed. */
 export interface PageStorage {

@@ -2,6 +2,12 @@ import { existsSync } from "node:fs";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { isWebrunError, WebrunError } from "@webrun/errors";
+import {
+  BROWSER_STATE_VERSION,
+  type BrowserState,
+  browserStateSchema,
+  type ExtensionState,
+} from "@webrun/state";
 import { type CdpConnection, connectCdp } from "../cdp/cdp-connection.js";
 import { readAllCookies } from "../cdp/cookies.js";
 import type { LaunchedBrowser } from "../chromium/launch-chromium.js";
@@ -12,12 +18,6 @@ import {
   readSessionStorage,
   sessionStorageDir,
 } from "../profile/index.js";
-import {
-  BROWSER_STATE_VERSION,
-  type BrowserState,
-  browserStateSchema,
-  type ExtensionState,
-} from "../state.js";
 import { readThroughInterceptedTab } from "./capture-state.js";
 import { captureExtensions } from "./extensions.js";
 import { readOpenPages } from "./open-pages.js";

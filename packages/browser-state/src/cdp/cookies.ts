@@ -1,4 +1,4 @@
-import { type Cookie, cookieSchema } from "../state.js";
+import { type Cookie, cookieSchema } from "@webrun/state";
 import type { CdpConnection } from "./cdp-connection.js";
 
 /** A cookie as `Storage.getCookies` reports it (the fields we read). */

@@ -19,7 +19,7 @@ import path from "node:path";
 import { Readable, Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { WebrunError } from "@webrun/errors";
-import { type ExtensionFile, type ExtensionState, extensionFileSchema } from "../state.js";
+import { type ExtensionFile, type ExtensionState, extensionFileSchema } from "@webrun/state";
 
 /** The id Chromium gives an unpacked extension without a manifest `key`, loaded from `absolutePath`. */
 export function extensionIdForPath(absolutePath: string): string {

@@ -11,7 +11,7 @@
  */
 import path from "node:path";
 import { WebrunError } from "@webrun/errors";
-import { extensionIdSchema } from "../state.js";
+import { extensionIdSchema } from "@webrun/state";
 import { openForRead, openForWrite } from "./leveldb.js";
 
 export type ExtensionStorageArea = "local" | "sync";

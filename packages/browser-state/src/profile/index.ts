@@ -1,4 +1,6 @@
 /** Offline reading and writing of a Chromium profile's storage (no browser running). */
+
+export { parseStorageKey, type StorageKeyParts } from "@webrun/state";
 export {
   defaultExtensionReadLimits,
   type ExtensionFileOpener,
@@ -16,6 +18,7 @@ export {
   readExtensionStorage,
   writeExtensionStorage,
 } from "./extension-storage.js";
+export { type InspectedExtension, inspectProfile, type ProfileInspection } from "./inspect-profile.js";
 export {
   decodeStorageString,
   encodeStorageString,
@@ -35,4 +38,3 @@ export {
   readSessionStorageDir,
   sessionStorageDir,
 } from "./session-storage.js";
-export { parseStorageKey, type StorageKeyParts } from "./storage-key.js";

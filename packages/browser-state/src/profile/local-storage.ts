@@ -21,10 +21,15 @@
  */
 import path from "node:path";
 import { WebrunError } from "@webrun/errors";
-import { type OriginState, type StorageItem, storageKeyOf } from "../state.js";
+import {
+  type OriginState,
+  parseStorageKey,
+  type StorageItem,
+  type StorageKeyParts,
+  storageKeyOf,
+} from "@webrun/state";
 import { openForRead, openForWrite, prefixEnd } from "./leveldb.js";
 import { encodeMessage, microsSince1601 } from "./protobuf.js";
-import { parseStorageKey, type StorageKeyParts } from "./storage-key.js";
 import { isLatin1, readLatin1, readUtf16le, writeLatin1, writeUtf16le } from "./text-codec.js";
 
 /** `<profileDir>/Default/Local Storage/leveldb`. */

@@ -3,7 +3,7 @@
  * offline and merged per storage key (IndexedDB is not here: its leveldb
  * uses Chromium's own comparator, so it is read through a browser).
  */
-import { type OriginState, storageKeyOf } from "../state.js";
+import { type OriginState, storageKeyOf } from "@webrun/state";
 import { type ReadLocalStorageOptions, readLocalStorage } from "./local-storage.js";
 import { readSessionStorage } from "./session-storage.js";
 

@@ -19,9 +19,9 @@
  * good guess at "the latest tab", not a guarantee.
  */
 import path from "node:path";
-import type { OriginState } from "../state.js";
+import type { OriginState } from "@webrun/state";
+import { parseStorageKey } from "@webrun/state";
 import { openForRead, prefixEnd } from "./leveldb.js";
-import { parseStorageKey } from "./storage-key.js";
 import { readUtf16le } from "./text-codec.js";
 
 /** `<profileDir>/Default/Session Storage`. */

@@ -1,7 +1,7 @@
+import type { ExtensionState } from "@webrun/state";
 import type { CdpConnection } from "../cdp/cdp-connection.js";
 import { evaluateInSession } from "../cdp/evaluate.js";
 import { inExtensionWorker } from "../cdp/extension-worker.js";
-import type { ExtensionState } from "../state.js";
 
 /**
  * Replaces `chrome.storage.local`/`sync` of an installed extension through

@@ -1,5 +1,5 @@
+import type { OriginState } from "@webrun/state";
 import type { InterceptedTab } from "../cdp/intercepted-tab.js";
-import type { OriginState } from "../state.js";
 import { writeStorageExpression } from "./write-storage-script.js";
 
 export interface RestoreParts {

@@ -1,8 +1,8 @@
+import type { BrowserState } from "@webrun/state";
 import { listInstalledExtensions } from "../capture/extensions.js";
 import { connectCdp } from "../cdp/cdp-connection.js";
 import { writeCookies } from "../cdp/cookies.js";
 import { InterceptedTab } from "../cdp/intercepted-tab.js";
-import type { BrowserState } from "../state.js";
 import { writeLiveExtensionStorage } from "./extension-storage-live.js";
 import { needsVisit, writeOriginsThroughTab } from "./restore-origins.js";
 

@@ -1,5 +1,5 @@
-import type { IndexedDbDatabase, StorageItem } from "../state.js";
-import { typedJsonSource } from "../typed-json.js";
+import type { IndexedDbDatabase, StorageItem } from "@webrun/state";
+import { typedJsonSource } from "@webrun/state";
 
 export interface StorageToWrite {
   localStorage?: readonly StorageItem[];

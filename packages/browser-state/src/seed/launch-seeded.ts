@@ -1,12 +1,12 @@
 import { cp, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import type { BrowserState } from "@webrun/state";
 import { writeCookies } from "../cdp/cookies.js";
 import { InterceptedTab } from "../cdp/intercepted-tab.js";
 import { type ControlledBrowser, type LaunchedBrowser, launchChromium } from "../chromium/launch-chromium.js";
 import type { ProxyLaunchPlan } from "../proxy/proxy-launch-plan.js";
 import { writeOriginsThroughTab } from "../restore/restore-origins.js";
-import type { BrowserState } from "../state.js";
 import { type OpenExtensionFile, seedProfile } from "./seed-profile.js";
 
 export interface LaunchSeededOptions {

@@ -1,12 +1,12 @@
 import path from "node:path";
 import type { Readable } from "node:stream";
+import type { BrowserState, ExtensionState } from "@webrun/state";
 import {
   inlineFileOpener,
   layoutExtension,
   writeExtensionStorage,
   writeLocalStorage,
 } from "../profile/index.js";
-import type { BrowserState, ExtensionState } from "../state.js";
 import { withStableKey } from "./stable-extension-key.js";
 
 /** Where an extension file's bytes come from: inline base64 by default, an archive's entries otherwise. */

@@ -1,7 +1,7 @@
 import { createHash, generateKeyPair } from "node:crypto";
 import type { Readable } from "node:stream";
 import { promisify } from "node:util";
-import type { ExtensionState } from "../state.js";
+import type { ExtensionState } from "@webrun/state";
 
 type FileOpener = (relativePath: string) => Promise<Readable | Buffer>;
 

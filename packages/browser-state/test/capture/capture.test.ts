@@ -2,9 +2,9 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { isWebrunError } from "@webrun/errors";
+import type { BrowserState } from "@webrun/state";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
-  type BrowserState,
   type CdpConnection,
   captureState,
   connectCdp,

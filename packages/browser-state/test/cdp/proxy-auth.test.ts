@@ -4,8 +4,9 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { parseProxy, toLaunchPlan } from "@webrun/proxy-config";
+import { parseBrowserState } from "@webrun/state";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { connectCdp, launchChromium, launchSeeded, parseBrowserState } from "../../src/index.js";
+import { connectCdp, launchChromium, launchSeeded } from "../../src/index.js";
 import { openTestTab } from "./page-driver.js";
 
 const username = "proxy-user";

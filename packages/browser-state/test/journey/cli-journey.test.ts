@@ -1,8 +1,9 @@
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { parseBrowserState } from "@webrun/state";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type LaunchedBrowser, parseBrowserState } from "../../src/index.js";
+import type { LaunchedBrowser } from "../../src/index.js";
 import { assertCliBuilt, type CliLaunch, webrunEnv, webrunEnvLaunch } from "./cli.js";
 import {
   type JourneyWorld,

@@ -1,11 +1,10 @@
+import { type BrowserState, parseBrowserState } from "@webrun/state";
 import { BrowserDriver, testUserOf } from "@webrun/test-fixtures";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
-  type BrowserState,
   captureState,
   type LaunchedBrowser,
   launchSeeded,
-  parseBrowserState,
   restoreState,
   type SeededBrowser,
   teardownCapture,

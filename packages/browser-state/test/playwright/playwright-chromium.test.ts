@@ -1,9 +1,9 @@
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
+import { fromPlaywrightStorageState, toPlaywrightStorageState } from "@webrun/state";
 import { type Browser, chromium } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { fromPlaywrightStorageState, toPlaywrightStorageState } from "../../src/playwright/index.js";
 import { chromiumTestTimeoutMs, startTestSite, type TestSite } from "../profile/chromium-harness.js";
 
 let site: TestSite;

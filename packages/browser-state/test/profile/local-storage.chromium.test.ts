@@ -1,3 +1,4 @@
+import type { OriginState } from "@webrun/state";
 import { ClassicLevel } from "classic-level";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import {
@@ -8,7 +9,6 @@ import {
   readLocalStorageDir,
   writeLocalStorage,
 } from "../../src/profile/index.js";
-import type { OriginState } from "../../src/state.js";
 import {
   chromiumTestTimeoutMs,
   freshProfileDir,

@@ -1,5 +1,6 @@
 import { mkdir, symlink, writeFile } from "node:fs/promises";
 import path from "node:path";
+import type { ExtensionState } from "@webrun/state";
 import { ClassicLevel } from "classic-level";
 import { afterEach, describe, expect, it } from "vitest";
 import {
@@ -10,7 +11,6 @@ import {
   layoutExtension,
   listLocalStorageOrigins,
   localStorageDir,
-  parseStorageKey,
   readExtensionStorage,
   readLocalStorage,
   readLocalStorageDir,
@@ -19,7 +19,6 @@ import {
   writeExtensionStorage,
   writeLocalStorage,
 } from "../../src/profile/index.js";
-import type { ExtensionState } from "../../src/state.js";
 import { freshProfileDir, removeDir } from "./chromium-harness.js";
 
 const dirs: string[] = [];
@@ -39,29 +38,6 @@ async function withLevel(dir: string, rows: [string | Buffer, string | Buffer][]
 }
 
 const utf16 = (text: string) => Buffer.from(text, "utf16le");
-
-describe("storage keys", () => {
-  it("parses first-party and partitioned keys and refuses what BrowserState cannot hold", () => {
-    expect(parseStorageKey("https://a.test")).toEqual({ origin: "https://a.test" });
-    expect(parseStorageKey("https://a.test:8443/")).toEqual({ origin: "https://a.test:8443" });
-    expect(parseStorageKey("https://b.test:8443/^0https://a.test")).toEqual({
-      origin: "https://b.test:8443",
-      topLevelSite: "https://a.test",
-    });
-    for (const unsupported of [
-      "https://a.test/^31", // same-site top level, cross-site ancestor
-      "https://a.test/^112345^267890", // nonce (fenced frame, credentialless iframe)
-      "https://b.test/^0https://a.test^31",
-      "https://b.test/^4123^5456^6https://a.test", // opaque top-level site
-      "chrome-extension://abcdefghijklmnopabcdefghijklmnop",
-      "file://",
-      "https://a.test/path",
-      "",
-    ]) {
-      expect(parseStorageKey(unsupported), unsupported).toBeUndefined();
-    }
-  });
-});
 
 describe("localStorage string encoding", () => {
   it("uses Latin-1 up to U+00FF and UTF-16LE code units (lone surrogates kept) above", () => {

@@ -1,17 +1,9 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { type BrowserState, type Cookie, encodeTypedJson, parseBrowserState } from "@webrun/state";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  type BrowserState,
-  type Cookie,
-  connectCdp,
-  encodeTypedJson,
-  type LaunchedBrowser,
-  launchChromium,
-  parseBrowserState,
-  restoreState,
-} from "../../src/index.js";
+import { connectCdp, type LaunchedBrowser, launchChromium, restoreState } from "../../src/index.js";
 import { type LocalSites, startLocalSites } from "../cdp/local-sites.js";
 import { openTestTab } from "../cdp/page-driver.js";
 import { cookiePairs, expectedIndexedDb, readIndexedDb } from "../cdp/page-scripts.js";

@@ -1,15 +1,9 @@
 import { createHash } from "node:crypto";
+import { type ExtensionState, emptyBrowserState } from "@webrun/state";
 import { describe, expect, it } from "vitest";
 import { evaluateInSession } from "../../src/cdp/evaluate.js";
 import { inExtensionWorker } from "../../src/cdp/extension-worker.js";
-import {
-  type CdpConnection,
-  connectCdp,
-  type ExtensionState,
-  emptyBrowserState,
-  launchSeeded,
-  teardownCapture,
-} from "../../src/index.js";
+import { type CdpConnection, connectCdp, launchSeeded, teardownCapture } from "../../src/index.js";
 
 function inlineFile(path: string, text: string) {
   const bytes = Buffer.from(text);

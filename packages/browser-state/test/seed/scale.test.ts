@@ -1,11 +1,6 @@
+import { type BrowserState, emptyBrowserState } from "@webrun/state";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  type BrowserState,
-  connectCdp,
-  emptyBrowserState,
-  launchSeeded,
-  teardownCapture,
-} from "../../src/index.js";
+import { connectCdp, launchSeeded, teardownCapture } from "../../src/index.js";
 import { type LocalSites, startLocalSites } from "../cdp/local-sites.js";
 import { openTestTab } from "../cdp/page-driver.js";
 

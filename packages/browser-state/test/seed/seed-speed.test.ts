@@ -1,8 +1,9 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { type BrowserState, emptyBrowserState } from "@webrun/state";
 import { describe, expect, it } from "vitest";
-import { type BrowserState, emptyBrowserState, launchChromium, launchSeeded } from "../../src/index.js";
+import { launchChromium, launchSeeded } from "../../src/index.js";
 
 /** The benchmark's first shape: 500 cookies, 20 origins × 50 localStorage keys. */
 function benchmarkState(): BrowserState {

@@ -20,9 +20,16 @@ export {
   ingestProfileArchive,
   type ProfileExtension,
   type ProfileFileSink,
+  type ProfileInspection,
+  type ProfileInspector,
   type ProfileSummary,
 } from "./ingest-profile.js";
-export { type ArchiveLimits, defaultArchiveLimits, resolveArchiveLimits } from "./limits.js";
+export {
+  type ArchiveLimits,
+  defaultArchiveLimits,
+  defaultProfileArchiveLimits,
+  resolveArchiveLimits,
+} from "./limits.js";
 export {
   type ExtensionFileSource,
   type PackEnvironmentOptions,

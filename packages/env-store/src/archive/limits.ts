@@ -46,6 +46,23 @@ export const defaultArchiveLimits: Readonly<ArchiveLimits> = Object.freeze({
   ratioCheckAfterBytes: 64 * MiB,
 });
 
+/**
+ * A raw profile upload (`POST /environments/:id/profile`) is the one archive
+ * a user writes by hand, and each of its files costs a stored object, so
+ * its entry count is capped from measured profiles rather than at the
+ * generic 100,000. Chromium 156, caches dropped (`profile-drop-list.ts`):
+ * a fresh profile after visiting 6 sites holds 130 files in 88 folders (218
+ * entries); after 30 sites that each used localStorage, IndexedDB and Cache
+ * Storage, 226 files in 178 folders (404: ~6 entries per IndexedDB origin).
+ * A heavy everyday profile (hundreds of IndexedDB origins, ten Web Store
+ * extensions of a few hundred files each) comes to several thousand;
+ * 20,000 leaves about three times that as headroom.
+ */
+export const defaultProfileArchiveLimits: Readonly<ArchiveLimits> = Object.freeze({
+  ...defaultArchiveLimits,
+  maxEntries: 20_000,
+});
+
 /** The defaults with the caller's overrides applied; every value must be a positive number. */
 export function resolveArchiveLimits(overrides: Partial<ArchiveLimits> = {}): ArchiveLimits {
   const limits = { ...defaultArchiveLimits, ...overrides };

@@ -1,6 +1,6 @@
 import type { Readable } from "node:stream";
 import { finished } from "node:stream/promises";
-import { emptyBrowserState } from "@webrun/browser-state";
+import { emptyBrowserState } from "@webrun/state";
 import { ingestProfileArchive } from "../archive/ingest-profile.js";
 import type { ArchiveLimits } from "../archive/limits.js";
 import { packEnvironmentArchive } from "../archive/pack-environment.js";
@@ -117,6 +117,7 @@ export function importProfileArchive(
       const profileFiles: StoredParts["profileFiles"] = [];
       const summary = await ingestProfileArchive(source, {
         ...(options.limits ? { limits: options.limits } : {}),
+        ...(context.inspectProfile ? { inspect: context.inspectProfile } : {}),
         sink: async (file, body) => {
           profileFiles.push({
             ...(await writer.uploadHashed(file.size, body, `profile/${file.path}`)),

@@ -1,5 +1,6 @@
 import type { BlobStore } from "@webrun/blob-store";
 import { WebrunError } from "@webrun/errors";
+import type { ProfileInspector } from "../archive/ingest-profile.js";
 
 /** Tunables of the environment store; every one has a production default. */
 export interface EnvironmentLimits {
@@ -39,6 +40,7 @@ export interface StoreContext {
   store: BlobStore;
   limits: EnvironmentLimits;
   clock: Clock;
+  inspectProfile?: ProfileInspector;
 }
 
 export function resolveLimits(partial: Partial<EnvironmentLimits> | undefined): EnvironmentLimits {

@@ -1,6 +1,7 @@
 import type { Readable } from "node:stream";
 import type { EnvironmentInput, EnvironmentUpdate } from "@webrun/api-contract";
 import type { BlobStore } from "@webrun/blob-store";
+import type { ProfileInspector } from "../archive/ingest-profile.js";
 import type { ArchiveLimits } from "../archive/limits.js";
 import type { EnvironmentArchiveLimits } from "../archive/unpack-environment.js";
 import { exportArchive, importArchive, importProfileArchive } from "./archive-interchange.js";
@@ -35,6 +36,12 @@ export interface EnvironmentStoreOptions {
   store: BlobStore;
   limits?: Partial<EnvironmentLimits>;
   clock?: Clock;
+  /**
+   * Lists the origins and extensions of an uploaded raw profile for its
+   * summary: pass `inspectProfile` from `@webrun/browser-state/inspect-profile`.
+   * Without one, uploads are stored the same and their summary lists none.
+   */
+  inspectProfile?: ProfileInspector;
 }
 
 /** Environments with versions, for one user at a time (every call names the user; another user's ids read as not found). */
@@ -83,6 +90,7 @@ export function createEnvironmentStore(options: EnvironmentStoreOptions): Enviro
     store: options.store,
     limits: resolveLimits(options.limits),
     clock: options.clock ?? { now: () => new Date() },
+    ...(options.inspectProfile ? { inspectProfile: options.inspectProfile } : {}),
   };
   return {
     limits: context.limits,

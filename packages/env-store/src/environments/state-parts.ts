@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { type BrowserState, type OriginState, storageKeyOf } from "@webrun/browser-state";
+import { type BrowserState, type OriginState, storageKeyOf } from "@webrun/state";
 
 /** Origin storage is split into groups of about this many bytes of JSON. */
 const TARGET_GROUP_BYTES = 256 * 1024;

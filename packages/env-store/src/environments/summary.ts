@@ -1,4 +1,4 @@
-import type { BrowserState } from "@webrun/browser-state";
+import type { BrowserState } from "@webrun/state";
 import type { ProfileSummary } from "../archive/ingest-profile.js";
 import type { VersionSummary } from "./schemas.js";
 

@@ -2,13 +2,13 @@ import { createReadStream } from "node:fs";
 import { Readable } from "node:stream";
 import type { VersionInfo } from "@webrun/api-contract";
 import { readAll } from "@webrun/blob-store";
+import { WebrunError } from "@webrun/errors";
 import {
   type BrowserState,
   type BrowserStateInput,
   type ExtensionState,
   parseBrowserState,
-} from "@webrun/browser-state";
-import { WebrunError } from "@webrun/errors";
+} from "@webrun/state";
 import { digestFile } from "../archive/content-digest.js";
 import type { ProfileSummary } from "../archive/ingest-profile.js";
 import type { ExtensionFileSource } from "../archive/pack-environment.js";

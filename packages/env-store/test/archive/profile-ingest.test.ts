@@ -1,6 +1,6 @@
 import { execFile } from "node:child_process";
 import { createReadStream, existsSync } from "node:fs";
-import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
@@ -10,9 +10,9 @@ import { promisify } from "node:util";
 import { gzipSync } from "node:zlib";
 import { readAll } from "@webrun/blob-store";
 import { isWebrunError } from "@webrun/errors";
-import { rawTar } from "@webrun/test-fixtures";
+import { manyEntriesTarGz, rawTar } from "@webrun/test-fixtures";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ingestProfileArchive } from "../../src/index.js";
+import { ingestProfileArchive, type ProfileInspection } from "../../src/index.js";
 
 const run = promisify(execFile);
 const chromium = process.env.CHROME_PATH ?? "/usr/bin/chromium";
@@ -20,7 +20,6 @@ const EXTENSION_ID = "ghbmnnjooekpmoecnnnilnnbdlolhkhi";
 
 let workDir: string;
 let userDataDir: string;
-const origins: string[] = [];
 
 /** A page that writes one localStorage item for its own origin. */
 function startSite(): Promise<http.Server> {
@@ -59,17 +58,46 @@ async function tarGz(cwd: string, ...members: string[]): Promise<string> {
   return file;
 }
 
+/** What the injected inspector was handed: every file under the directory it got, with its bytes. */
+type Inspected = Map<string, Buffer>;
+
+async function filesUnder(root: string): Promise<Inspected> {
+  const files: Inspected = new Map();
+  for (const entry of await readdir(root, { recursive: true, withFileTypes: true })) {
+    if (!entry.isFile()) continue;
+    const full = path.join(entry.parentPath, entry.name);
+    files.set(path.relative(root, full).split(path.sep).join("/"), await readFile(full));
+  }
+  return files;
+}
+
+const inspection: ProfileInspection = {
+  origins: ["https://from-the-inspector.test"],
+  extensions: [{ id: EXTENSION_ID, name: "From the inspector", version: "9" }],
+  warnings: ["a warning of the inspector"],
+};
+
 async function ingest(file: string) {
-  const kept: string[] = [];
+  const kept = new Map<string, Buffer>();
+  let inspected: Inspected | undefined;
   const summary = await ingestProfileArchive(createReadStream(file), {
     sink: async (entry, body) => {
       const bytes = await readAll(body);
       expect(bytes.length).toBe(entry.size);
-      kept.push(entry.path);
+      kept.set(entry.path, bytes);
+    },
+    inspect: async (dir) => {
+      inspected = await filesUnder(dir);
+      return inspection;
     },
   });
-  return { summary, kept: kept.sort() };
+  return { summary, kept: [...kept.keys()].sort(), keptBytes: kept, inspected: inspected as Inspected };
 }
+
+/** The files the inspector needs: Local Storage leveldb files and extension manifests and locale messages. */
+const isInspectedPath = (p: string) =>
+  /^Default\/Local Storage\/leveldb\/[^/]+$/.test(p) ||
+  /^Default\/Extensions\/[^/]+\/[^/]+\/(manifest\.json|_locales\/[^/]+\/messages\.json)$/.test(p);
 
 beforeAll(async () => {
   expect(existsSync(chromium), `Chromium at ${chromium}`).toBe(true);
@@ -78,9 +106,7 @@ beforeAll(async () => {
   const servers = [await startSite(), await startSite()];
   try {
     for (const server of servers) {
-      const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-      origins.push(origin);
-      await visit(`${origin}/`);
+      await visit(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
     }
   } finally {
     for (const server of servers) server.close();
@@ -103,12 +129,14 @@ afterAll(async () => {
 });
 
 describe("ingesting a real Chromium profile", () => {
-  it("rooted at the user-data-dir: origins, extensions, caches and locks dropped", async () => {
-    const { summary, kept } = await ingest(await tarGz(userDataDir, "."));
+  it("rooted at the user-data-dir: the inspector reads the spooled files, caches and locks dropped", async () => {
+    const { summary, kept, keptBytes, inspected } = await ingest(await tarGz(userDataDir, "."));
     expect(summary.layout).toBe("user-data-dir");
-    expect(summary.origins).toEqual([...origins].sort());
-    expect(summary.extensions).toEqual([{ id: EXTENSION_ID, name: "Localised Name", version: "1.2.3" }]);
-    expect(summary.warnings).toEqual([]);
+    expect(summary).toMatchObject(inspection);
+    const wanted = kept.filter(isInspectedPath);
+    expect(wanted).toContain(`Default/Extensions/${EXTENSION_ID}/1.2.3_0/_locales/en/messages.json`);
+    expect([...inspected.keys()].sort()).toEqual(wanted);
+    for (const file of wanted) expect(inspected.get(file)).toEqual(keptBytes.get(file));
     expect(kept).toContain("Local State");
     expect(kept).toContain("Default/Preferences");
     expect(kept).toContain(`Default/Extensions/${EXTENSION_ID}/1.2.3_0/manifest.json`);
@@ -125,15 +153,15 @@ describe("ingesting a real Chromium profile", () => {
     const fromDefault = await ingest(await tarGz(path.join(userDataDir, "Default"), "."));
     expect(fromDefault.summary.layout).toBe("profile-directory");
     expect(fromDefault.kept).toEqual(fromRoot.filter((p) => p.startsWith("Default/")));
-    expect(fromDefault.summary.origins).toEqual([...origins].sort());
+    expect([...fromDefault.inspected.keys()].sort()).toEqual(fromRoot.filter(isInspectedPath));
 
     const wrapped = await ingest(await tarGz(workDir, "User Data"));
     expect(wrapped.summary.layout).toBe("user-data-dir");
     expect(wrapped.kept).toEqual(fromRoot);
-    expect(wrapped.summary.extensions.map((e) => e.name)).toEqual(["Localised Name"]);
+    expect([...wrapped.inspected.keys()].sort()).toEqual(fromRoot.filter(isInspectedPath));
   });
 
-  it("holds back entries until the layout is known, and keeps any archive as user-data-dir when none is", async () => {
+  it("learns the layout from the first entry that reveals it, and keeps any archive as user-data-dir when none does", async () => {
     const archive = gzipSync(
       rawTar([
         { name: "profile/notes.txt", content: "before any marker" },
@@ -173,4 +201,23 @@ describe("ingesting a real Chromium profile", () => {
     );
     expect(isWebrunError(notGzip, "ARCHIVE_NOT_TAR_GZ")).toBe(true);
   });
+});
+
+describe("a hostile upload of 200,000 tiny entries", () => {
+  it("is refused within 5 s with ARCHIVE_TOO_MANY_ENTRIES naming the limit, before any file is stored", async () => {
+    const archive = await manyEntriesTarGz(200_000, "Default/");
+    let stored = 0;
+    const started = performance.now();
+    const error = await ingestProfileArchive(Readable.from([archive]), {
+      sink: async (_file, body) => {
+        stored += 1;
+        await readAll(body);
+      },
+    }).catch((caught: unknown) => caught);
+    const elapsedMs = performance.now() - started;
+    expect(isWebrunError(error, "ARCHIVE_TOO_MANY_ENTRIES")).toBe(true);
+    expect((error as Error).message).toBe("Archive has more than 20000 entries");
+    expect(stored).toBe(0);
+    expect(elapsedMs).toBeLessThan(5_000);
+  }, 60_000);
 });

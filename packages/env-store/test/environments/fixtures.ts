@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from "node:crypto";
 import { Readable } from "node:stream";
 import { Keyring } from "@webrun/blob-store";
-import type { BrowserState } from "@webrun/browser-state";
+import type { BrowserState } from "@webrun/state";
 
 export const EXTENSION_ID = "abcdefghijklmnopabcdefghijklmnop";
 

@@ -5,7 +5,15 @@ import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { PassThrough, Readable } from "node:stream";
-import { createEncryptedBlobStore, createMemoryBlobStore, readAll } from "@webrun/blob-store";
+import {
+  type BlobStore,
+  createEncryptedBlobStore,
+  createFsBlobStore,
+  createMemoryBlobStore,
+  readAll,
+} from "@webrun/blob-store";
+import { isWebrunError } from "@webrun/errors";
+import { manyEntriesTarGz } from "@webrun/test-fixtures";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createEnvironmentStore } from "../../src/index.js";
 import { randomKeyring } from "./fixtures.js";
@@ -72,4 +80,27 @@ describe("raw profile uploads", () => {
     expect((error as Error).message).toBe("Only .tar.gz files are allowed");
     expect(await store.get(user, env._id)).toMatchObject({ status: "empty", version: null, blobSize: null });
   });
+
+  it("answers a hostile upload of 200,000 tiny entries within 5 s, naming the limit, and stores nothing", async () => {
+    const driver = await createFsBlobStore({ root: join(dir, "blobs") });
+    const keys = async (blobs: BlobStore) => {
+      const found: string[] = [];
+      for await (const info of blobs.list("")) found.push(info.key);
+      return found.sort();
+    };
+    const store = createEnvironmentStore({ store: createEncryptedBlobStore(driver, randomKeyring()) });
+    const env = await store.create(user, { name: "hostile" });
+    const before = await keys(driver);
+    const archive = await manyEntriesTarGz(200_000, "Default/");
+    const started = performance.now();
+    const error = await store
+      .importProfileArchive(user, env._id, Readable.from([archive]))
+      .catch((caught: unknown) => caught);
+    const elapsedMs = performance.now() - started;
+    expect(isWebrunError(error, "ARCHIVE_TOO_MANY_ENTRIES")).toBe(true);
+    expect((error as Error).message).toBe("Archive has more than 20000 entries");
+    expect(elapsedMs).toBeLessThan(5_000);
+    expect(await store.get(user, env._id)).toMatchObject({ status: "empty", version: null });
+    expect(await keys(driver)).toEqual(before);
+  }, 120_000);
 });

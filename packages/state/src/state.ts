@@ -60,25 +60,48 @@ export const cookiePartitionKeySchema = z.strictObject({
   hasCrossSiteAncestor: z.boolean(),
 });
 
-export const cookieSchema = z.strictObject({
-  name: cookieText(stateLimits.nameLength),
-  value: cookieText(stateLimits.cookieValueLength),
-  /** Leading dot for domain cookies (`.example.com`), bare host for host-only cookies. */
-  domain: z.string().min(1).max(255),
-  path: z.string().startsWith("/").max(stateLimits.nameLength),
-  /** Seconds since the epoch; -1 for a session cookie (see `session`). */
-  expires: z.number(),
-  httpOnly: z.boolean(),
-  secure: z.boolean(),
-  /** A session cookie lives until the browser closes; we keep it across sessions on purpose. */
-  session: z.boolean(),
-  sameSite: z.enum(["Strict", "Lax", "None"]).optional(),
-  priority: z.enum(["Low", "Medium", "High"]).optional(),
-  sourceScheme: z.enum(["Unset", "NonSecure", "Secure"]).optional(),
-  /** -1 when unknown, as CDP reports it. */
-  sourcePort: z.number().int().min(-1).max(65_535).optional(),
-  partitionKey: cookiePartitionKeySchema.optional(),
-});
+/** `expires` of a session cookie: the one field that says a cookie is a session cookie. */
+export const SESSION_COOKIE_EXPIRES = -1;
+
+/**
+ * A cookie. `expires` is the single source of truth for "session cookie"
+ * (`-1`); `session` is derived from it on every parse, so the two never
+ * disagree. Documents written before this rule carry both fields and still
+ * parse; one whose `session` contradicts its `expires` is refused rather
+ * than guessed at.
+ */
+export const cookieSchema = z
+  .strictObject({
+    name: cookieText(stateLimits.nameLength),
+    value: cookieText(stateLimits.cookieValueLength),
+    /** Leading dot for domain cookies (`.example.com`), bare host for host-only cookies. */
+    domain: z.string().min(1).max(255),
+    path: z.string().startsWith("/").max(stateLimits.nameLength),
+    /** Seconds since the epoch; {@link SESSION_COOKIE_EXPIRES} (-1) for a session cookie. */
+    expires: z.number(),
+    httpOnly: z.boolean(),
+    secure: z.boolean(),
+    /**
+     * Derived: `expires === -1`. A session cookie lives until the browser
+     * closes; we keep it across sessions on purpose. Optional on input.
+     */
+    session: z.boolean().optional(),
+    sameSite: z.enum(["Strict", "Lax", "None"]).optional(),
+    priority: z.enum(["Low", "Medium", "High"]).optional(),
+    sourceScheme: z.enum(["Unset", "NonSecure", "Secure"]).optional(),
+    /** -1 when unknown, as CDP reports it. */
+    sourcePort: z.number().int().min(-1).max(65_535).optional(),
+    partitionKey: cookiePartitionKeySchema.optional(),
+  })
+  .refine((cookie) => cookie.session === undefined || cookie.session === isSessionExpiry(cookie.expires), {
+    path: ["session"],
+    message: "contradicts expires: a session cookie has expires -1, and only a session cookie does",
+  })
+  .transform((cookie) => ({ ...cookie, session: isSessionExpiry(cookie.expires) }));
+
+function isSessionExpiry(expires: number): boolean {
+  return expires === SESSION_COOKIE_EXPIRES;
+}
 
 export const storageItemSchema = z.strictObject({
   name: z.string().max(stateLimits.storageValueLength),
@@ -194,13 +217,6 @@ export type ExtensionState = z.infer<typeof extensionStateSchema>;
 export type BrowserState = z.infer<typeof browserStateSchema>;
 /** What callers may write: defaults filled in by {@link parseBrowserState}. */
 export type BrowserStateInput = z.input<typeof browserStateSchema>;
-
-/** Chromium's storage key for an origin's storage: `<origin>` or `<origin>/^0<topLevelSite>` when partitioned. */
-export function storageKeyOf(origin: Pick<OriginState, "origin" | "topLevelSite">): string {
-  return origin.topLevelSite === undefined || origin.topLevelSite === origin.origin
-    ? origin.origin
-    : `${origin.origin}/^0${origin.topLevelSite}`;
-}
 
 export function emptyBrowserState(): BrowserState {
   return { version: BROWSER_STATE_VERSION, cookies: [], origins: [], extensions: [] };

@@ -12,10 +12,17 @@
  *   opaque top-level site. BrowserState cannot express these, so readers
  *   skip them and report them through `onUnsupportedStorageKey`.
  */
-import { type OriginState, originSchema, siteSchema } from "../state.js";
+import { type OriginState, originSchema, siteSchema } from "./state.js";
 
 /** The origin and, when partitioned, the top-level site a storage key stands for. */
 export type StorageKeyParts = Pick<OriginState, "origin" | "topLevelSite">;
+
+/** Chromium's storage key for an origin's storage: `<origin>` or `<origin>/^0<topLevelSite>` when partitioned. */
+export function storageKeyOf(origin: StorageKeyParts): string {
+  return origin.topLevelSite === undefined || origin.topLevelSite === origin.origin
+    ? origin.origin
+    : `${origin.origin}/^0${origin.topLevelSite}`;
+}
 
 /** Parses a serialised storage key; `undefined` when BrowserState cannot represent it. */
 export function parseStorageKey(serialized: string): StorageKeyParts | undefined {

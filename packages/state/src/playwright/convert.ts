@@ -14,6 +14,7 @@ import {
   type IndexedDbObjectStore,
   type OriginState,
   parseBrowserState,
+  SESSION_COOKIE_EXPIRES,
 } from "../state.js";
 import { decodeTypedJson, encodeTypedJson } from "../typed-json.js";
 import { isTrivialValue, parseSerializedValue, serializeValue } from "./serialized-value.js";
@@ -84,16 +85,15 @@ export function playwrightConversionLosses(state: BrowserState): string[] {
 }
 
 function cookieFromPlaywright(cookie: PlaywrightCookie): Cookie {
-  const session = cookie.expires === -1;
   return {
     name: cookie.name,
     value: cookie.value,
     domain: cookie.domain,
     path: cookie.path,
-    expires: session ? -1 : cookie.expires,
+    expires: cookie.expires,
     httpOnly: cookie.httpOnly,
     secure: cookie.secure,
-    session,
+    session: cookie.expires === SESSION_COOKIE_EXPIRES,
     sameSite: cookie.sameSite,
     ...(cookie.partitionKey !== undefined
       ? {
@@ -113,7 +113,7 @@ function cookieToPlaywright(cookie: Cookie): PlaywrightCookie {
     value: cookie.value,
     domain: cookie.domain,
     path: cookie.path,
-    expires: cookie.session ? -1 : cookie.expires,
+    expires: cookie.expires,
     httpOnly: cookie.httpOnly,
     secure: cookie.secure,
     // Chromium treats a cookie without SameSite as Lax; Playwright reports it so too.

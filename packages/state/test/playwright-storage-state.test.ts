@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { fromPlaywrightStorageState, toPlaywrightStorageState } from "../../src/playwright/index.js";
-import { type BrowserState, parseBrowserState } from "../../src/state.js";
-import { encodeTypedJson } from "../../src/typed-json.js";
+import { fromPlaywrightStorageState, toPlaywrightStorageState } from "../src/playwright/index.js";
+import { type BrowserState, parseBrowserState } from "../src/state.js";
+import { encodeTypedJson } from "../src/typed-json.js";
 
 const state: BrowserState = parseBrowserState({
   version: 1,

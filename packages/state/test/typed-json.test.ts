@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { decodeTypedJson, encodeTypedJson } from "../../src/index.js";
+import { decodeTypedJson, encodeTypedJson } from "../src/index.js";
 
 const roundTrip = (value: unknown) => decodeTypedJson(JSON.parse(JSON.stringify(encodeTypedJson(value))));
 
