@@ -1,11 +1,9 @@
-import { existsSync } from "node:fs";
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { connectCdp, type LaunchedBrowser, launchChromium, parseBrowserState } from "@webrun/browser-state";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
-  cli,
   evaluate,
   evaluateInWorker,
   runCli,
@@ -19,8 +17,6 @@ let dir: string;
 let browser: LaunchedBrowser;
 
 beforeAll(async () => {
-  if (!existsSync(cli))
-    throw new Error(`${cli} is missing: run pnpm turbo run build --filter=@webrun/cli... first`);
   site = await startPlainSite();
   dir = await mkdtemp(join(tmpdir(), "webrun-cli-capture-"));
   browser = await launchChromium({ userDataDir: join(dir, "profile") });

@@ -1,13 +1,10 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { existsSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import net from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { apiMain } from "../support/built-apps.js";
 import { cli } from "./browser-cli-helpers.js";
-
-const apiMain = fileURLToPath(new URL("../../api/dist/main.js", import.meta.url));
 
 /** A real `node apps/api/dist/main.js` on a random port, with its own data folder and one user's key. */
 export interface ApiServer {
@@ -22,12 +19,6 @@ export async function startApiServer(
   users: Record<string, string> = { alice: "wk_alice_S3CRET_key_0001" },
   settings: Record<string, string> = {},
 ) {
-  for (const file of [apiMain, cli]) {
-    if (!existsSync(file))
-      throw new Error(
-        `${file} is missing: run pnpm turbo run build --filter=@webrun/cli... --filter=@webrun/api... first`,
-      );
-  }
   const dataDir = await mkdtemp(join(tmpdir(), "webrun-cli-api-"));
   const child: ChildProcess = spawn(process.execPath, [apiMain], {
     env: {

@@ -1,6 +1,7 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { connectCdp, type LaunchedBrowser, launchChromium } from "@webrun/browser-state";
 import {
   BrowserDriver,
   checkEverySite,
@@ -15,7 +16,6 @@ import {
   type TestSites,
   testExtension,
 } from "@webrun/test-fixtures";
-import { connectCdp, type LaunchedBrowser, launchChromium } from "../../src/index.js";
 
 /**
  * The world of the journey: the test sites, both test extensions (keyed,

@@ -1,5 +1,3 @@
-import { BrowserDriver, testUserOf } from "@webrun/test-fixtures";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   type BrowserState,
   captureState,
@@ -9,7 +7,9 @@ import {
   restoreState,
   type SeededBrowser,
   teardownCapture,
-} from "../../src/index.js";
+} from "@webrun/browser-state";
+import { BrowserDriver, testUserOf } from "@webrun/test-fixtures";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type JourneyWorld, logInEverywhere, showInFirstTab, startJourneyWorld } from "./journey-world.js";
 
 // The product's promise end to end: a browser logged in to sites of every
