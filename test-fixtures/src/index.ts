@@ -7,6 +7,15 @@ export {
 export { hostileCorpusDir, writeHostileCorpus } from "./archives/make-hostile.js";
 export { END_OF_TAR, type RawTarEntry, rawTar, type TarEntryType, tarHeader } from "./archives/tar-writer.js";
 export {
+  chromiumTestTimeoutMs,
+  killAllTestChromiums,
+  launchTestChromium,
+  runTestChromium,
+  type TestChromium,
+  testChromiumArgs,
+  testChromiumPath,
+} from "./chromium/test-chromium.js";
+export {
   acquireTestS3Server,
   apiS3Settings,
   createTestBucket,

@@ -9,12 +9,11 @@ import { Readable } from "node:stream";
 import { promisify } from "node:util";
 import { gzipSync } from "node:zlib";
 import { isWebrunError } from "@webrun/errors";
-import { rawTar } from "@webrun/test-fixtures";
+import { rawTar, runTestChromium, testChromiumPath } from "@webrun/test-fixtures";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ingestProfileArchive, readAll } from "../../src/index.js";
 
 const run = promisify(execFile);
-const chromium = process.env.CHROME_PATH ?? "/usr/bin/chromium";
 const EXTENSION_ID = "ghbmnnjooekpmoecnnnilnnbdlolhkhi";
 
 let workDir: string;
@@ -34,22 +33,7 @@ function startSite(): Promise<http.Server> {
 
 /** Visits `url` in a real headless Chromium on `userDataDir`; `--dump-dom` exits cleanly, which flushes Local Storage. */
 async function visit(url: string): Promise<void> {
-  await run(
-    chromium,
-    [
-      "--headless",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--no-first-run",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-      `--user-data-dir=${userDataDir}`,
-      "--dump-dom",
-      url,
-    ],
-    { timeout: 60_000 },
-  );
+  await runTestChromium(userDataDir, ["--dump-dom", url]);
 }
 
 async function tarGz(cwd: string, ...members: string[]): Promise<string> {
@@ -71,7 +55,7 @@ async function ingest(file: string) {
 }
 
 beforeAll(async () => {
-  expect(existsSync(chromium), `Chromium at ${chromium}`).toBe(true);
+  expect(existsSync(testChromiumPath()), `Chromium at ${testChromiumPath()}`).toBe(true);
   workDir = await mkdtemp(path.join(tmpdir(), "webrun-profile-ingest-test-"));
   userDataDir = path.join(workDir, "User Data");
   const servers = [await startSite(), await startSite()];
