@@ -97,7 +97,7 @@ export async function keepOpenInNewTab(endpoint: string, url: string): Promise<v
   const connection = await connectCdp(endpoint);
   let targetId: string;
   try {
-    ({ targetId } = await connection.send<{ targetId: string }>("Target.createTarget", { url }));
+    ({ targetId } = await connection.send("Target.createTarget", { url }));
   } finally {
     await connection.close();
   }
