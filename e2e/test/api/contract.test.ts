@@ -3,7 +3,7 @@ import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type ApiProcess, startApi } from "./support/api-process.js";
+import { type ApiProcess, startApi } from "../support/api-process.js";
 import { client, curlDownload, curlForm, tarList } from "./support/clients.js";
 import { fakeProfileArchive, signDownloadToken, stateWithCookie } from "./support/fixtures.js";
 import { slowMultipartUpload, waitFor } from "./support/slow-upload.js";

@@ -3,7 +3,7 @@ import { mkdtemp, readFile, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { type ApiProcess, startApi } from "./support/api-process.js";
+import { type ApiProcess, startApi } from "../support/api-process.js";
 import { client } from "./support/clients.js";
 import { fakeProfileArchive } from "./support/fixtures.js";
 import { slowMultipartUpload, waitFor } from "./support/slow-upload.js";

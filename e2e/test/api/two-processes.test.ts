@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type ApiProcess, startApi } from "./support/api-process.js";
+import { type ApiProcess, startApi } from "../support/api-process.js";
 import { client } from "./support/clients.js";
 import { stateWithCookie } from "./support/fixtures.js";
 import { createTestStorage, type StorageMode, storageModes, type TestStorage } from "./support/storage.js";

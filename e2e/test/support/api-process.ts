@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { apiMain } from "../../support/built-apps.js";
+import { apiMain } from "./built-apps.js";
 
 /** `node apps/api/dist/main.js` as its own process, with everything it printed kept for assertions. */
 export interface ApiProcess {
@@ -40,10 +40,10 @@ async function startOnce(env: Record<string, string>): Promise<ApiProcess> {
     output += chunk;
   });
   const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(
-      () => reject(new Error(`API did not start in 60 s:\n${output.slice(-2000)}`)),
-      60_000,
-    );
+    const timer = setTimeout(() => {
+      child.kill("SIGKILL");
+      reject(new Error(`API did not start in 60 s:\n${output.slice(-2000)}`));
+    }, 60_000);
     const check = () => {
       const match = /listening at (http:\/\/[^\s"]+)/.exec(output);
       if (match?.[1]) {
