@@ -3,11 +3,7 @@ import { defineConfig } from "vitest/config";
 export default defineConfig({
   test: {
     include: ["test/**/*.test.ts"],
-    // A real S3 server: the one WEBRUN_TEST_S3_ENDPOINT/_ACCESS_KEY/_SECRET_KEY name, or a Ceph RGW started for the run.
-    globalSetup: ["test/support/s3-global-setup.ts"],
-    // Each suite starts real server processes; on 2 shared cores they run one file at a time.
-    fileParallelism: false,
+    // In-process: the app is built by buildApp on a temporary data folder; tests that run the built server live in e2e/.
     testTimeout: 60_000,
-    hookTimeout: 180_000,
   },
 });

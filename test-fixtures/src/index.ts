@@ -1,3 +1,5 @@
+export { fakeProfileArchive, signDownloadToken, stateWithCookie } from "./api/api-fixtures.js";
+export { tarCzf } from "./archives/gnu-tar.js";
 export {
   gzipBomb,
   type HostileArchive,
@@ -7,6 +9,15 @@ export {
 export { hostileCorpusDir, writeHostileCorpus } from "./archives/make-hostile.js";
 export { manyEntriesTarGz } from "./archives/many-entries.js";
 export { END_OF_TAR, type RawTarEntry, rawTar, type TarEntryType, tarHeader } from "./archives/tar-writer.js";
+export {
+  chromiumTestTimeoutMs,
+  killAllTestChromiums,
+  launchTestChromium,
+  runTestChromium,
+  type TestChromium,
+  testChromiumArgs,
+  testChromiumPath,
+} from "./chromium/test-chromium.js";
 export {
   acquireTestS3Server,
   apiS3Settings,

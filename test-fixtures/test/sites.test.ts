@@ -1,22 +1,23 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   checkEverySite,
   checkTestExtension,
   copyTestExtensionWithoutKey,
   describeFailedChecks,
+  launchTestChromium,
   logInToEverySite,
   logInToTestExtension,
   startTestSites,
+  type TestChromium,
   type TestSites,
   testExtension,
   testExtensionUser,
 } from "../src/index.js";
-import {
-  launchPlainChromium,
-  makeProfileDir,
-  type PlainChromium,
-  removeProfileDir,
-} from "./plain-chromium.js";
+
+const makeProfileDir = () => mkdtemp(path.join(tmpdir(), "webrun-fixture-profile-"));
 
 // The test world must tell a logged-in browser from a logged-out one, kind by
 // kind, or the journey tests that rely on it prove nothing.
@@ -24,7 +25,7 @@ describe("test sites in a real Chromium", () => {
   let sites: TestSites;
   let profileDir: string;
   let extraDir: string;
-  let browser: PlainChromium | undefined;
+  let browser: TestChromium | undefined;
 
   beforeAll(async () => {
     sites = await startTestSites();
@@ -35,13 +36,13 @@ describe("test sites in a real Chromium", () => {
   afterAll(async () => {
     await browser?.close();
     await sites?.stop();
-    await removeProfileDir(profileDir);
-    await removeProfileDir(extraDir);
+    await rm(profileDir, { recursive: true, force: true });
+    await rm(extraDir, { recursive: true, force: true });
   });
 
   const launch = async (extensionDir = testExtension.dir) => {
     await browser?.close();
-    browser = await launchPlainChromium(profileDir, [
+    browser = await launchTestChromium(profileDir, [
       ...sites.chromiumArgs,
       `--load-extension=${extensionDir}`,
     ]);

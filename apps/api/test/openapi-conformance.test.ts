@@ -3,13 +3,13 @@ import { openAsBlob } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { fakeProfileArchive, stateWithCookie } from "@webrun/test-fixtures";
 import { Ajv2020 } from "ajv/dist/2020.js";
 import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildApp } from "../src/app.js";
 import { loadConfig } from "../src/config.js";
 import { createServices, type Services } from "../src/services.js";
-import { fakeProfileArchive, stateWithCookie } from "./support/fixtures.js";
 
 interface Operation {
   responses: Record<string, { content?: Record<string, { schema?: object }> }>;

@@ -1,4 +1,3 @@
-import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { createServer, type Server } from "node:http";
@@ -10,23 +9,23 @@ import {
 } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { runTestChromium, testChromiumPath } from "@webrun/test-fixtures";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseProxy, toLaunchPlan } from "../src/index.js";
 
 // A real Chromium given only the plan's flags must send its traffic, loopback
 // included, through the proxy the plan names.
-const chromePath = process.env.CHROME_PATH ?? "/usr/bin/chromium";
 
 let proxyServer: Server;
 let proxyPort: number;
 let socksServer: TcpServer;
 let socksPort: number;
 const seenByProxy: string[] = [];
-const children = new Set<ChildProcess>();
 const dirs: string[] = [];
 
 beforeAll(async () => {
-  if (!existsSync(chromePath)) throw new Error(`Chromium not found at ${chromePath}; set CHROME_PATH`);
+  if (!existsSync(testChromiumPath()))
+    throw new Error(`Chromium not found at ${testChromiumPath()}; set CHROME_PATH`);
   // A forward HTTP proxy that answers every absolute-form request itself.
   proxyServer = createServer((request, response) => {
     seenByProxy.push(request.url ?? "");
@@ -83,7 +82,6 @@ function answerThroughSocks5(socket: Socket): void {
 }
 
 afterAll(async () => {
-  for (const child of children) child.kill("SIGKILL");
   await new Promise<void>((resolve) => proxyServer.close(() => resolve()));
   await new Promise<void>((resolve) => socksServer.close(() => resolve()));
   await Promise.all(dirs.map((dir) => rm(dir, { recursive: true, force: true })));
@@ -97,31 +95,7 @@ async function dumpDomThroughPlan(url: string, type: "http" | "socks" = "http"):
   if (!plan.ok || plan.value.level !== "chrome") throw new Error("expected a chrome-level plan");
   const userDataDir = await mkdtemp(join(tmpdir(), "proxy-config-chromium-"));
   dirs.push(userDataDir);
-  const args = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    `--user-data-dir=${userDataDir}`,
-    ...plan.value.chromeArgs,
-    "--dump-dom",
-    url,
-  ];
-  const child = spawn(chromePath, args, { stdio: ["ignore", "pipe", "ignore"] });
-  children.add(child);
-  let stdout = "";
-  child.stdout?.on("data", (chunk: Buffer) => {
-    stdout += chunk.toString("utf8");
-  });
-  const timer = setTimeout(() => child.kill("SIGKILL"), 30_000);
-  await new Promise<void>((resolve) => child.on("exit", () => resolve()));
-  clearTimeout(timer);
-  children.delete(child);
-  return stdout;
+  return runTestChromium(userDataDir, [...plan.value.chromeArgs, "--dump-dom", url], { timeoutMs: 30_000 });
 }
 
 async function closedPort(): Promise<number> {

@@ -1,23 +1,17 @@
 import type { ExtensionState } from "@webrun/state";
+import type { Protocol } from "devtools-protocol";
 import type { CdpConnection } from "../cdp/cdp-connection.js";
 import { evaluateInSession } from "../cdp/evaluate.js";
 import { inExtensionWorker } from "../cdp/extension-worker.js";
 import { readExtensionStorage, readUnpackedExtension } from "../profile/index.js";
 
-interface InstalledExtension {
-  id: string;
-  name: string;
-  version: string;
-  path: string;
-  enabled: boolean;
-}
+/** What `Extensions.getExtensions` reports for one extension. */
+type InstalledExtension = Protocol.Extensions.ExtensionInfo;
 
 /** Installed unpacked extensions, from the browser session (`Extensions.getExtensions`). */
 export async function listInstalledExtensions(connection: CdpConnection): Promise<InstalledExtension[]> {
   try {
-    const { extensions } = await connection.send<{ extensions: InstalledExtension[] }>(
-      "Extensions.getExtensions",
-    );
+    const { extensions } = await connection.send("Extensions.getExtensions");
     return extensions.filter((extension) => typeof extension.path === "string" && extension.path.length > 0);
   } catch (error) {
     if (connection.isClosed) throw error;

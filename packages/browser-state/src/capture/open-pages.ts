@@ -1,13 +1,9 @@
+import type { Protocol } from "devtools-protocol";
 import type { CdpConnection, CdpEvent } from "../cdp/cdp-connection.js";
 import { evaluateInSession } from "../cdp/evaluate.js";
 import { parseStorageKey, type StorageKeyParts } from "../profile/index.js";
 import type { OriginStateMap } from "./origin-state-map.js";
 import { type PageStorage, readStorageExpression } from "./read-storage-script.js";
-
-interface FrameTree {
-  frame: { id: string; url: string };
-  childFrames?: FrameTree[];
-}
 
 const readEverything = readStorageExpression({ localStorage: true, sessionStorage: true, indexedDB: true });
 
@@ -21,9 +17,7 @@ export async function listWebPages(
   exclude: ReadonlySet<string> = new Set(),
 ): Promise<{ targetId: string; url: string }[]> {
   const { targetInfos } = await connection.send("Target.getTargets");
-  return (targetInfos as { targetId: string; type: string; url: string }[]).filter(
-    (target) => target.type === "page" && !exclude.has(target.targetId),
-  );
+  return targetInfos.filter((target) => target.type === "page" && !exclude.has(target.targetId));
 }
 
 /**
@@ -52,7 +46,7 @@ export async function readOpenPages(
     }
     try {
       const { entries } = await connection.send("Page.getNavigationHistory", {}, sessionId);
-      for (const entry of entries as { url: string }[]) {
+      for (const entry of entries) {
         if (isWebUrl(entry.url)) historyOrigins.add(new URL(entry.url).origin);
       }
       await readTargetFrames(connection, sessionId, into);
@@ -79,9 +73,9 @@ async function readTargetFrames(
   sessionId: string,
   into: OriginStateMap,
 ): Promise<void> {
-  const { frameTree } = await connection.send<{ frameTree: FrameTree }>("Page.getFrameTree", {}, sessionId);
+  const { frameTree } = await connection.send("Page.getFrameTree", {}, sessionId);
   const frames: { id: string; url: string; main: boolean }[] = [];
-  const walk = (tree: FrameTree, main: boolean) => {
+  const walk = (tree: Protocol.Page.FrameTree, main: boolean) => {
     frames.push({ id: tree.frame.id, url: tree.frame.url, main });
     for (const child of tree.childFrames ?? []) walk(child, false);
   };

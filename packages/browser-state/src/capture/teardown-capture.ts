@@ -11,6 +11,7 @@ import {
 import { type CdpConnection, connectCdp } from "../cdp/cdp-connection.js";
 import { readAllCookies } from "../cdp/cookies.js";
 import type { LaunchedBrowser } from "../chromium/launch-chromium.js";
+import { killProcessGroup } from "../chromium/process-group.js";
 import {
   localStorageDir,
   readExtensionStorage,
@@ -128,7 +129,7 @@ async function shutDown(browser: OwnedBrowser, connection: CdpConnection, timeou
   await connection.close();
   if (!exited) {
     // Killing it would lose its last writes: the profile can no longer be trusted.
-    if ("pid" in browser) process.kill(browser.pid, "SIGKILL");
+    if ("pid" in browser) killProcessGroup(browser.pid);
     throw new WebrunError({
       kind: "unavailable",
       code: "BROWSER_CLOSE_TIMEOUT",

@@ -1,14 +1,26 @@
 import { WebrunError } from "@webrun/errors";
 import CDP from "chrome-remote-interface";
+import type { ProtocolMapping } from "devtools-protocol/types/protocol-mapping.js";
 
-/** One CDP event as it arrives on the browser websocket (flattened sessions carry `sessionId`). */
-export interface CdpEvent {
-  method: string;
-  /** Typed by each handler at the point of use, like command results. */
-  // biome-ignore lint/suspicious/noExplicitAny: CDP event payloads vary by method
-  params: any;
-  sessionId?: string;
-}
+type Commands = ProtocolMapping.Commands;
+type Events = ProtocolMapping.Events;
+
+/** A CDP command name, e.g. `"Target.createTarget"`. */
+export type CdpMethod = keyof Commands;
+/** What `method` takes (`{}` for a command without parameters). */
+export type CdpParams<M extends CdpMethod> = Commands[M]["paramsType"] extends []
+  ? Record<string, never>
+  : NonNullable<Commands[M]["paramsType"][0]>;
+/** What `method` answers. */
+export type CdpResult<M extends CdpMethod> = Commands[M]["returnType"];
+
+/**
+ * One CDP event as it arrives on the browser websocket (flattened sessions
+ * carry `sessionId`); checking `method` types `params`.
+ */
+export type CdpEvent = {
+  [M in keyof Events]: { method: M; params: Events[M] extends [infer P] ? P : undefined; sessionId?: string };
+}[keyof Events];
 
 /**
  * A connection to a Chromium browser endpoint. Every command may target a
@@ -21,8 +33,8 @@ export interface CdpConnection {
   /** `Browser.getVersion().product`, e.g. `HeadlessChrome/156.0…`. */
   readonly product: string;
   readonly userAgent: string;
-  // biome-ignore lint/suspicious/noExplicitAny: CDP results are typed by each caller at the point of use
-  send<T = any>(method: string, params?: Record<string, unknown>, sessionId?: string): Promise<T>;
+  /** A command, typed by its name (devtools-protocol); `sessionId` targets a flattened session. */
+  send<M extends CdpMethod>(method: M, params?: CdpParams<M>, sessionId?: string): Promise<CdpResult<M>>;
   /** Subscribes to every event; returns the unsubscribe function. */
   onEvent(listener: (event: CdpEvent) => void): () => void;
   /** Resolves (never rejects) when the websocket closes, for whatever reason. */
@@ -175,7 +187,7 @@ function wrapClient(
   });
   const rawSend = client.send.bind(client) as (
     method: string,
-    params: Record<string, unknown>,
+    params: object,
     sessionId?: string,
   ) => Promise<unknown>;
   return {
@@ -196,8 +208,7 @@ function wrapClient(
             throw browserGone(method);
           }),
         ]);
-        // biome-ignore lint/suspicious/noExplicitAny: see the interface
-        return result as any;
+        return result as CdpResult<typeof method>;
       } catch (error) {
         // A protocol error carries the browser's answer; anything else is the socket failing.
         if (error instanceof Error && "response" in error) throw protocolError(method, error);

@@ -1,23 +1,6 @@
 import { type Cookie, cookieSchema } from "@webrun/state";
+import type { Protocol } from "devtools-protocol";
 import type { CdpConnection } from "./cdp-connection.js";
-
-/** A cookie as `Storage.getCookies` reports it (the fields we read). */
-interface CdpCookie {
-  name: string;
-  value: string;
-  domain: string;
-  path: string;
-  expires: number;
-  httpOnly: boolean;
-  secure: boolean;
-  session: boolean;
-  sameSite?: string;
-  priority?: string;
-  sourceScheme?: string;
-  sourcePort?: number;
-  partitionKey?: { topLevelSite: string; hasCrossSiteAncestor: boolean };
-  partitionKeyOpaque?: boolean;
-}
 
 /**
  * Every cookie of the browser (or of one browser context), HttpOnly and
@@ -29,7 +12,7 @@ export async function readAllCookies(
   connection: CdpConnection,
   browserContextId?: string,
 ): Promise<Cookie[]> {
-  const { cookies } = await connection.send<{ cookies: CdpCookie[] }>(
+  const { cookies } = await connection.send(
     "Storage.getCookies",
     browserContextId ? { browserContextId } : {},
   );
@@ -61,7 +44,7 @@ export async function readAllCookies(
  * is sent WITHOUT `expires` — with 0 or -1 Chromium takes it as already
  * expired. The partition key goes as an object (a string is a CBOR error).
  */
-export function toCookieParam(cookie: Cookie): Record<string, unknown> {
+export function toCookieParam(cookie: Cookie): Protocol.Network.CookieParam {
   return {
     name: cookie.name,
     value: cookie.value,

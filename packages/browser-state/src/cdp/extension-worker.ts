@@ -13,7 +13,7 @@ async function findExtensionWorker(
   extensionId: string,
 ): Promise<string | undefined> {
   const { targetInfos } = await connection.send("Target.getTargets");
-  return (targetInfos as { targetId: string; type: string; url: string }[]).find(
+  return targetInfos.find(
     (target) =>
       target.type === "service_worker" && target.url.startsWith(`chrome-extension://${extensionId}/`),
   )?.targetId;
@@ -35,7 +35,7 @@ export async function inExtensionWorker<T>(
 ): Promise<T | undefined> {
   const targetId = await findExtensionWorker(connection, extensionId);
   if (targetId === undefined) return undefined;
-  const { sessionId } = await connection.send<{ sessionId: string }>("Target.attachToTarget", {
+  const { sessionId } = await connection.send("Target.attachToTarget", {
     targetId,
     flatten: true,
   });

@@ -1,6 +1,6 @@
 import { WebrunError } from "@webrun/errors";
 import type { StorageKeyParts } from "../profile/index.js";
-import type { CdpConnection, CdpEvent } from "./cdp-connection.js";
+import type { CdpConnection, CdpEvent, CdpMethod, CdpParams } from "./cdp-connection.js";
 import { evaluateInSession } from "./evaluate.js";
 
 /**
@@ -80,7 +80,7 @@ export class InterceptedTab {
 
   private onEvent(event: CdpEvent): void {
     if (!this.ownsSession(event.sessionId)) return;
-    const send = (method: string, params: Record<string, unknown>, sessionId = event.sessionId) =>
+    const send = <M extends CdpMethod>(method: M, params: CdpParams<M>, sessionId = event.sessionId) =>
       this.connection.send(method, params, sessionId).catch(() => undefined);
     switch (event.method) {
       case "Fetch.requestPaused": {

@@ -7,6 +7,7 @@ import { answerProxyAuth } from "../proxy/proxy-auth.js";
 import type { ProxyLaunchPlan } from "../proxy/proxy-launch-plan.js";
 import { chromiumArgs } from "./chromium-flags.js";
 import { findChromium } from "./find-chromium.js";
+import { killProcessGroup, processGroupGone } from "./process-group.js";
 
 export interface LaunchOptions {
   /** The profile directory; the caller owns it (create and remove it). */
@@ -37,9 +38,13 @@ export interface LaunchedBrowser {
    * `launchSeeded` restores sessionStorage into this tab, so use it.
    */
   readonly pageTargetId?: string;
-  /** Resolves when the process has exited (for any reason). */
+  /**
+   * Resolves when the browser has exited (for any reason) and every process
+   * it started (zygote, renderers, GPU and utility processes) is gone too:
+   * from then on nothing writes into the profile, so it can be read or removed.
+   */
   readonly exited: Promise<void>;
-  /** `Browser.close` (flushes the profile), then SIGKILL if it has not exited within the timeout. */
+  /** `Browser.close` (flushes the profile), then SIGKILL to all its processes if it has not exited within the timeout; resolves with `exited`. */
   close(options?: { timeoutMs?: number }): Promise<void>;
 }
 
@@ -132,13 +137,15 @@ export async function launchChromium(options: LaunchOptions): Promise<Controlled
   });
   // A port file left by an earlier run of this profile would point at a dead port.
   await rm(path.join(options.userDataDir, "DevToolsActivePort"), { force: true });
-  const child = spawn(executable, args, { stdio: ["ignore", "ignore", "pipe"] });
-  const exited = new Promise<void>((resolve) => {
+  // Its own process group (pgid = its pid), so that all of its processes can be awaited and killed.
+  const child = spawn(executable, args, { stdio: ["ignore", "ignore", "pipe"], detached: true });
+  const mainExited = new Promise<void>((resolve) => {
     if (child.exitCode !== null || child.signalCode !== null) resolve();
     else child.once("exit", () => resolve());
   });
+  const exited = mainExited.then(() => (child.pid === undefined ? undefined : processGroupGone(child.pid)));
   const killNow = () => {
-    if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+    if (child.pid !== undefined) killProcessGroup(child.pid);
   };
   let connection: CdpConnection;
   let authConnection: CdpConnection | undefined;

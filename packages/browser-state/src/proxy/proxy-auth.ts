@@ -1,4 +1,5 @@
-import type { CdpConnection, CdpEvent } from "../cdp/cdp-connection.js";
+import type { Protocol } from "devtools-protocol";
+import type { CdpConnection, CdpEvent, CdpMethod, CdpParams } from "../cdp/cdp-connection.js";
 import type { ProxyLogin } from "./proxy-launch-plan.js";
 
 /** Target types whose network requests may meet a proxy challenge. */
@@ -23,18 +24,13 @@ export async function answerProxyAuth(
   credentials: ProxyLogin,
 ): Promise<() => void> {
   const ignore = () => undefined;
-  const send = (method: string, params: Record<string, unknown>, sessionId?: string) =>
+  const send = <M extends CdpMethod>(method: M, params: CdpParams<M>, sessionId?: string) =>
     connection.send(method, params, sessionId).catch(ignore);
 
   const onEvent = (event: CdpEvent) => {
-    const params = event.params;
     switch (event.method) {
       case "Target.attachedToTarget": {
-        const { sessionId, targetInfo, waitingForDebugger } = params as {
-          sessionId: string;
-          targetInfo: { type: string };
-          waitingForDebugger: boolean;
-        };
+        const { sessionId, targetInfo, waitingForDebugger } = event.params;
         void (async () => {
           if (networkTargetTypes.has(targetInfo.type)) {
             await send(
@@ -49,12 +45,11 @@ export async function answerProxyAuth(
         return;
       }
       case "Fetch.requestPaused":
-        void send("Fetch.continueRequest", { requestId: params.requestId }, event.sessionId);
+        void send("Fetch.continueRequest", { requestId: event.params.requestId }, event.sessionId);
         return;
       case "Fetch.authRequired": {
-        const { requestId, authChallenge }: { requestId: string; authChallenge: { source?: string } } =
-          params;
-        const authChallengeResponse =
+        const { requestId, authChallenge } = event.params;
+        const authChallengeResponse: Protocol.Fetch.AuthChallengeResponse =
           authChallenge.source === "Proxy"
             ? {
                 response: "ProvideCredentials",

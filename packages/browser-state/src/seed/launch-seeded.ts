@@ -73,7 +73,7 @@ export async function launchSeeded(
     const connection = browser.connection;
     const [, { targetId }] = await Promise.all([
       writeCookies(connection, state.cookies),
-      connection.send<{ targetId: string }>("Target.createTarget", { url: "about:blank" }),
+      connection.send("Target.createTarget", { url: "about:blank" }),
     ]);
     if (state.origins.some((origin) => origin.sessionStorage.length > 0 || origin.indexedDB.length > 0)) {
       const tab = await InterceptedTab.open(connection, { targetId });

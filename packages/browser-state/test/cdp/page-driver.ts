@@ -12,9 +12,7 @@ export interface TestTab {
 }
 
 export async function openTestTab(connection: CdpConnection, targetId?: string): Promise<TestTab> {
-  const id =
-    targetId ??
-    (await connection.send<{ targetId: string }>("Target.createTarget", { url: "about:blank" })).targetId;
+  const id = targetId ?? (await connection.send("Target.createTarget", { url: "about:blank" })).targetId;
   const { sessionId } = await connection.send("Target.attachToTarget", { targetId: id, flatten: true });
   await connection.send("Page.enable", {}, sessionId);
   const evaluate = async <T>(expression: string, session = sessionId): Promise<T> => {

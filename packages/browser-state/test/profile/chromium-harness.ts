@@ -1,20 +1,22 @@
 /**
- * A minimal Chromium launcher and local web site for the profile-format
- * tests, kept here on purpose: these tests prove the on-disk formats against
- * the real browser and must not depend on the product launcher.
+ * Helpers for the profile-format tests: the test Chromium of
+ * @webrun/test-fixtures with target helpers (not the product launcher: these
+ * tests prove the on-disk formats against the real browser and must not
+ * depend on it), and a local web site.
  */
-import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { mkdtemp, rm } from "node:fs/promises";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import os from "node:os";
 import path from "node:path";
+import {
+  chromiumTestTimeoutMs,
+  killAllTestChromiums,
+  launchTestChromium as launchFixtureChromium,
+} from "@webrun/test-fixtures";
 import CDP from "chrome-remote-interface";
 
-export const chromiumPath = "/usr/bin/chromium";
-
-/** A browser start plus a few navigations: seconds on two busy cores, never vitest's 5 s default. */
-export const chromiumTestTimeoutMs = 60_000;
+export { chromiumTestTimeoutMs, killAllTestChromiums };
 
 export interface TestBrowser {
   port: number;
@@ -23,60 +25,24 @@ export interface TestBrowser {
   attach(pick: (target: CDP.Target) => boolean): Promise<CDP.Client>;
   /** Waits until a target matching `pick` exists, and returns it. */
   waitForTarget(pick: (target: CDP.Target) => boolean, timeoutMs?: number): Promise<CDP.Target>;
-  /** `Browser.close` (flushes the profile), wait for exit; SIGKILL if it hangs. */
+  /** `Browser.close` (flushes the profile), wait for all its processes; SIGKILL if it hangs. */
   close(): Promise<void>;
 }
-
-const running = new Set<ChildProcess>();
 
 /** Launches headless Chromium on a profile folder, with `*.test` mapped to 127.0.0.1. */
 export async function launchTestChromium(
   userDataDir: string,
   extraArgs: readonly string[] = [],
 ): Promise<TestBrowser> {
-  const child = spawn(
-    chromiumPath,
-    [
-      "--headless",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-quic",
-      "--no-first-run",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-      `--user-data-dir=${userDataDir}`,
-      "--remote-debugging-port=0",
-      "--host-resolver-rules=MAP *.test 127.0.0.1",
-      ...extraArgs,
-      "about:blank",
-    ],
-    { stdio: ["ignore", "ignore", "ignore"], detached: true },
-  );
-  running.add(child);
-  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-  exited.then(() => running.delete(child));
-  const kill = () => {
-    try {
-      if (child.pid !== undefined) process.kill(-child.pid, "SIGKILL");
-    } catch {
-      // already gone
-    }
-  };
-  let port: number;
-  try {
-    port = await readDevToolsPort(userDataDir, exited);
-  } catch (error) {
-    kill();
-    await exited;
-    throw error;
-  }
-
-  const targets = () => CDP.List({ port });
+  const browser = await launchFixtureChromium(userDataDir, [
+    "--host-resolver-rules=MAP *.test 127.0.0.1",
+    ...extraArgs,
+  ]);
+  const { port } = browser;
   const waitForTarget = async (pick: (target: CDP.Target) => boolean, timeoutMs = 10_000) => {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      const found = (await targets()).find(pick);
+      const found = (await CDP.List({ port })).find(pick);
       if (found) return found;
       if (Date.now() > deadline) throw new Error("target did not appear");
       await sleep(50);
@@ -87,48 +53,8 @@ export async function launchTestChromium(
     userDataDir,
     waitForTarget,
     attach: async (pick) => CDP({ port, target: (await waitForTarget(pick)).webSocketDebuggerUrl }),
-    close: async () => {
-      try {
-        const version = (await CDP.Version({ port })) as { webSocketDebuggerUrl: string };
-        const browser = await CDP({ target: version.webSocketDebuggerUrl });
-        await browser.Browser.close().catch(() => undefined);
-        await browser.close().catch(() => undefined);
-      } catch {
-        kill();
-      }
-      const timer = setTimeout(kill, 15_000);
-      await exited;
-      clearTimeout(timer);
-      // The Debian wrapper's children share the group: make sure none survive.
-      kill();
-    },
+    close: browser.close,
   };
-}
-
-/** Kills every Chromium these tests started and did not close (afterAll safety net). */
-export function killAllTestChromiums(): void {
-  for (const child of running) {
-    try {
-      if (child.pid !== undefined) process.kill(-child.pid, "SIGKILL");
-    } catch {
-      // already gone
-    }
-  }
-}
-
-async function readDevToolsPort(userDataDir: string, exited: Promise<void>): Promise<number> {
-  let gone = false;
-  exited.then(() => {
-    gone = true;
-  });
-  const deadline = Date.now() + 20_000;
-  while (Date.now() < deadline && !gone) {
-    const text = await readFile(path.join(userDataDir, "DevToolsActivePort"), "utf8").catch(() => "");
-    const port = Number(text.split("\n")[0]);
-    if (port > 0) return port;
-    await sleep(25);
-  }
-  throw new Error(gone ? "chromium exited before it was ready" : "chromium did not write DevToolsActivePort");
 }
 
 /**

@@ -10,12 +10,11 @@ import { promisify } from "node:util";
 import { gzipSync } from "node:zlib";
 import { readAll } from "@webrun/blob-store";
 import { isWebrunError } from "@webrun/errors";
-import { manyEntriesTarGz, rawTar } from "@webrun/test-fixtures";
+import { manyEntriesTarGz, rawTar, runTestChromium, testChromiumPath } from "@webrun/test-fixtures";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ingestProfileArchive, type ProfileInspection } from "../../src/index.js";
 
 const run = promisify(execFile);
-const chromium = process.env.CHROME_PATH ?? "/usr/bin/chromium";
 const EXTENSION_ID = "ghbmnnjooekpmoecnnnilnnbdlolhkhi";
 
 let workDir: string;
@@ -34,22 +33,7 @@ function startSite(): Promise<http.Server> {
 
 /** Visits `url` in a real headless Chromium on `userDataDir`; `--dump-dom` exits cleanly, which flushes Local Storage. */
 async function visit(url: string): Promise<void> {
-  await run(
-    chromium,
-    [
-      "--headless",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--no-first-run",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-      `--user-data-dir=${userDataDir}`,
-      "--dump-dom",
-      url,
-    ],
-    { timeout: 60_000 },
-  );
+  await runTestChromium(userDataDir, ["--dump-dom", url]);
 }
 
 async function tarGz(cwd: string, ...members: string[]): Promise<string> {
@@ -100,7 +84,7 @@ const isInspectedPath = (p: string) =>
   /^Default\/Extensions\/[^/]+\/[^/]+\/(manifest\.json|_locales\/[^/]+\/messages\.json)$/.test(p);
 
 beforeAll(async () => {
-  expect(existsSync(chromium), `Chromium at ${chromium}`).toBe(true);
+  expect(existsSync(testChromiumPath()), `Chromium at ${testChromiumPath()}`).toBe(true);
   workDir = await mkdtemp(path.join(tmpdir(), "webrun-profile-ingest-test-"));
   userDataDir = path.join(workDir, "User Data");
   const servers = [await startSite(), await startSite()];

@@ -1,10 +1,10 @@
-import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { launchTestChromium } from "@webrun/test-fixtures";
 import CDP from "chrome-remote-interface";
 
-/** A headless Chromium (Debian's /usr/bin/chromium or CHROME_PATH) with one page driven over CDP. */
+/** A headless test Chromium (Debian's /usr/bin/chromium or CHROME_PATH) with one page driven over CDP. */
 export interface Browser {
   client: CDP.Client;
   close(): Promise<void>;
@@ -12,36 +12,20 @@ export interface Browser {
 
 export async function launchChromium(): Promise<Browser> {
   const profile = await mkdtemp(join(tmpdir(), "file-upload-chromium-"));
-  const child: ChildProcess = spawn(
-    process.env.CHROME_PATH ?? "/usr/bin/chromium",
-    [
-      "--headless",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--no-first-run",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-      "--remote-debugging-port=0",
-      `--user-data-dir=${profile}`,
-      "about:blank",
-    ],
-    { stdio: "ignore" },
-  );
+  const removeProfile = () => rm(profile, { recursive: true, force: true });
+  const chromium = await launchTestChromium(profile).catch(async (error: unknown) => {
+    await removeProfile();
+    throw error;
+  });
   const close = async () => {
-    if (child.exitCode === null) {
-      const exited = new Promise((resolve) => child.once("exit", resolve));
-      child.kill("SIGKILL");
-      await exited;
-    }
-    await rm(profile, { recursive: true, force: true });
+    await chromium.close();
+    await removeProfile();
   };
   try {
-    const port = await waitForDevToolsPort(profile);
-    const targets = await CDP.List({ port });
+    const targets = await CDP.List({ port: chromium.port });
     const page = targets.find((target) => target.type === "page");
     if (!page) throw new Error("Chromium opened no page");
-    const client = await CDP({ port, target: page.id });
+    const client = await CDP({ port: chromium.port, target: page.id });
     return {
       client,
       close: async () => {
@@ -53,17 +37,6 @@ export async function launchChromium(): Promise<Browser> {
     await close();
     throw error;
   }
-}
-
-async function waitForDevToolsPort(profile: string): Promise<number> {
-  const deadline = Date.now() + 20_000;
-  while (Date.now() < deadline) {
-    const text = await readFile(join(profile, "DevToolsActivePort"), "utf8").catch(() => "");
-    const port = Number(text.split("\n")[0]);
-    if (port > 0) return port;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error("Chromium did not open its DevTools port within 20 s");
 }
 
 /**

@@ -12,8 +12,6 @@ let dir: string;
 let stateFile: string;
 
 beforeAll(async () => {
-  if (!existsSync(cli))
-    throw new Error(`${cli} is missing: run pnpm turbo run build --filter=@webrun/cli... first`);
   site = await startPlainSite();
   dir = await mkdtemp(join(tmpdir(), "webrun-cli-launch-"));
   stateFile = join(dir, "state.json");

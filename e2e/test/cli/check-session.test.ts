@@ -1,12 +1,8 @@
-import { existsSync } from "node:fs";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Readable } from "node:stream";
-import { isWebrunError } from "@webrun/errors";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { readInput, readJsonInput } from "../src/read-input.js";
-import { cli, runCli } from "./browser-cli-helpers.js";
+import { runCli } from "./browser-cli-helpers.js";
 
 const environmentId = "683a1f2e4b0c1d2e3f4a5b6c";
 const proxyPassword = "proxy-PW-0123";
@@ -86,8 +82,6 @@ const invalidLines = [
 ];
 
 beforeAll(async () => {
-  if (!existsSync(cli))
-    throw new Error(`${cli} is missing: run pnpm turbo run build --filter=@webrun/cli... first`);
   dir = await mkdtemp(join(tmpdir(), "check-session-"));
   await writeFile(file("valid.json"), JSON.stringify(validInput));
   await writeFile(file("invalid.json"), JSON.stringify(invalidInput));
@@ -237,30 +231,5 @@ describe("webrun-env check-session", { timeout: 30_000 }, () => {
     const result = await runCli(["--help"]);
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/check-session <file>\s+validate session parameters/);
-  });
-});
-
-describe("readInput / readJsonInput", () => {
-  it("refuses an input over maxBytes", async () => {
-    const error = await readInput("-", {
-      stdin: Readable.from([Buffer.alloc(8), Buffer.alloc(8)]),
-      maxBytes: 10,
-    }).catch((caught: unknown) => caught);
-    expect(isWebrunError(error, "INPUT_TOO_LARGE")).toBe(true);
-    expect((error as Error).message).toBe("stdin is larger than 10 bytes");
-  });
-
-  it("reads a stream in chunks, multi-byte characters split across them", async () => {
-    const bytes = Buffer.from('{"prompt":"façade – ✓"}');
-    const stdin = Readable.from([bytes.subarray(0, 15), bytes.subarray(15)]);
-    expect(await readJsonInput("-", { stdin })).toEqual({ prompt: "façade – ✓" });
-  });
-
-  it("gives line and column when the parser reports a position", async () => {
-    const error = await readJsonInput("-", { stdin: Readable.from(['{"a": 1\n "b"']) }).catch(
-      (caught: unknown) => caught,
-    );
-    expect(isWebrunError(error, "INVALID_JSON")).toBe(true);
-    expect((error as Error).message).toMatch(/^stdin is not valid JSON( \(line 2, column \d+\))?$/);
   });
 });

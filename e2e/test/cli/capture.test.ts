@@ -1,4 +1,3 @@
-import { existsSync } from "node:fs";
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -6,7 +5,6 @@ import { connectCdp, type LaunchedBrowser, launchChromium } from "@webrun/browse
 import { parseBrowserState } from "@webrun/state";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
-  cli,
   evaluate,
   evaluateInWorker,
   runCli,
@@ -20,8 +18,6 @@ let dir: string;
 let browser: LaunchedBrowser;
 
 beforeAll(async () => {
-  if (!existsSync(cli))
-    throw new Error(`${cli} is missing: run pnpm turbo run build --filter=@webrun/cli... first`);
   site = await startPlainSite();
   dir = await mkdtemp(join(tmpdir(), "webrun-cli-capture-"));
   browser = await launchChromium({ userDataDir: join(dir, "profile") });

@@ -2,10 +2,10 @@ import { randomBytes } from "node:crypto";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { fakeProfileArchive, signDownloadToken, stateWithCookie } from "@webrun/test-fixtures";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type ApiProcess, startApi } from "./support/api-process.js";
+import { type ApiProcess, startApi } from "../support/api-process.js";
 import { client, curlDownload, curlForm, tarList } from "./support/clients.js";
-import { fakeProfileArchive, signDownloadToken, stateWithCookie } from "./support/fixtures.js";
 import { slowMultipartUpload, waitFor } from "./support/slow-upload.js";
 import { createTestStorage, type StorageMode, storageModes, type TestStorage } from "./support/storage.js";
 

@@ -2,7 +2,7 @@ import { createHmac, hkdfSync, randomBytes } from "node:crypto";
 import { mkdir, mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { tarCzf } from "./clients.js";
+import { tarCzf } from "../archives/gnu-tar.js";
 
 /** A state document with one cookie whose value is a secret the logs must never show. */
 export function stateWithCookie(value: string, domain = ".example.test") {

@@ -1,18 +1,15 @@
-import { existsSync } from "node:fs";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { connectCdp, type LaunchedBrowser, launchChromium } from "@webrun/browser-state";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { cli, evaluate, runCli, startPlainSite, visit } from "./browser-cli-helpers.js";
+import { evaluate, runCli, startPlainSite, visit } from "./browser-cli-helpers.js";
 
 let site: Awaited<ReturnType<typeof startPlainSite>>;
 let dir: string;
 let browser: LaunchedBrowser;
 
 beforeAll(async () => {
-  if (!existsSync(cli))
-    throw new Error(`${cli} is missing: run pnpm turbo run build --filter=@webrun/cli... first`);
   site = await startPlainSite();
   dir = await mkdtemp(join(tmpdir(), "webrun-cli-restore-"));
   browser = await launchChromium({ userDataDir: join(dir, "profile") });

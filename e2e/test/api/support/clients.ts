@@ -74,10 +74,6 @@ export async function curlDownload(url: string, file: string, headers: string[] 
 }
 
 /** GNU tar, as a user would make the archive. */
-export async function tarCzf(archive: string, directory: string): Promise<void> {
-  await run("tar", ["czf", archive, "-C", directory, "."]);
-}
-
 export async function tarList(archive: string): Promise<string[]> {
   const { stdout } = await run("tar", ["tzf", archive]);
   return stdout.split("\n").filter(Boolean);

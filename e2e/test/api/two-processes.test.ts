@@ -1,8 +1,8 @@
 import { randomBytes } from "node:crypto";
+import { stateWithCookie } from "@webrun/test-fixtures";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type ApiProcess, startApi } from "./support/api-process.js";
+import { type ApiProcess, startApi } from "../support/api-process.js";
 import { client } from "./support/clients.js";
-import { stateWithCookie } from "./support/fixtures.js";
 import { createTestStorage, type StorageMode, storageModes, type TestStorage } from "./support/storage.js";
 
 const ROUNDS = 8;

@@ -2,10 +2,10 @@ import { randomBytes } from "node:crypto";
 import { mkdtemp, readFile, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { fakeProfileArchive } from "@webrun/test-fixtures";
 import { afterEach, describe, expect, it } from "vitest";
-import { type ApiProcess, startApi } from "./support/api-process.js";
+import { type ApiProcess, startApi } from "../support/api-process.js";
 import { client } from "./support/clients.js";
-import { fakeProfileArchive } from "./support/fixtures.js";
 import { slowMultipartUpload, waitFor } from "./support/slow-upload.js";
 
 describe("the server process: start-up and shutdown", () => {

@@ -1,11 +1,12 @@
 import { type ChildProcessWithoutNullStreams, spawn } from "node:child_process";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
-import { fileURLToPath } from "node:url";
 import { type CdpConnection, inExtensionWorker } from "@webrun/browser-state";
 
+import { cliMain } from "../support/built-apps.js";
+
 /** The real, built CLI as a process: what a user runs. */
-export const cli = fileURLToPath(new URL("../dist/main.js", import.meta.url));
+export const cli = cliMain;
 
 export interface Run {
   code: number | null;

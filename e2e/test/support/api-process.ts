@@ -1,7 +1,5 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { fileURLToPath } from "node:url";
-
-const mainScript = fileURLToPath(new URL("../../dist/main.js", import.meta.url));
+import { apiMain } from "./built-apps.js";
 
 /** `node apps/api/dist/main.js` as its own process, with everything it printed kept for assertions. */
 export interface ApiProcess {
@@ -30,7 +28,7 @@ export async function startApi(env: Record<string, string>): Promise<ApiProcess>
 }
 
 async function startOnce(env: Record<string, string>): Promise<ApiProcess> {
-  const child: ChildProcess = spawn(process.execPath, [mainScript], {
+  const child: ChildProcess = spawn(process.execPath, [apiMain], {
     env: { PATH: process.env.PATH ?? "", HOST: "127.0.0.1", PORT: "0", LOG_LEVEL: "info", ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
@@ -42,10 +40,10 @@ async function startOnce(env: Record<string, string>): Promise<ApiProcess> {
     output += chunk;
   });
   const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(
-      () => reject(new Error(`API did not start in 60 s:\n${output.slice(-2000)}`)),
-      60_000,
-    );
+    const timer = setTimeout(() => {
+      child.kill("SIGKILL");
+      reject(new Error(`API did not start in 60 s:\n${output.slice(-2000)}`));
+    }, 60_000);
     const check = () => {
       const match = /listening at (http:\/\/[^\s"]+)/.exec(output);
       if (match?.[1]) {

@@ -1,6 +1,3 @@
-import { type BrowserState, parseBrowserState } from "@webrun/state";
-import { BrowserDriver, testUserOf } from "@webrun/test-fixtures";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   captureState,
   type LaunchedBrowser,
@@ -8,7 +5,10 @@ import {
   restoreState,
   type SeededBrowser,
   teardownCapture,
-} from "../../src/index.js";
+} from "@webrun/browser-state";
+import { type BrowserState, parseBrowserState } from "@webrun/state";
+import { BrowserDriver, testUserOf } from "@webrun/test-fixtures";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type JourneyWorld, logInEverywhere, showInFirstTab, startJourneyWorld } from "./journey-world.js";
 
 // The product's promise end to end: a browser logged in to sites of every

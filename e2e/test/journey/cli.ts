@@ -1,25 +1,10 @@
 import { type ChildProcess, execFile, spawn } from "node:child_process";
 import { once } from "node:events";
-import { access } from "node:fs/promises";
-import path from "node:path";
 import { createInterface } from "node:readline";
-import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
+import { cliMain, repoRoot } from "../support/built-apps.js";
 
 const run = promisify(execFile);
-const repoRoot = fileURLToPath(new URL("../../../../", import.meta.url));
-const cliMain = path.join(repoRoot, "apps", "cli", "dist", "main.js");
-
-/**
- * `webrun-env` as a user runs it. The CLI depends on this package, so turbo
- * builds it before this package's tests (see turbo.json); a test run outside
- * turbo gets told to build it rather than a confusing module error.
- */
-export async function assertCliBuilt(): Promise<void> {
-  await access(cliMain).catch(() => {
-    throw new Error(`${cliMain} is missing: run \`pnpm turbo run build --filter=@webrun/cli...\` first`);
-  });
-}
 
 /** Runs one `webrun-env` command to completion; its stdout's last line parsed as JSON. */
 export async function webrunEnv(args: readonly string[]): Promise<unknown> {

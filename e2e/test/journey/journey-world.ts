@@ -1,6 +1,7 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { connectCdp, type LaunchedBrowser, launchChromium } from "@webrun/browser-state";
 import {
   BrowserDriver,
   checkEverySite,
@@ -15,7 +16,6 @@ import {
   type TestSites,
   testExtension,
 } from "@webrun/test-fixtures";
-import { connectCdp, type LaunchedBrowser, launchChromium } from "../../src/index.js";
 
 /**
  * The world of the journey: the test sites, both test extensions (keyed,
@@ -97,7 +97,7 @@ export async function keepOpenInNewTab(endpoint: string, url: string): Promise<v
   const connection = await connectCdp(endpoint);
   let targetId: string;
   try {
-    ({ targetId } = await connection.send<{ targetId: string }>("Target.createTarget", { url }));
+    ({ targetId } = await connection.send("Target.createTarget", { url }));
   } finally {
     await connection.close();
   }

@@ -1,13 +1,10 @@
-import { type ChildProcess, spawn } from "node:child_process";
-import { existsSync } from "node:fs";
+import { spawn } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
 import net from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { startApi } from "../support/api-process.js";
 import { cli } from "./browser-cli-helpers.js";
-
-const apiMain = fileURLToPath(new URL("../../api/dist/main.js", import.meta.url));
 
 /** A real `node apps/api/dist/main.js` on a random port, with its own data folder and one user's key. */
 export interface ApiServer {
@@ -21,63 +18,28 @@ export interface ApiServer {
 export async function startApiServer(
   users: Record<string, string> = { alice: "wk_alice_S3CRET_key_0001" },
   settings: Record<string, string> = {},
-) {
-  for (const file of [apiMain, cli]) {
-    if (!existsSync(file))
-      throw new Error(
-        `${file} is missing: run pnpm turbo run build --filter=@webrun/cli... --filter=@webrun/api... first`,
-      );
-  }
+): Promise<ApiServer> {
   const dataDir = await mkdtemp(join(tmpdir(), "webrun-cli-api-"));
-  const child: ChildProcess = spawn(process.execPath, [apiMain], {
-    env: {
-      PATH: process.env.PATH ?? "",
-      HOST: "127.0.0.1",
-      PORT: "0",
+  const removeData = () => rm(dataDir, { recursive: true, force: true });
+  try {
+    const api = await startApi({
       DATA_DIR: dataDir,
       API_KEYS: Object.entries(users)
         .map(([user, key]) => `${key}:${user}`)
         .join(","),
       ...settings,
-    },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let output = "";
-  const collect = (chunk: Buffer) => {
-    output += chunk.toString("utf8");
-  };
-  child.stdout?.on("data", collect);
-  child.stderr?.on("data", collect);
-  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-  const stop = async () => {
-    if (child.exitCode === null && child.signalCode === null) {
-      child.kill("SIGTERM");
-      const timer = setTimeout(() => child.kill("SIGKILL"), 10_000);
-      await exited;
-      clearTimeout(timer);
-    }
-    await rm(dataDir, { recursive: true, force: true });
-  };
-  try {
-    // main.js logs one line with the listening URL.
-    const url = await new Promise<string>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`the API did not start:\n${output}`)), 60_000);
-      const look = () => {
-        const match = /listening at (http:\/\/[^\s"]+)/.exec(output);
-        if (match?.[1]) {
-          clearTimeout(timer);
-          resolve(match[1]);
-        }
-      };
-      child.stdout?.on("data", look);
-      void exited.then(() => {
-        clearTimeout(timer);
-        reject(new Error(`the API exited before listening:\n${output}`));
-      });
     });
-    return { url, key: Object.values(users)[0] as string, output: () => output, stop } satisfies ApiServer;
+    return {
+      url: api.url,
+      key: Object.values(users)[0] as string,
+      output: api.output,
+      stop: async () => {
+        await api.stop();
+        await removeData();
+      },
+    };
   } catch (error) {
-    await stop();
+    await removeData();
     throw error;
   }
 }

@@ -3,10 +3,10 @@ import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { writeLocalStorage } from "@webrun/browser-state";
-import { manyEntriesTarGz } from "@webrun/test-fixtures";
+import { manyEntriesTarGz, tarCzf } from "@webrun/test-fixtures";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { type ApiProcess, startApi } from "./support/api-process.js";
-import { client, curlForm, tarCzf } from "./support/clients.js";
+import { type ApiProcess, startApi } from "../support/api-process.js";
+import { client, curlForm } from "./support/clients.js";
 import { createTestStorage, type TestStorage } from "./support/storage.js";
 
 const key = `key-${randomBytes(12).toString("hex")}`;

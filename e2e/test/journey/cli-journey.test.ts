@@ -1,10 +1,10 @@
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import type { LaunchedBrowser } from "@webrun/browser-state";
 import { parseBrowserState } from "@webrun/state";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { LaunchedBrowser } from "../../src/index.js";
-import { assertCliBuilt, type CliLaunch, webrunEnv, webrunEnvLaunch } from "./cli.js";
+import { type CliLaunch, webrunEnv, webrunEnvLaunch } from "./cli.js";
 import {
   type JourneyWorld,
   keepOpenInNewTab,
@@ -24,7 +24,6 @@ describe("still logged in: webrun-env capture → launch / restore", () => {
   let running: LaunchedBrowser | undefined;
 
   beforeAll(async () => {
-    await assertCliBuilt();
     world = await startJourneyWorld();
     dir = await mkdtemp(path.join(tmpdir(), "webrun-cli-journey-"));
   }, 300_000);
