@@ -60,7 +60,12 @@ export { createS3BlobStore } from "./blob-store/drivers/s3-on-demand.js";
 export { assertValidKey, compareKeys } from "./blob-store/keys.js";
 export { createEncryptedBlobStore } from "./crypto/encrypted-blob-store.js";
 export { Keyring, type KeyringConfig, keyringFromConfig } from "./crypto/keyring.js";
-export { type LocalKeyring, loadOrCreateLocalKeyring } from "./crypto/local-keyring.js";
+export {
+  type LocalKeyring,
+  loadOrCreateLocalKeyring,
+  loadOrCreateSecretFile,
+  type SecretFileOptions,
+} from "./crypto/local-keyring.js";
 export { type Clock, defaultEnvironmentLimits, type EnvironmentLimits } from "./environments/context.js";
 export {
   DESCRIPTION_MAX,
