@@ -205,7 +205,11 @@ for (const mode of ["fs", "s3"] as const) {
 
     it("launch --env with an unknown environment exits 1 before starting a browser", async () => {
       const result = await webrunEnv(["launch", "--env", "683a1f2e4b0c1d2e3f4a5b6c", "--headless"], env);
-      expect(result).toMatchObject({ code: 1, stdout: "", stderr: "webrun-env: Environment not found\n" });
+      expect(result).toMatchObject({
+        code: 1,
+        stdout: "",
+        stderr: "webrun-env: Environment not found: `webrun-env env list` shows your environments\n",
+      });
       const both = await webrunEnv(["launch", "--env", environmentId, "--state", "x.json"], env);
       expect(both).toMatchObject({
         code: 1,
