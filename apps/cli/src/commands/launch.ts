@@ -3,7 +3,7 @@ import { access, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import type { BrowserState, OpenExtensionFile, SeededBrowser } from "@webrun/browser-state";
-import { WebrunError } from "@webrun/errors";
+import { isWebrunError, WebrunError } from "@webrun/errors";
 import { parseProxy, toLaunchPlan } from "@webrun/proxy-config";
 import type { Command } from "commander";
 import { type ApiOptions, apiClientFrom, withApiOptions } from "../api-client/api-options.js";
@@ -90,6 +90,14 @@ async function loadLaunchState(options: ApiOptions & { state?: string; env?: str
     const archive = path.join(dir, "environment.tar.gz");
     await pullEnvironment(client, options.env, archive);
     return await loadStateFile(archive);
+  } catch (error) {
+    // A new environment is where everyone starts: open an empty browser to log in with, not an error.
+    if (!isWebrunError(error, "ENVIRONMENT_EMPTY")) throw error;
+    process.stderr.write(
+      `webrun-env: environment ${options.env} holds no browser data yet: this browser starts empty; save it with \`webrun-env capture --cdp <http> --push ${options.env}\` while it is open\n`,
+    );
+    const { emptyBrowserState } = await import("@webrun/browser-state");
+    return { state: emptyBrowserState(), dispose: async () => undefined };
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
