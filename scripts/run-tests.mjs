@@ -8,7 +8,7 @@ import { createInterface } from "node:readline";
 
 const reportFile = ".vitest-report.json";
 const workspaces = ["packages", "apps"].flatMap((dir) => readdirSync(dir).map((name) => `${dir}/${name}`));
-const reportPaths = [...workspaces, "test-fixtures"].map((dir) => `${dir}/${reportFile}`);
+const reportPaths = [...workspaces, "test-fixtures", "e2e"].map((dir) => `${dir}/${reportFile}`);
 for (const file of reportPaths) rmSync(file, { force: true });
 
 const rgw = await startSharedRgw();
