@@ -22,7 +22,8 @@ import { fillPlaceholders, quickstartCommands } from "./support/readme-commands.
 // <!-- quickstart-end -->) and run with `sh -c` from the repository root,
 // exactly as written. The test changes only what it must, in the open:
 // `<id>`/`<http>` become what earlier steps printed; PORT, DATA_DIR and
-// WEBRUN_API point at its own server and folder; CHROME_PATH is a wrapper
+// WEBRUN_API point at its own server and folder, TMPDIR at its own temp
+// folder; CHROME_PATH is a wrapper
 // that runs Chromium headless against the local HTTPS test sites (a person
 // has a window and real sites). "Log in to a site" is done over DevTools.
 
@@ -120,6 +121,8 @@ describe("the README's quick start, as written", { timeout: 180_000 }, () => {
         DATA_DIR: dataDir,
         WEBRUN_API: apiUrl,
         CHROME_PATH: await headlessChromium(work, sites),
+        // Whatever a killed process leaves in its temp folder goes with `work`.
+        TMPDIR: await mkdtemp(path.join(work, "tmp-")),
       },
     });
   });

@@ -73,10 +73,16 @@ export class ProcessGroups {
     return { code, stdout: running.stdout(), stderr: running.stderr() };
   }
 
-  /** Kills every group still alive: the test's own `finally`. */
+  /** Ends every group still alive, Ctrl-C first so they clean up after themselves: the test's own `finally`. */
   async killAll(): Promise<void> {
-    for (const pgid of this.#groups) signalGroup(pgid, "SIGKILL");
-    await Promise.all([...this.#groups].map((pgid) => groupGone(pgid, 5_000)));
+    const groups = [...this.#groups];
+    for (const pgid of groups) signalGroup(pgid, "SIGINT");
+    await Promise.all(
+      groups.map(async (pgid) => {
+        if (!(await groupGone(pgid, 15_000))) signalGroup(pgid, "SIGKILL");
+        await groupGone(pgid, 5_000);
+      }),
+    );
     this.#groups.clear();
   }
 }
