@@ -165,7 +165,10 @@ describe("loadOrCreateSecretFile", () => {
     const path = join(dir, "secret.txt");
     await writeFile(path, "hunter2-hunter2-hunter2\n", { mode: 0o640 });
     await chmod(path, 0o640);
-    const error = await loadOrCreateSecretFile(path, options("x")).catch((e: unknown) => e as Error);
+    const error = await loadOrCreateSecretFile(path, options("x")).then(
+      () => new Error("accepted"),
+      (e: unknown) => e as Error,
+    );
     expect(isWebrunError(error, "TEST_SECRET")).toBe(true);
     expect(error.message).toBe(
       `test secret ${path} has mode 0640: other users may read it; run chmod 600 ${path}`,
