@@ -29,7 +29,7 @@ export function withApiOptions(command: Command, { json = true }: { json?: boole
     .option("--api <url>", `the webrun API (default: $WEBRUN_API, else ${defaultApiUrl})`)
     .option(
       "--key <key>",
-      "the API key (default: $WEBRUN_API_KEY, which keeps it out of the process list; for an API on this machine, else the key `pnpm start` keeps in $DATA_DIR/local-api.key)",
+      "the API key (default: $WEBRUN_API_KEY, which keeps it out of the process list; else, for an API on this machine, the key `pnpm start` keeps in $DATA_DIR/local-api.key)",
     );
   if (json) command.option("--json", "print the answer as one JSON line (for scripts)");
   return command;
