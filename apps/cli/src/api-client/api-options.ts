@@ -8,15 +8,6 @@ import { ApiClient } from "./api-client.js";
 /** Where `pnpm start` listens unless told otherwise. */
 export const defaultApiUrl = "http://127.0.0.1:8080";
 
-/**
- * The key `pnpm start` makes for user `local` when it runs without API_KEYS
- * on a loopback HOST: `<DATA_DIR>/local-api.key`, DATA_DIR defaulting to
- * `.data` as the API's does (apps/api/src/local-api-key.ts writes it).
- */
-export function localApiKeyPath(env: NodeJS.ProcessEnv = process.env): string {
-  return path.resolve(nonEmpty(env.DATA_DIR) ?? ".data", "local-api.key");
-}
-
 /** The options every command that talks to the API shares. */
 export interface ApiOptions {
   api?: string;
@@ -61,12 +52,17 @@ export function apiClientFrom(options: ApiOptions, env: NodeJS.ProcessEnv = proc
   return new ApiClient({ apiUrl, ...given });
 }
 
-/** The local key, read only for an API on a loopback address: it must never travel to another host. */
+/**
+ * The key `pnpm start` makes for user `local` when it runs without API_KEYS:
+ * `<DATA_DIR>/local-api.key`, DATA_DIR defaulting to `.data` as the API's
+ * does (apps/api/src/local-api-key.ts writes it). Read only for an API on a
+ * loopback address: it must never travel to another host.
+ */
 function localApiKey(apiUrl: string, env: NodeJS.ProcessEnv): { apiKey: string; keySource: string } {
   if (!isLoopbackHost(new URL(apiUrl).hostname)) {
     throw keyMissing(`no API key for ${apiUrl}: set WEBRUN_API_KEY (or pass --key)`);
   }
-  const file = localApiKeyPath(env);
+  const file = path.resolve(nonEmpty(env.DATA_DIR) ?? ".data", "local-api.key");
   try {
     return { apiKey: readFileSync(file, "utf8").trim(), keySource: file };
   } catch (error) {
