@@ -10,7 +10,7 @@ export default defineConfig({
     ],
     // Each suite starts real processes (API servers, CLIs, Chromium); on 2 shared cores they run one file at a time.
     fileParallelism: false,
-    testTimeout: 60_000,
+    testTimeout: 120_000,
     hookTimeout: 180_000,
   },
 });

@@ -1,5 +1,6 @@
 import path from "node:path";
 import { WebrunError } from "@webrun/errors";
+import { isLoopbackHost } from "@webrun/proxy-config";
 import { z } from "zod";
 
 /**
@@ -24,7 +25,7 @@ const envSchema = z.object({
   /** `id:base64key,…`; required in S3 mode, created under DATA_DIR in the embedded default. */
   WEBRUN_MASTER_KEYS: z.string().optional(),
   WEBRUN_ACTIVE_KEY_ID: z.string().optional(),
-  /** `key:userId,…` */
+  /** `key:userId,…`; when empty, only the embedded storage on a loopback HOST may start (with a local key). */
   API_KEYS: z.string().default(""),
   MAX_ENVIRONMENTS_PER_USER: z.coerce.number().int().positive().default(20),
   ORPHAN_FILE_TTL_SECONDS: z.coerce.number().int().positive().default(3600),
@@ -57,14 +58,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     });
   }
   const e = parsed.data;
-  if (e.STORAGE === "s3" && !e.S3_BUCKET) {
-    throw configError("S3_BUCKET is required when STORAGE=s3");
-  }
-  if (e.STORAGE === "s3" && !e.WEBRUN_MASTER_KEYS) {
-    throw configError(
+  const localApiKey = e.API_KEYS.trim() === "";
+  // Every missing piece at once: a first start should not take one try per variable.
+  const problems = [
+    e.STORAGE === "s3" && !e.S3_BUCKET && "S3_BUCKET is required when STORAGE=s3",
+    e.STORAGE === "s3" &&
+      !e.WEBRUN_MASTER_KEYS &&
       "WEBRUN_MASTER_KEYS is required when STORAGE=s3: browser data is encrypted at rest and S3 mode never creates a key by itself",
-    );
-  }
+    localApiKey && apiKeysRequired(e.STORAGE, e.HOST),
+  ].filter((problem): problem is string => typeof problem === "string");
+  if (problems.length > 0) throw configError(problems.join("; "));
   return {
     host: e.HOST,
     port: e.PORT,
@@ -82,6 +85,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     masterKeys: e.WEBRUN_MASTER_KEYS,
     activeKeyId: e.WEBRUN_ACTIVE_KEY_ID,
     apiKeys: e.API_KEYS,
+    /** No API_KEYS: the embedded default on loopback serves user `local` with the key in DATA_DIR/local-api.key. */
+    localApiKey,
     maxEnvironmentsPerUser: e.MAX_ENVIRONMENTS_PER_USER,
     orphanFileTtlSeconds: e.ORPHAN_FILE_TTL_SECONDS,
     orphanSweepIntervalSeconds: e.ORPHAN_SWEEP_INTERVAL_SECONDS,
@@ -90,6 +95,20 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     maxProfileBytes: e.MAX_PROFILE_BYTES,
     logLevel: e.LOG_LEVEL,
   };
+}
+
+/**
+ * Why this start needs API_KEYS, or undefined when a local key will do: only
+ * a server nobody else can reach, on storage nobody else shares, may make
+ * its own key.
+ */
+function apiKeysRequired(storage: "fs" | "s3", host: string): string | undefined {
+  const example = 'API_KEYS="<key of 16+ characters>:<userId>,…"';
+  if (storage === "s3") return `API_KEYS is required when STORAGE=s3: set ${example}`;
+  if (!isLoopbackHost(host)) {
+    return `API_KEYS is required when HOST=${host} is not a loopback address: set ${example}, or leave HOST unset to listen on 127.0.0.1 with a local key`;
+  }
+  return undefined;
 }
 
 function configError(message: string): WebrunError {

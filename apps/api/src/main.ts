@@ -1,6 +1,7 @@
 import { isWebrunError } from "@webrun/errors";
 import { buildApp } from "./app.js";
 import { loadConfig } from "./config.js";
+import { loadOrCreateLocalApiKey, localApiUser } from "./local-api-key.js";
 import { createServices } from "./services.js";
 
 /** How long a shutdown waits for in-flight requests (uploads) before giving up on them. */
@@ -8,15 +9,24 @@ const SHUTDOWN_GRACE_MS = Number(process.env.SHUTDOWN_GRACE_SECONDS ?? 60) * 100
 
 /**
  * `pnpm start`: reads the configuration, opens storage, listens, and logs
- * one line with the listening URL (plus one when it created a master key).
+ * one line with the listening URL (plus one when it created a master key,
+ * and one naming the local key's file when it runs without API_KEYS).
  * SIGTERM/SIGINT stop accepting connections, let in-flight requests finish
  * (at most SHUTDOWN_GRACE_SECONDS), stop the sweeper and close storage.
  */
 async function main(): Promise<void> {
-  const config = loadConfig();
+  const loaded = loadConfig();
+  const localKey = loaded.localApiKey ? await loadOrCreateLocalApiKey(loaded.dataDir) : undefined;
+  const config = localKey ? { ...loaded, apiKeys: `${localKey.key}:${localApiUser}` } : loaded;
   const services = await createServices(config);
   const app = buildApp({ config, services });
   app.addHook("onClose", () => services.close());
+  if (localKey) {
+    app.log.info(
+      { path: localKey.path, user: localApiUser },
+      `no API_KEYS: ${localKey.created ? "created" : "using"} the key of user "${localApiUser}" in ${localKey.path}; webrun-env on this machine reads it from there (other clients: Authorization: Bearer <its content>)`,
+    );
+  }
   if (services.createdMasterKeyPath) {
     app.log.warn(
       { path: services.createdMasterKeyPath },

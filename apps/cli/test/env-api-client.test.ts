@@ -146,6 +146,29 @@ describe("ApiClient requests", () => {
     expect(missing).toMatchObject({ kind: "not_found", message: "Environment not found", code: "HTTP_404" });
   });
 
+  it.each([
+    ["ENVIRONMENT_NOT_FOUND", "Environment not found", "`webrun-env env list` shows your environments"],
+    ["VERSION_NOT_FOUND", "Version 9 not found", "`webrun-env env versions <id>` lists the versions kept"],
+    ["FILE_NOT_FOUND", "File not found", "`webrun-env files list --env <id>` lists an environment's files"],
+  ])("an unknown id (%s) says where to find the right one", async (code, message, nextStep) => {
+    handler = (_request, response) => answer(response, 404, { success: false, message, code });
+    const error = await failure(client().getEnvironment("683a1f2e4b0c1d2e3f4a5b6c"));
+    expect(error).toMatchObject({ kind: "not_found", code, message: `${message}: ${nextStep}` });
+  });
+
+  it("a refused key names where it came from and what to set, never the key", async () => {
+    handler = (_request, response) =>
+      answer(response, 401, { success: false, message: "Invalid API key", code: "UNAUTHORIZED" });
+    const error = await failure(
+      new ApiClient({ apiUrl, apiKey: key, keySource: "WEBRUN_API_KEY" }).listEnvironments(),
+    );
+    expect(error).toMatchObject({ kind: "unauthorized", code: "UNAUTHORIZED" });
+    expect(error.message).toBe(
+      `Invalid API key: the API at ${apiUrl} does not accept the key from WEBRUN_API_KEY; set WEBRUN_API_KEY to one of the keys in its API_KEYS`,
+    );
+    expect(error.message).not.toContain(key);
+  });
+
   it("reports a server failure as internal (exit 2), naming the API URL and never the key", async () => {
     handler = (_request, response) =>
       answer(response, 500, { success: false, message: "boom", code: "INTERNAL" });
@@ -188,8 +211,17 @@ describe("ApiClient requests", () => {
       new ApiClient({ apiUrl: `http://127.0.0.1:${port}`, apiKey: key }).listEnvironments(),
     );
     expect(error).toMatchObject({ kind: "unavailable", code: "API_UNREACHABLE" });
-    expect(error.message).toBe(`cannot reach the webrun API at http://127.0.0.1:${port}: connection refused`);
+    expect(error.message).toBe(
+      `cannot reach the webrun API at http://127.0.0.1:${port}: connection refused; start it with \`PORT=${port} pnpm start\``,
+    );
     expect(exitCodeForKind(error.kind)).toBe(2);
+
+    const remote = await failure(
+      new ApiClient({ apiUrl: "http://webrun.invalid", apiKey: key }).listEnvironments(),
+    );
+    expect(remote.message).toMatch(
+      /^cannot reach the webrun API at http:\/\/webrun\.invalid: .+; check --api \(or WEBRUN_API\) and that the server is running$/,
+    );
   });
 
   it("does not follow a redirect: the key must not travel to another host", async () => {
@@ -364,7 +396,7 @@ describe("API options", () => {
   it("requires a key, from --key or WEBRUN_API_KEY, and never echoes it", () => {
     const missing = (() => {
       try {
-        apiClientFrom({}, {});
+        apiClientFrom({}, { DATA_DIR: join(dir, "no-data-here") });
       } catch (error) {
         return error as WebrunError;
       }
@@ -377,6 +409,77 @@ describe("API options", () => {
     expect(apiClientFrom({ api: "http://h:1", key }, { WEBRUN_API: "http://other:2" }).apiUrl).toBe(
       "http://h:1",
     );
+  });
+
+  describe("the local key `pnpm start` keeps in DATA_DIR", () => {
+    const localKey = "wk_local_0123456789abcdefABCDEF";
+    let dataDir: string;
+    beforeAll(async () => {
+      dataDir = await mkdtemp(join(dir, "data-"));
+      await writeFile(join(dataDir, "local-api.key"), `${localKey}\n`, { mode: 0o600 });
+    });
+    const sentKey = async (options: { api?: string; key?: string }, env: NodeJS.ProcessEnv) => {
+      let authorization: string | undefined;
+      handler = (request, response) => {
+        authorization = request.headers.authorization;
+        answer(response, 200, { success: true, environments: [] });
+      };
+      await apiClientFrom(options, env).listEnvironments();
+      return authorization;
+    };
+
+    it("is sent to an API on this machine when no key is given", async () => {
+      expect(await sentKey({}, { WEBRUN_API: apiUrl, DATA_DIR: dataDir })).toBe(`Bearer ${localKey}`);
+      expect(await sentKey({ api: apiUrl }, { DATA_DIR: dataDir })).toBe(`Bearer ${localKey}`);
+    });
+
+    it("gives way to WEBRUN_API_KEY and --key", async () => {
+      expect(await sentKey({}, { WEBRUN_API: apiUrl, DATA_DIR: dataDir, WEBRUN_API_KEY: key })).toBe(
+        `Bearer ${key}`,
+      );
+      expect(await sentKey({ key: "wk_flag_key_000000" }, { WEBRUN_API: apiUrl, DATA_DIR: dataDir })).toBe(
+        "Bearer wk_flag_key_000000",
+      );
+    });
+
+    it("never goes to another host", () => {
+      const error = (() => {
+        try {
+          apiClientFrom({}, { WEBRUN_API: "https://api.example.com", DATA_DIR: dataDir });
+        } catch (e) {
+          return e as WebrunError;
+        }
+      })();
+      expect(error).toMatchObject({
+        code: "API_KEY_MISSING",
+        message: "no API key for https://api.example.com: set WEBRUN_API_KEY (or pass --key)",
+      });
+    });
+
+    it("when missing, the message says how to get one; when refused, names the file, never the key", async () => {
+      const empty = join(dir, "empty-data");
+      const missing = (() => {
+        try {
+          apiClientFrom({}, { WEBRUN_API: apiUrl, DATA_DIR: empty });
+        } catch (e) {
+          return e as WebrunError;
+        }
+      })();
+      expect(missing).toMatchObject({
+        code: "API_KEY_MISSING",
+        message: `no API key: set WEBRUN_API_KEY (or pass --key), or start the API here with \`pnpm start\` and no API_KEYS, which creates ${join(empty, "local-api.key")}`,
+      });
+
+      handler = (_request, response) =>
+        answer(response, 401, { success: false, message: "Invalid API key", code: "UNAUTHORIZED" });
+      const refused = await failure(
+        apiClientFrom({}, { WEBRUN_API: apiUrl, DATA_DIR: dataDir }).listEnvironments(),
+      );
+      expect(refused.message).toBe(
+        `Invalid API key: the API at ${apiUrl} does not accept the key from ${join(dataDir, "local-api.key")}; set WEBRUN_API_KEY to one of the keys in its API_KEYS`,
+      );
+      expect(refused.message).not.toContain(localKey);
+    });
   });
 
   it("refuses a URL with credentials without repeating it, and non-http schemes", () => {

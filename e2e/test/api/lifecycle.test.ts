@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { mkdtemp, readFile, rm, stat } from "node:fs/promises";
+import { mkdtemp, readdir, readFile, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fakeProfileArchive } from "@webrun/test-fixtures";
@@ -41,6 +41,63 @@ describe("the server process: start-up and shutdown", () => {
     const second = await start(env);
     expect(second.output()).not.toContain("created a new master key");
     expect(second.output()).toContain(`listening at ${second.url}`);
+  });
+
+  it("without API_KEYS on loopback: makes a 0600 local key once, names its file in one line, never the key itself", async () => {
+    const dataDir = await mkdtemp(path.join(tmpdir(), "webrun-api-life-"));
+    cleanups.push(() => rm(dataDir, { recursive: true, force: true }));
+    const keyFile = path.join(dataDir, "local-api.key");
+    const first = await start({ DATA_DIR: dataDir });
+    const key = (await readFile(keyFile, "utf8")).trim();
+    expect(key.length).toBeGreaterThanOrEqual(16);
+    expect((await stat(keyFile)).mode & 0o777).toBe(0o600);
+    const keyLines = (server: ApiProcess) =>
+      server
+        .output()
+        .split("\n")
+        .filter((line) => line.includes(keyFile));
+    expect(keyLines(first)).toHaveLength(1);
+    expect(keyLines(first)[0]).toContain('created the key of user \\"local\\"');
+    expect(keyLines(first)[0]).toContain("webrun-env on this machine reads it from there");
+    expect((await client(first.url, key).get("/environments")).status).toBe(200);
+    expect((await client(first.url).get("/environments")).status).toBe(401);
+    expect((await client(first.url, `${key}x`).get("/environments")).status).toBe(401);
+    expect(first.output()).not.toContain(key);
+    expect(await first.stop()).toBe(0);
+
+    // The next start keeps the key: a CLI set up once keeps working.
+    const second = await start({ DATA_DIR: dataDir });
+    expect((await readFile(keyFile, "utf8")).trim()).toBe(key);
+    expect(keyLines(second)).toHaveLength(1);
+    expect(keyLines(second)[0]).toContain('using the key of user \\"local\\"');
+    expect((await client(second.url, key).get("/environments")).status).toBe(200);
+    expect(second.output()).not.toContain(key);
+  });
+
+  it("with API_KEYS, no local key is made and its file, if any, is not accepted", async () => {
+    const dataDir = await mkdtemp(path.join(tmpdir(), "webrun-api-life-"));
+    cleanups.push(() => rm(dataDir, { recursive: true, force: true }));
+    const local = await start({ DATA_DIR: dataDir });
+    const key = (await readFile(path.join(dataDir, "local-api.key"), "utf8")).trim();
+    await local.stop();
+    const configured = await start({
+      DATA_DIR: dataDir,
+      API_KEYS: `key-${randomBytes(12).toString("hex")}:ivy`,
+    });
+    expect((await client(configured.url, key).get("/environments")).status).toBe(401);
+    expect(configured.output()).not.toContain("local-api.key");
+  });
+
+  it.each([
+    ["HOST=0.0.0.0", { HOST: "0.0.0.0" }, "API_KEYS is required when HOST=0.0.0.0 is not a loopback address"],
+    ["HOST=::", { HOST: "::" }, "API_KEYS is required when HOST=:: is not a loopback address"],
+  ])("without API_KEYS, %s exits 1 naming API_KEYS, before making any key", async (_, env, reason) => {
+    const dataDir = await mkdtemp(path.join(tmpdir(), "webrun-api-life-"));
+    cleanups.push(() => rm(dataDir, { recursive: true, force: true }));
+    const failed = await startApi({ DATA_DIR: dataDir, ...env }).catch((error: unknown) => String(error));
+    expect(failed).toContain("API exited with 1 before listening");
+    expect(failed).toContain(`webrun API failed to start: ${reason}`);
+    expect(await readdir(dataDir)).toEqual([]);
   });
 
   it("refuses to start on S3 without master keys, naming the variable and no secret", async () => {
@@ -109,7 +166,8 @@ describe("the server process: start-up and shutdown", () => {
     expect((await api.raw(`/files/${orphan}`)).status).toBe(200);
     await waitFor(async () => (await api.raw(`/files/${orphan}`)).status === 404, 30_000);
     expect((await api.raw(`/files/${attached}`)).status).toBe(200);
-    expect(server.output()).toContain("orphan sweep");
+    // The sweep logs once its whole run is over, which may be a moment after the orphan is gone.
+    await waitFor(async () => server.output().includes('"msg":"orphan sweep"'), 10_000);
   });
 
   it("on SIGTERM stops accepting, lets an in-flight upload finish, and exits 0", async () => {

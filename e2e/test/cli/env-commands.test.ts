@@ -13,6 +13,7 @@ import { type ApiServer, type CliRun, closedPort, startApiServer, webrunEnv } fr
 
 const execFileAsync = promisify(execFile);
 const cookieSecret = "COOKIE-VALUE-S3CRET-77";
+const environmentNotFound = "Environment not found: `webrun-env env list` shows your environments";
 const state = (token: string) => ({
   version: 1 as const,
   cookies: [
@@ -204,14 +205,14 @@ describe("webrun-env env against a real API", { timeout: 60_000 }, () => {
 
   it("user errors exit 1 with the API's message: unknown id, another user's id, bad input, limits", async () => {
     const unknown = checked(await run("env", "inspect", "683a1f2e4b0c1d2e3f4a5b6c"));
-    expect(unknown).toMatchObject({ code: 1, stdout: "", stderr: "webrun-env: Environment not found\n" });
+    expect(unknown).toMatchObject({ code: 1, stdout: "", stderr: `webrun-env: ${environmentNotFound}\n` });
     const bob = checked(
       await webrunEnv(["env", "delete", id], {
         WEBRUN_API: api.url,
         WEBRUN_API_KEY: "wk_bob_S3CRET_key_0002",
       }),
     );
-    expect(bob).toMatchObject({ code: 1, stderr: "webrun-env: Environment not found\n" });
+    expect(bob).toMatchObject({ code: 1, stderr: `webrun-env: ${environmentNotFound}\n` });
 
     const empty = checked(await run("env", "create", ""));
     expect(empty.code).toBe(1);
@@ -248,20 +249,24 @@ describe("webrun-env env against a real API", { timeout: 60_000 }, () => {
   });
 
   it("a missing or wrong key exits 1, an unreachable API exits 2 naming the URL; the key is never printed", async () => {
-    const noKey = await webrunEnv(["env", "list"], { WEBRUN_API: api.url });
+    const dataDir = join(dir, "no-local-key");
+    const noKey = await webrunEnv(["env", "list"], { WEBRUN_API: api.url, DATA_DIR: dataDir });
     expect(noKey).toMatchObject({
       code: 1,
-      stderr: "webrun-env: no API key: set WEBRUN_API_KEY (or pass --key)\n",
+      stderr: `webrun-env: no API key: set WEBRUN_API_KEY (or pass --key), or start the API here with \`pnpm start\` and no API_KEYS, which creates ${join(dataDir, "local-api.key")}\n`,
     });
     const wrong = await webrunEnv(["env", "list", "--api", api.url, "--key", "wk_wrong_S3CRET"]);
-    expect(wrong).toMatchObject({ code: 1, stderr: "webrun-env: Invalid API key\n" });
+    expect(wrong).toMatchObject({
+      code: 1,
+      stderr: `webrun-env: Invalid API key: the API at ${api.url} does not accept the key from --key; set WEBRUN_API_KEY to one of the keys in its API_KEYS\n`,
+    });
     expect(wrong.stderr).not.toContain("wk_wrong_S3CRET");
 
     const port = await closedPort();
     const down = await webrunEnv(["env", "list", "--api", `http://127.0.0.1:${port}`], env);
     expect(down.code).toBe(2);
     expect(down.stderr).toBe(
-      `webrun-env: cannot reach the webrun API at http://127.0.0.1:${port}: connection refused\n`,
+      `webrun-env: cannot reach the webrun API at http://127.0.0.1:${port}: connection refused; start it with \`PORT=${port} pnpm start\`\n`,
     );
     expect(down.stderr).not.toContain(api.key);
     // Nor does the server log it.

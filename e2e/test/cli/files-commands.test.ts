@@ -115,7 +115,10 @@ describe("webrun-env files against a real API", { timeout: 60_000 }, () => {
       "--env",
       "683a1f2e4b0c1d2e3f4a5b6c",
     );
-    expect(unknownEnv).toMatchObject({ code: 1, stderr: "webrun-env: Environment not found\n" });
+    expect(unknownEnv).toMatchObject({
+      code: 1,
+      stderr: "webrun-env: Environment not found: `webrun-env env list` shows your environments\n",
+    });
     const missing = await run("files", "upload", join(dir, "absent.txt"));
     expect(missing).toMatchObject({ code: 1 });
     expect(missing.stderr).toContain("absent.txt: no such file");

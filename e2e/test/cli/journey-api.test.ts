@@ -203,9 +203,28 @@ for (const mode of ["fs", "s3"] as const) {
       expect(api.output()).toContain(`listening at ${api.url} (storage: ${mode})`);
     });
 
+    it("launch --env of a new, empty environment opens an empty browser and says how to save it", async () => {
+      const created = await webrunEnv(["env", "create", "fresh", "--json"], env);
+      const freshId = JSON.parse(created.stdout).environment._id as string;
+      const empty = await startWebrunEnv(["launch", "--env", freshId, "--headless"], env);
+      try {
+        const ready = JSON.parse(empty.firstLine) as { cdp: string; pid: number };
+        expect(ready.cdp).toMatch(/^ws:\/\/127\.0\.0\.1:\d+\/devtools\/browser\//);
+        expect(empty.stderr()).toBe(
+          `webrun-env: environment ${freshId} holds no browser data yet: this browser starts empty; save it with \`webrun-env capture --cdp <http> --push ${freshId}\` while it is open\n`,
+        );
+      } finally {
+        expect(await empty.stop()).toBe(0);
+      }
+    });
+
     it("launch --env with an unknown environment exits 1 before starting a browser", async () => {
       const result = await webrunEnv(["launch", "--env", "683a1f2e4b0c1d2e3f4a5b6c", "--headless"], env);
-      expect(result).toMatchObject({ code: 1, stdout: "", stderr: "webrun-env: Environment not found\n" });
+      expect(result).toMatchObject({
+        code: 1,
+        stdout: "",
+        stderr: "webrun-env: Environment not found: `webrun-env env list` shows your environments\n",
+      });
       const both = await webrunEnv(["launch", "--env", environmentId, "--state", "x.json"], env);
       expect(both).toMatchObject({
         code: 1,

@@ -23,7 +23,12 @@ export { createFsBlobStore, type FsBlobStoreOptions } from "./drivers/fs.js";
 export { createMemoryBlobStore } from "./drivers/memory.js";
 export { createEncryptedBlobStore } from "./encryption/encrypted-blob-store.js";
 export { Keyring, type KeyringConfig, keyringFromConfig } from "./encryption/keyring.js";
-export { type LocalKeyring, loadOrCreateLocalKeyring } from "./encryption/local-keyring.js";
+export {
+  type LocalKeyring,
+  loadOrCreateLocalKeyring,
+  loadOrCreateSecretFile,
+  type SecretFileOptions,
+} from "./encryption/local-keyring.js";
 export {
   blobKeyInvalid,
   blobLengthMismatch,

@@ -1,3 +1,5 @@
+import { BlockList, isIP } from "node:net";
+
 /** A host as a proxy or a secret pattern names it, normalised: lowercase, punycode, IPv6 without brackets. */
 export type HostKind = "hostname" | "ipv4" | "ipv6";
 
@@ -61,6 +63,25 @@ function toPunycode(name: string): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+const loopback = new BlockList();
+loopback.addSubnet("127.0.0.0", 8, "ipv4");
+loopback.addAddress("::1", "ipv6");
+
+/**
+ * True when `host` names this machine only: `localhost`, 127.0.0.0/8, `::1`
+ * (bare or bracketed, as `URL.hostname` gives it, IPv4-mapped too). Any other
+ * name may resolve elsewhere, and `0.0.0.0`/`::` listen on every interface.
+ */
+export function isLoopbackHost(host: string): boolean {
+  const bare = host
+    .trim()
+    .toLowerCase()
+    .replace(/^\[(.*)\]$/, "$1");
+  if (bare === "localhost") return true;
+  const family = isIP(bare);
+  return family !== 0 && loopback.check(bare, family === 4 ? "ipv4" : "ipv6");
 }
 
 function checkBracketedIpv6(value: string, field: string): HostCheck {

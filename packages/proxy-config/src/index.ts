@@ -5,6 +5,7 @@
  */
 export { iso3166Alpha2Codes } from "./country-codes.js";
 export { ProxyCredentials, redacted } from "./credentials.js";
+export { isLoopbackHost } from "./host.js";
 export {
   type ChromeLaunchPlan,
   type LaunchPlan,

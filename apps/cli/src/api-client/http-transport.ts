@@ -37,6 +37,8 @@ export interface HttpTransportOptions {
   apiUrl: string;
   /** Sent only as `Authorization: Bearer …`; never part of a message. */
   apiKey: string;
+  /** Where the key came from ("WEBRUN_API_KEY", a file…), named when the API refuses it. */
+  keySource?: string;
   /** Tests may pass another fetch; the default is Node's (undici). */
   fetch?: typeof fetch;
 }
@@ -49,11 +51,13 @@ export interface HttpTransportOptions {
 export class HttpTransport {
   readonly apiUrl: string;
   readonly #apiKey: string;
+  readonly #keySource: string | undefined;
   readonly #fetch: typeof fetch;
 
   constructor(options: HttpTransportOptions) {
     this.apiUrl = options.apiUrl.replace(/\/+$/, "");
     this.#apiKey = options.apiKey;
+    this.#keySource = options.keySource;
     this.#fetch = options.fetch ?? fetch;
   }
 
@@ -144,7 +148,7 @@ export class HttpTransport {
     } catch {
       parsed = undefined;
     }
-    throw errorFromAnswer(response.status, parsed, this.apiUrl);
+    throw errorFromAnswer(response.status, parsed, this.apiUrl, this.#keySource);
   }
 
   url(path: string, query: RequestOptions["query"] = {}): URL {

@@ -2,8 +2,9 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import type { SeededBrowser } from "@webrun/browser-state";
-import { WebrunError } from "@webrun/errors";
+import { isWebrunError, WebrunError } from "@webrun/errors";
 import { parseProxy, toLaunchPlan } from "@webrun/proxy-config";
+import { emptyBrowserState } from "@webrun/state";
 import type { Command } from "commander";
 import { type ApiOptions, apiClientFrom, withApiOptions } from "../api-client/api-options.js";
 import { pullEnvironment } from "../api-client/environment-pull.js";
@@ -26,6 +27,13 @@ async function loadLaunchState(options: ApiOptions & { state?: string; env?: str
     const archive = path.join(dir, "environment.tar.gz");
     await pullEnvironment(client, options.env, archive);
     return await loadStateFile(archive);
+  } catch (error) {
+    // A new environment is where everyone starts: open an empty browser to log in with, not an error.
+    if (!isWebrunError(error, "ENVIRONMENT_EMPTY")) throw error;
+    process.stderr.write(
+      `webrun-env: environment ${options.env} holds no browser data yet: this browser starts empty; save it with \`webrun-env capture --cdp <http> --push ${options.env}\` while it is open\n`,
+    );
+    return { state: emptyBrowserState(), dispose: async () => undefined };
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

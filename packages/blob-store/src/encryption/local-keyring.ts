@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { link, mkdir, open, readFile, stat, unlink } from "node:fs/promises";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
+import type { WebrunError } from "@webrun/errors";
 import { masterKeyInvalid } from "./errors.js";
 import { decodeMasterKey, Keyring } from "./keyring.js";
 
@@ -23,19 +24,46 @@ export interface LocalKeyring {
  */
 export async function loadOrCreateLocalKeyring(dataDir: string): Promise<LocalKeyring> {
   const path = join(dataDir, "master.key");
-  await mkdir(dataDir, { recursive: true, mode: 0o700 });
+  const file = await loadOrCreateSecretFile(path, {
+    generate: () => randomBytes(32).toString("base64"),
+    what: "master key",
+    invalid: masterKeyInvalid,
+  });
+  const key = decodeMasterKey(file.content, `master key file ${path}`);
+  return { keyring: new Keyring(new Map([[LOCAL_KEY_ID, key]]), LOCAL_KEY_ID), path, created: file.created };
+}
+
+export interface SecretFileOptions {
+  /** The secret to write when the file does not exist yet (one line; the newline is added). */
+  generate(): string;
+  /** Names the secret in messages, e.g. "master key". */
+  what: string;
+  /** The error a file that cannot be trusted becomes. */
+  invalid(message: string): WebrunError;
+}
+
+/**
+ * A secret kept in a file of its own, mode 0600, in a 0700 directory made
+ * when missing. Created when missing (atomically: two processes starting at
+ * once end up with the same secret); refused when other users may read it.
+ * Resolves with the file's content, trimmed, and whether this call created it.
+ */
+export async function loadOrCreateSecretFile(
+  path: string,
+  options: SecretFileOptions,
+): Promise<{ content: string; created: boolean }> {
+  await mkdir(dirname(path), { recursive: true, mode: 0o700 });
   let created = false;
-  if (!(await exists(path))) created = await createKeyFile(path);
+  if (!(await exists(path))) created = await createSecretFile(path, options.generate());
   const info = await stat(path);
-  if (!info.isFile()) throw masterKeyInvalid(`master key ${path} is not a regular file`);
+  if (!info.isFile()) throw options.invalid(`${options.what} ${path} is not a regular file`);
   if ((info.mode & 0o077) !== 0) {
     const mode = (info.mode & 0o777).toString(8).padStart(4, "0");
-    throw masterKeyInvalid(
-      `master key ${path} has mode ${mode}: other users may read it; run chmod 600 ${path}`,
+    throw options.invalid(
+      `${options.what} ${path} has mode ${mode}: other users may read it; run chmod 600 ${path}`,
     );
   }
-  const key = decodeMasterKey(await readFile(path, "utf8"), `master key file ${path}`);
-  return { keyring: new Keyring(new Map([[LOCAL_KEY_ID, key]]), LOCAL_KEY_ID), path, created };
+  return { content: (await readFile(path, "utf8")).trim(), created };
 }
 
 async function exists(path: string): Promise<boolean> {
@@ -48,12 +76,12 @@ async function exists(path: string): Promise<boolean> {
   }
 }
 
-/** Writes a fresh key to a private temp file, then hard-links it into place: never a half-written key, and the first writer wins. */
-async function createKeyFile(path: string): Promise<boolean> {
+/** Writes the secret to a private temp file, then hard-links it into place: never a half-written file, and the first writer wins. */
+async function createSecretFile(path: string, secret: string): Promise<boolean> {
   const temp = `${path}.${randomBytes(6).toString("hex")}.tmp`;
   const handle = await open(temp, "wx", 0o600);
   try {
-    await handle.writeFile(`${randomBytes(32).toString("base64")}\n`);
+    await handle.writeFile(`${secret}\n`);
     await handle.sync();
   } finally {
     await handle.close();

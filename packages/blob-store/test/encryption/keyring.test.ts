@@ -3,13 +3,14 @@ import { chmod, mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises"
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { inspect } from "node:util";
-import { isWebrunError } from "@webrun/errors";
+import { isWebrunError, WebrunError } from "@webrun/errors";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import {
   createEncryptedBlobStore,
   createMemoryBlobStore,
   keyringFromConfig,
   loadOrCreateLocalKeyring,
+  loadOrCreateSecretFile,
   readAll,
 } from "../../src/index.js";
 
@@ -127,5 +128,51 @@ describe("loadOrCreateLocalKeyring", () => {
     expect(isWebrunError(error, "MASTER_KEY_INVALID")).toBe(true);
     expect((error as Error).message).toMatch(/32 bytes/);
     expect((error as Error).message).not.toContain(wrong);
+  });
+});
+
+describe("loadOrCreateSecretFile", () => {
+  let dir: string;
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), "webrun-secret-"));
+  });
+  afterEach(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  const options = (secret: string) => ({
+    generate: () => secret,
+    what: "test secret",
+    invalid: (message: string) => new WebrunError({ kind: "invalid_input", code: "TEST_SECRET", message }),
+  });
+
+  it("writes the first caller's secret, 0600 in a 0700 folder, and every concurrent caller reads that one", async () => {
+    const path = join(dir, "nested", "secret.txt");
+    const results = await Promise.all(
+      Array.from({ length: 8 }, (_, i) => loadOrCreateSecretFile(path, options(`secret-${i}`))),
+    );
+    expect(results.filter((r) => r.created)).toHaveLength(1);
+    const winner = results.find((r) => r.created)?.content;
+    for (const result of results) expect(result.content).toBe(winner);
+    expect(await readFile(path, "utf8")).toBe(`${winner}\n`);
+    expect((await stat(path)).mode & 0o777).toBe(0o600);
+    expect((await stat(join(dir, "nested"))).mode & 0o777).toBe(0o700);
+    const again = await loadOrCreateSecretFile(path, options("other"));
+    expect(again).toEqual({ content: winner, created: false });
+  });
+
+  it("refuses a file others may read with the caller's error, naming the file and never its content", async () => {
+    const path = join(dir, "secret.txt");
+    await writeFile(path, "hunter2-hunter2-hunter2\n", { mode: 0o640 });
+    await chmod(path, 0o640);
+    const error = await loadOrCreateSecretFile(path, options("x")).then(
+      () => new Error("accepted"),
+      (e: unknown) => e as Error,
+    );
+    expect(isWebrunError(error, "TEST_SECRET")).toBe(true);
+    expect(error.message).toBe(
+      `test secret ${path} has mode 0640: other users may read it; run chmod 600 ${path}`,
+    );
+    expect(error.message).not.toContain("hunter2");
   });
 });
