@@ -1,5 +1,6 @@
 import type { BrowserState } from "../state.js";
-import { ownerOfUnit, type StateUnits, type UnitMap, unitsOf } from "./state-units.js";
+import { diffStates } from "./state-diff.js";
+import { ownerOfUnit, type UnitMap, unitsOf } from "./state-units.js";
 
 export interface ChangeCounts {
   added: number;
@@ -20,63 +21,38 @@ export interface StateChanges {
  * records did; an extension when its package or any `chrome.storage` entry did.
  */
 export function stateChanges(before: BrowserState, after: BrowserState): StateChanges {
+  const diff = diffStates(before, after, () => "");
   const b = unitsOf(before);
   const a = unitsOf(after);
+  const originsBefore = owners(b.storageItem, b.indexedDbSchema, b.indexedDbRecord);
+  const originsAfter = owners(a.storageItem, a.indexedDbSchema, a.indexedDbRecord);
+  const extensionsBefore = owners(b.extension, b.extensionStorage);
+  const extensionsAfter = owners(a.extension, a.extensionStorage);
   return {
-    cookies: compareGroups(
-      groupBy(b.cookie, (key) => key),
-      groupBy(a.cookie, (key) => key),
+    cookies: {
+      added: diff.cookies.added.length,
+      changed: diff.cookies.changed.length,
+      removed: diff.cookies.removed.length,
+    },
+    origins: counts(
+      originsBefore,
+      originsAfter,
+      new Set([...diff.storage, ...diff.indexedDB].map((d) => d.storageKey)),
     ),
-    origins: compareGroups(originGroups(b), originGroups(a)),
-    extensions: compareGroups(extensionGroups(b), extensionGroups(a)),
+    extensions: counts(extensionsBefore, extensionsAfter, new Set(diff.extensions.map((d) => d.id))),
   };
 }
 
-/** A group's units as one comparable fingerprint: its unit keys and canonical values in order. */
-type Groups = Map<string, string[]>;
+function owners(...maps: UnitMap[]): Set<string> {
+  return new Set(maps.flatMap((map) => [...map.keys()].map(ownerOfUnit)));
+}
 
-function groupBy(units: UnitMap, groupOf: (key: string) => string, into: Groups = new Map()): Groups {
-  for (const [key, unit] of units) {
-    const group = groupOf(key);
-    let parts = into.get(group);
-    if (parts === undefined) {
-      parts = [];
-      into.set(group, parts);
-    }
-    parts.push(key, unit.canonical);
+function counts(before: Set<string>, after: Set<string>, differing: Set<string>): ChangeCounts {
+  let added = 0;
+  let changed = 0;
+  for (const owner of after) {
+    if (!before.has(owner)) added++;
+    else if (differing.has(owner)) changed++;
   }
-  return into;
-}
-
-function originGroups(units: StateUnits): Groups {
-  const groups: Groups = new Map();
-  groupBy(units.storageItem, ownerOfUnit, groups);
-  groupBy(units.indexedDbSchema, ownerOfUnit, groups);
-  groupBy(units.indexedDbRecord, ownerOfUnit, groups);
-  return groups;
-}
-
-function extensionGroups(units: StateUnits): Groups {
-  const groups: Groups = new Map();
-  groupBy(units.extension, ownerOfUnit, groups);
-  groupBy(units.extensionStorage, ownerOfUnit, groups);
-  return groups;
-}
-
-function compareGroups(before: Groups, after: Groups): ChangeCounts {
-  const counts: ChangeCounts = { added: 0, changed: 0, removed: 0 };
-  for (const [group, parts] of after) {
-    const previous = before.get(group);
-    if (previous === undefined) counts.added++;
-    else if (fingerprint(previous) !== fingerprint(parts)) counts.changed++;
-  }
-  for (const group of before.keys()) if (!after.has(group)) counts.removed++;
-  return counts;
-}
-
-/** Order-independent: the same units captured in another order are no change. */
-function fingerprint(parts: string[]): string {
-  const pairs: string[] = [];
-  for (let i = 0; i < parts.length; i += 2) pairs.push(`${parts[i]}\u0000${parts[i + 1]}`);
-  return pairs.sort().join("\u0001");
+  return { added, changed, removed: [...before].filter((owner) => !after.has(owner)).length };
 }
