@@ -22,3 +22,17 @@ export {
 } from "./seed/seed-profile.js";
 export * from "./state.js";
 export { decodeTypedJson, encodeTypedJson } from "./typed-json.js";
+export { type CookieExpiry, cookieExpiry, type DomainExpiry } from "./insight/cookie-expiry.js";
+export { type DomainFilter, type FilteredState, filterStateByDomain, normalizeDomain } from "./insight/domain-filter.js";
+export { type MergedState, type MergeReport, type MergeStatesInput, mergeStates } from "./merge/merge-states.js";
+export {
+  type Changed,
+  type CookieRef,
+  diffStates,
+  type ExtensionDiff,
+  type IndexedDbDiff,
+  type StateDiff,
+  type StorageDiff,
+  type ValueHash,
+} from "./merge/state-diff.js";
+export { type ChangeCounts, type StateChanges, stateChanges } from "./merge/state-changes.js";
