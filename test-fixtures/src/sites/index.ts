@@ -1,3 +1,4 @@
+export { testPassword } from "./accounts.js";
 export { BrowserDriver } from "./browser-driver.js";
 export { type SiteCheck, type SiteId, siteChecks, type TestSiteOrigins, testUserOf } from "./catalogue.js";
 export {

@@ -1,0 +1,96 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { SessionBackend } from "../src/index.js";
+import {
+  evaluateAt,
+  leftIn,
+  logIn,
+  type SessionWorld,
+  startSessionWorld,
+  statusOf,
+  userId,
+} from "./support/session-world.js";
+
+describe("session lifecycle against an in-process store (real Chromium, HTTPS test sites)", () => {
+  let world: SessionWorld;
+  beforeAll(async () => {
+    world = await startSessionWorld();
+  });
+  afterAll(() => world.stop());
+
+  it("two sessions from one version close concurrently: the head has both logins and the later change of the shared site", async () => {
+    const { sites } = world;
+    const notes = `${sites.origins.notes}/account`;
+    const envId = await world.createEnvironment("work");
+
+    // Session 0 starts from an environment with no version and signs in to notes.
+    const first = await world.open(envId);
+    expect(first.baseVersion).toBeNull();
+    await logIn(first, sites, "notes");
+    await evaluateAt(first, notes, `localStorage.setItem("theme", "plain"), true`);
+    const firstReceipt = await first.close();
+    expect(firstReceipt.saved).toMatchObject({
+      version: 1,
+      baseVersion: null,
+      merged: false,
+      mergedWith: [],
+    });
+    expect(firstReceipt.saved?.changes.origins.added).toBeGreaterThanOrEqual(1);
+
+    // Sessions A and B both start from version 1. B starts closing once A has captured, and A's
+    // save waits for B's capture: B's change of the shared key is the later one, and the two
+    // saves race for the head.
+    const signal = () => {
+      let fire: () => void = () => undefined;
+      const fired = new Promise<void>((resolve) => {
+        fire = resolve;
+      });
+      return { fire, fired };
+    };
+    const aCaptured = signal();
+    const bCaptured = signal();
+    const saveAfter = (captured: () => void, gate?: Promise<void>): SessionBackend => ({
+      ...world.backend,
+      saveState: async (id, capture) => {
+        captured();
+        await gate;
+        return world.backend.saveState(id, capture);
+      },
+    });
+    const [a, b] = await Promise.all([
+      world.open(envId, { backend: saveAfter(aCaptured.fire, bCaptured.fired) }),
+      world.open(envId, { backend: saveAfter(bCaptured.fire) }),
+    ]);
+    expect([a.baseVersion, b.baseVersion]).toEqual([1, 1]);
+    expect(a.seeded.origins).toBeGreaterThanOrEqual(1);
+    expect((await statusOf(a, sites, "notes")).loggedIn).toBe(true);
+    await logIn(a, sites, "bank");
+    await logIn(b, sites, "shop");
+    await evaluateAt(a, notes, `localStorage.setItem("theme", "from A"), true`);
+    await evaluateAt(b, notes, `localStorage.setItem("theme", "from B"), true`);
+
+    const receipts = await Promise.all([a.close(), aCaptured.fired.then(() => b.close())]);
+    const [ra, rb] = receipts;
+    const versions = [ra.saved?.version, rb.saved?.version].sort();
+    expect(versions).toEqual([2, 3]);
+    const [firstSaved, secondSaved] = ra.saved?.version === 2 ? [ra, rb] : [rb, ra];
+    expect(firstSaved.saved).toMatchObject({ baseVersion: 1, merged: false, mergedWith: [], conflicts: 0 });
+    expect(secondSaved.saved).toMatchObject({ baseVersion: 1, merged: true, mergedWith: [2], conflicts: 1 });
+    expect(ra.saved?.changes.cookies.added).toBeGreaterThanOrEqual(1);
+    expect(ra.saved?.changes.origins.changed).toBeGreaterThanOrEqual(1);
+
+    // Session C from the head: signed in everywhere, with B's later change.
+    const c = await world.open(envId);
+    expect(c.baseVersion).toBe(3);
+    expect(await statusOf(c, sites, "bank")).toMatchObject({ loggedIn: true, user: "alice@bank" });
+    expect(await statusOf(c, sites, "shop")).toMatchObject({ loggedIn: true, user: "alice@shop" });
+    expect(await statusOf(c, sites, "notes")).toMatchObject({ loggedIn: true, user: "alice@notes" });
+    expect(await evaluateAt(c, notes, `localStorage.getItem("theme")`)).toBe("from B");
+
+    // save:false leaves the head where it was, and nothing of the session on disk.
+    await evaluateAt(c, notes, `localStorage.setItem("theme", "discarded"), true`);
+    const discarded = await c.close({ save: false });
+    expect(discarded).toMatchObject({ saved: null, notSaved: { code: "DISCARDED" }, files: [] });
+    expect((await world.environments.get(userId, envId)).version).toBe(3);
+    expect(await leftIn(world.tempDir)).toEqual([]);
+  });
+});
