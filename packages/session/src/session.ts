@@ -162,11 +162,18 @@ class ActiveSession implements Session {
   async #close(save: boolean): Promise<SessionReceipt> {
     const startedAt = performance.now();
     try {
+      // Closing the browser cancels what is still downloading: remember what was cut short.
+      const unfinished = new Set(
+        this.downloads
+          .list()
+          .filter((download) => download.state === "inProgress")
+          .map((download) => download.guid),
+      );
       const { captured, notSaved } = await this.#capture(save);
       // Idempotent: removes the browser profile whether or not a capture ran.
       await this.browser.close();
       await this.downloads.stop();
-      const { files, notUploaded } = await this.#uploadDownloads(save);
+      const { files, notUploaded } = await this.#uploadDownloads(save, unfinished);
       const saved = captured === undefined ? null : await this.#save(captured, files);
       return {
         environmentId: this.environmentId,
@@ -227,7 +234,10 @@ class ActiveSession implements Session {
   }
 
   /** Finished downloads become environment files, under their suggested names made unique. */
-  async #uploadDownloads(save: boolean): Promise<Pick<SessionReceipt, "files" | "notUploaded">> {
+  async #uploadDownloads(
+    save: boolean,
+    unfinishedAtClose: ReadonlySet<string>,
+  ): Promise<Pick<SessionReceipt, "files" | "notUploaded">> {
     const files: EnvironmentFile[] = [];
     const notUploaded: SessionReceipt["notUploaded"] = [];
     const names = new UniqueNames(this.head.files.map((file) => file.originalName));
@@ -235,10 +245,10 @@ class ActiveSession implements Session {
       const name = names.claim(diskSafeName(download.suggestedFilename));
       if (!save) {
         notUploaded.push({ name, code: "DISCARDED", message: "closed with save: false" });
-      } else if (download.state === "canceled") {
-        notUploaded.push({ name, code: "CANCELED", message: "the download was canceled" });
-      } else if (download.state === "inProgress") {
+      } else if (download.state !== "completed" && unfinishedAtClose.has(download.guid)) {
         notUploaded.push({ name, code: "IN_PROGRESS", message: "still downloading when the session closed" });
+      } else if (download.state !== "completed") {
+        notUploaded.push({ name, code: "CANCELED", message: "the download was canceled" });
       } else {
         try {
           files.push(
