@@ -1,3 +1,4 @@
+import { isWebrunError } from "@webrun/errors";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { SessionBackend } from "../src/index.js";
 import {
@@ -92,5 +93,35 @@ describe("session lifecycle against an in-process store (real Chromium, HTTPS te
     expect(discarded).toMatchObject({ saved: null, notSaved: { code: "DISCARDED" }, files: [] });
     expect((await world.environments.get(userId, envId)).version).toBe(3);
     expect(await leftIn(world.tempDir)).toEqual([]);
+  });
+
+  it("a domain filter seeds only some logins, says what it left out, and the save keeps what the session never saw", async () => {
+    const { sites } = world;
+    const envId = await world.createEnvironment("filtered");
+    const setup = await world.open(envId);
+    for (const site of ["bank", "shop", "notes"] as const) await logIn(setup, sites, site);
+    expect((await setup.close()).saved?.version).toBe(1);
+
+    const invalid = await world
+      .open(envId, { onlyDomains: ["not a domain"] })
+      .catch((error: unknown) => error);
+    expect(isWebrunError(invalid, "DOMAIN_INVALID")).toBe(true);
+    expect(await leftIn(world.tempDir)).toEqual([]);
+
+    const session = await world.open(envId, { onlyDomains: ["bank.test", "nowhere.test"] });
+    expect(session.seeded.cookies).toBe(1);
+    expect(session.seeded.notSeeded.byDomainFilter).toEqual({ cookies: 1, origins: 1 });
+    expect(session.seeded.notSeeded.unmatchedDomains).toEqual(["nowhere.test"]);
+    expect((await statusOf(session, sites, "bank")).loggedIn).toBe(true);
+    expect((await statusOf(session, sites, "shop")).loggedIn).toBe(false);
+    const receipt = await session.close();
+    expect(receipt.saved?.version).toBe(2);
+    expect(receipt.saved?.changes.cookies.removed).toBe(0);
+    expect(receipt.saved?.changes.origins.removed).toBe(0);
+
+    const next = await world.open(envId);
+    expect((await statusOf(next, sites, "shop")).loggedIn).toBe(true);
+    expect((await statusOf(next, sites, "notes")).loggedIn).toBe(true);
+    await next.close({ save: false });
   });
 });
