@@ -1,11 +1,16 @@
+import { spawn } from "node:child_process";
+import { once } from "node:events";
 import { existsSync } from "node:fs";
 import { chmod, mkdtemp, readFile, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { createInterface } from "node:readline";
+import type { Readable } from "node:stream";
+import { fileURLToPath } from "node:url";
 import { findChromium } from "@webrun/browser-state";
 import { isWebrunError, WebrunError } from "@webrun/errors";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { retryUnsavedCapture, type SessionBackend } from "../src/index.js";
+import { retryUnsavedCapture, type Session, type SessionBackend } from "../src/index.js";
 import {
   leftIn,
   logIn,
@@ -107,5 +112,44 @@ describe("bad input and faults", () => {
     const next = await world.open(envId);
     expect(await statusOf(next, world.sites, "bank")).toMatchObject({ loggedIn: true, user: "alice@bank" });
     await next.close({ save: false });
+  });
+
+  it("SIGKILL of the session process mid-close leaves the head unchanged: no partial version", async () => {
+    const envId = await world.createEnvironment("killed");
+    const setup = await world.open(envId);
+    await logIn(setup, world.sites, "bank");
+    expect((await setup.close()).saved?.version).toBe(1);
+
+    const tempDir = await mkdtemp(path.join(world.root, "killed-"));
+    const child = spawn(
+      process.execPath,
+      [
+        fileURLToPath(new URL("./support/session-process.mjs", import.meta.url)),
+        world.root,
+        userId,
+        envId,
+        tempDir,
+        JSON.stringify(world.sites.chromiumArgs),
+      ],
+      { stdio: ["pipe", "pipe", "inherit"] },
+    );
+    const lines = createInterface({ input: child.stdout as Readable })[Symbol.asyncIterator]();
+    const nextLine = async () => String((await lines.next()).value);
+    const ready = JSON.parse(await nextLine()) as { cdpUrl: string; pid: number; pageTargetId: string };
+    try {
+      await logIn(ready as unknown as Session, world.sites, "shop");
+      child.stdin?.write("close\n");
+      expect(await nextLine()).toBe("closing");
+      child.kill("SIGKILL");
+      await once(child, "exit");
+    } finally {
+      // The browser was the killed process's child: nobody is left to close it.
+      try {
+        process.kill(ready.pid, "SIGKILL");
+      } catch {}
+    }
+    expect((await world.environments.history(userId, envId)).map((v) => v.version)).toEqual([1]);
+    const head = await world.environments.loadVersion(userId, envId);
+    expect(head.state.cookies.map((cookie) => cookie.name)).toEqual(["bank_session"]);
   });
 });

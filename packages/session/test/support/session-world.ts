@@ -1,5 +1,4 @@
-import { execFileSync } from "node:child_process";
-import { mkdtemp, readdir, rm } from "node:fs/promises";
+import { mkdir, mkdtemp, readdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import {
@@ -31,6 +30,8 @@ export const userId = "alice";
  * with the sites' Chromium flags, each in a temp dir the test can inspect.
  */
 export interface SessionWorld {
+  /** Holds the store (`blobs/`) and its master key (`data/`). */
+  root: string;
   sites: TestSites;
   environments: EnvironmentStore;
   files: FileService;
@@ -69,8 +70,9 @@ export async function startSessionWorld(): Promise<SessionWorld> {
   const backend = storeBackend({ environments, files, userId });
   const tempDir = path.join(root, "sessions");
   const unsavedDir = path.join(root, "unsaved");
-  await import("node:fs/promises").then((fs) => fs.mkdir(tempDir));
+  await mkdir(tempDir);
   return {
+    root,
     sites,
     environments,
     files,
@@ -137,10 +139,4 @@ export async function evaluateAt(session: Session, url: string, expression: stri
 /** Entries left in a folder. */
 export async function leftIn(dir: string): Promise<string[]> {
   return readdir(dir).catch(() => []);
-}
-
-/** Chromium processes of this machine whose command line mentions `marker` (a session's temp dir). */
-export function chromiumProcessesUsing(marker: string): number {
-  const out = execFileSync("ps", ["-eo", "args"], { encoding: "utf8" });
-  return out.split("\n").filter((line) => line.includes("chromium") && line.includes(marker)).length;
 }
