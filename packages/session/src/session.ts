@@ -100,7 +100,20 @@ export async function openSession(options: OpenSessionOptions): Promise<Session>
     try {
       if (files.status === "rejected") throw files.reason;
       const downloads = await DownloadWatch.start(browser.cdpUrl, folders.downloads);
-      return new ActiveSession(options, folders, head, plan, browser, downloads, files.value);
+      const closer = new SessionCloser(options, folders, head, plan, browser, downloads);
+      return {
+        environmentId: options.environmentId,
+        baseVersion: head.version,
+        cdpUrl: browser.cdpUrl,
+        httpUrl: browser.httpUrl,
+        pid: browser.pid,
+        pageTargetId: browser.pageTargetId,
+        filesDir: folders.files,
+        downloadsDir: folders.downloads,
+        seeded: { ...plan.report, files: files.value },
+        exited: browser.exited,
+        close: (closeOptions) => closer.close(closeOptions),
+      };
     } catch (error) {
       await browser.close();
       throw error;
@@ -111,17 +124,10 @@ export async function openSession(options: OpenSessionOptions): Promise<Session>
   }
 }
 
-class ActiveSession implements Session {
-  readonly environmentId: string;
-  readonly baseVersion: number | null;
-  readonly cdpUrl: string;
-  readonly httpUrl: string;
-  readonly pid: number;
-  readonly pageTargetId: string;
-  readonly filesDir: string;
-  readonly downloadsDir: string;
-  readonly seeded: SeedReport;
-  readonly exited: Promise<void>;
+/** The end of a session: capture, save, uploads, and removal of everything on disk. */
+class SessionCloser {
+  readonly #environmentId: string;
+  readonly #baseVersion: number | null;
   readonly #backend: SessionBackend;
   readonly #unsavedDir: string;
   #closing: Promise<SessionReceipt> | undefined;
@@ -130,23 +136,14 @@ class ActiveSession implements Session {
 
   constructor(
     options: OpenSessionOptions,
-    readonly folders: SessionFolders,
+    private readonly folders: SessionFolders,
     private readonly head: EnvironmentHead,
     private readonly plan: SeedPlan,
     private readonly browser: SeededBrowser,
     private readonly downloads: DownloadWatch,
-    files: number,
   ) {
-    this.environmentId = options.environmentId;
-    this.baseVersion = head.version;
-    this.cdpUrl = browser.cdpUrl;
-    this.httpUrl = browser.httpUrl;
-    this.pid = browser.pid;
-    this.pageTargetId = browser.pageTargetId;
-    this.filesDir = folders.files;
-    this.downloadsDir = folders.downloads;
-    this.seeded = { ...plan.report, files };
-    this.exited = browser.exited;
+    this.#environmentId = options.environmentId;
+    this.#baseVersion = head.version;
     this.#backend = options.backend;
     this.#unsavedDir = options.unsavedDir ?? path.join(tmpdir(), "webrun-unsaved");
     void browser.exited.then(() => {
@@ -176,7 +173,7 @@ class ActiveSession implements Session {
       const { files, notUploaded } = await this.#uploadDownloads(save, unfinished);
       const saved = captured === undefined ? null : await this.#save(captured, files);
       return {
-        environmentId: this.environmentId,
+        environmentId: this.#environmentId,
         saved,
         notSaved,
         files,
@@ -195,7 +192,7 @@ class ActiveSession implements Session {
       return {
         notSaved: {
           code: "BROWSER_EXITED",
-          message: `the browser (pid ${this.pid}) exited before the session closed; nothing was saved`,
+          message: `the browser (pid ${this.browser.pid}) exited before the session closed; nothing was saved`,
         },
       };
     }
@@ -219,14 +216,17 @@ class ActiveSession implements Session {
   }
 
   async #save(captured: BrowserState, files: EnvironmentFile[]): Promise<SavedVersion> {
-    const capture = { state: stateToSave(captured, this.plan, this.head.state), mergeBase: this.baseVersion };
+    const capture = {
+      state: stateToSave(captured, this.plan, this.head.state),
+      mergeBase: this.#baseVersion,
+    };
     try {
-      return await this.#backend.saveState(this.environmentId, capture);
+      return await this.#backend.saveState(this.#environmentId, capture);
     } catch (error) {
-      const folder = await keepUnsavedCapture(this.#unsavedDir, this.environmentId, capture);
+      const folder = await keepUnsavedCapture(this.#unsavedDir, this.#environmentId, capture);
       throw sessionErrors.saveFailed(error, {
-        environmentId: this.environmentId,
-        mergeBase: this.baseVersion,
+        environmentId: this.#environmentId,
+        mergeBase: this.#baseVersion,
         folder,
         files,
       });
@@ -252,7 +252,7 @@ class ActiveSession implements Session {
       } else {
         try {
           files.push(
-            await this.#backend.uploadFile(this.environmentId, {
+            await this.#backend.uploadFile(this.#environmentId, {
               name,
               body: createReadStream(download.file),
             }),

@@ -9,23 +9,12 @@ import type { Readable } from "node:stream";
 import { fileURLToPath } from "node:url";
 import { findChromium } from "@webrun/browser-state";
 import { isWebrunError, WebrunError } from "@webrun/errors";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { retryUnsavedCapture, type Session, type SessionBackend } from "../src/index.js";
-import {
-  leftIn,
-  logIn,
-  type SessionWorld,
-  startSessionWorld,
-  statusOf,
-  userId,
-} from "./support/session-world.js";
+import { leftIn, logIn, statusOf, userId, useSessionWorld } from "./support/session-world.js";
 
 describe("bad input and faults", () => {
-  let world: SessionWorld;
-  beforeAll(async () => {
-    world = await startSessionWorld();
-  });
-  afterAll(() => world.stop());
+  const world = useSessionWorld();
 
   it("an unknown, malformed or another user's environment id is refused before any browser starts", async () => {
     // A Chromium that leaves a mark when started: proof that none was.

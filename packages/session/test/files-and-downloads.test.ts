@@ -5,9 +5,9 @@ import path from "node:path";
 import { Readable } from "node:stream";
 import { connectCdp } from "@webrun/browser-state";
 import { readAll } from "@webrun/env-store";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { Session } from "../src/index.js";
-import { evaluateAt, leftIn, type SessionWorld, startSessionWorld, userId } from "./support/session-world.js";
+import { evaluateAt, leftIn, userId, useSessionWorld } from "./support/session-world.js";
 
 /** A server whose one download never finishes: it sends a part and keeps the response open. */
 async function startEndlessDownload(): Promise<{ url: string; stop(): Promise<void> }> {
@@ -79,11 +79,7 @@ async function waitForFiles(dir: string, count: number): Promise<void> {
 }
 
 describe("files in the session", () => {
-  let world: SessionWorld;
-  beforeAll(async () => {
-    world = await startSessionWorld();
-  });
-  afterAll(() => world.stop());
+  const world = useSessionWorld();
 
   it("materialises the environment's files read-only under unique names, usable by a file input; uploads finished downloads", async () => {
     const envId = await world.createEnvironment("files");

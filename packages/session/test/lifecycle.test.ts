@@ -1,22 +1,10 @@
 import { isWebrunError } from "@webrun/errors";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { SessionBackend } from "../src/index.js";
-import {
-  evaluateAt,
-  leftIn,
-  logIn,
-  type SessionWorld,
-  startSessionWorld,
-  statusOf,
-  userId,
-} from "./support/session-world.js";
+import { evaluateAt, leftIn, logIn, statusOf, userId, useSessionWorld } from "./support/session-world.js";
 
 describe("session lifecycle against an in-process store (real Chromium, HTTPS test sites)", () => {
-  let world: SessionWorld;
-  beforeAll(async () => {
-    world = await startSessionWorld();
-  });
-  afterAll(() => world.stop());
+  const world = useSessionWorld();
 
   it("two sessions from one version close concurrently: the head has both logins and the later change of the shared site", async () => {
     const { sites } = world;

@@ -19,6 +19,7 @@ import {
   testPassword,
   testUserOf,
 } from "@webrun/test-fixtures";
+import { afterAll, beforeAll } from "vitest";
 import { type OpenSessionOptions, openSession, type Session, type SessionBackend } from "../../src/index.js";
 import { storeBackend } from "../../src/store/index.js";
 
@@ -95,6 +96,19 @@ export async function startSessionWorld(): Promise<SessionWorld> {
       await rm(root, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * One world for the enclosing test file or `describe`: started before its
+ * tests, stopped after. The object is filled in when it starts.
+ */
+export function useSessionWorld(): SessionWorld {
+  const world = {} as SessionWorld;
+  beforeAll(async () => {
+    Object.assign(world, await startSessionWorld());
+  });
+  afterAll(() => world.stop());
+  return world;
 }
 
 const loggedIn = (status: SiteStatus) => status.loggedIn;
