@@ -25,4 +25,16 @@ export const sessionErrors = {
       },
       cause,
     }),
+  /** The save failed and the capture could not be kept either: it is gone. */
+  captureLost: (saveError: unknown, keepError: unknown, environmentId: string) =>
+    new WebrunError({
+      kind: isWebrunError(saveError) ? saveError.kind : "unavailable",
+      code: "SESSION_SAVE_FAILED",
+      message:
+        `saving the session to environment ${environmentId} failed` +
+        `${isWebrunError(saveError) ? ` (${saveError.message})` : ""}, and keeping the capture for a retry ` +
+        `failed too (${keepError instanceof Error ? keepError.message : String(keepError)}): the session's changes are lost`,
+      details: isWebrunError(saveError) ? { causeCode: saveError.code } : {},
+      cause: saveError,
+    }),
 } as const;

@@ -4,6 +4,7 @@ import path from "node:path";
 import {
   type BrowserState,
   launchSeeded,
+  normalizeDomain,
   type ProxyLaunchPlan,
   type SeededBrowser,
   teardownCapture,
@@ -76,13 +77,15 @@ export interface Session {
  * routes downloads to `downloadsDir`. Resolves once the browser is ready.
  */
 export async function openSession(options: OpenSessionOptions): Promise<Session> {
+  // A bad domain is refused before anything is read or started.
+  const filter = {
+    ...(options.onlyDomains ? { only: options.onlyDomains.map(normalizeDomain) } : {}),
+    ...(options.excludeDomains ? { exclude: options.excludeDomains.map(normalizeDomain) } : {}),
+  };
   const folders = await createSessionFolders(options.tempDir);
   try {
     const head = await options.backend.loadHead(options.environmentId, folders.scratch);
-    const plan = planSeed(head.state, {
-      ...(options.onlyDomains ? { only: options.onlyDomains } : {}),
-      ...(options.excludeDomains ? { exclude: options.excludeDomains } : {}),
-    });
+    const plan = planSeed(head.state, filter);
     const [files, launched] = await Promise.allSettled([
       materializeFiles(head, folders.files),
       launchSeeded(plan.state, {
@@ -223,7 +226,11 @@ class SessionCloser {
     try {
       return await this.#backend.saveState(this.#environmentId, capture);
     } catch (error) {
-      const folder = await keepUnsavedCapture(this.#unsavedDir, this.#environmentId, capture);
+      const folder = await keepUnsavedCapture(this.#unsavedDir, this.#environmentId, capture).catch(
+        (keepError: unknown) => {
+          throw sessionErrors.captureLost(error, keepError, this.#environmentId);
+        },
+      );
       throw sessionErrors.saveFailed(error, {
         environmentId: this.#environmentId,
         mergeBase: this.#baseVersion,

@@ -27,7 +27,9 @@ describe("bad input and faults", () => {
     );
     await chmod(spy, 0o755);
     const strangers = (await world.environments.create("mallory", { name: "theirs" }))._id;
-    for (const id of ["0123456789abcdef01234567", "../../etc", strangers]) {
+    const deleted = await world.createEnvironment("deleted");
+    await world.environments.delete(userId, deleted);
+    for (const id of ["0123456789abcdef01234567", "../../etc", strangers, deleted]) {
       const error = await world.open(id, { executablePath: spy }).catch((caught: unknown) => caught);
       expect(isWebrunError(error, "ENVIRONMENT_NOT_FOUND"), String(error)).toBe(true);
       expect((error as WebrunError).kind).toBe("not_found");
@@ -101,6 +103,30 @@ describe("bad input and faults", () => {
     const next = await world.open(envId);
     expect(await statusOf(next, world.sites, "bank")).toMatchObject({ loggedIn: true, user: "alice@bank" });
     await next.close({ save: false });
+  });
+
+  it("a failed save whose capture cannot be kept either says the changes are lost", async () => {
+    const envId = await world.createEnvironment("lost");
+    const failing: SessionBackend = {
+      ...world.backend,
+      saveState: async () => {
+        throw new WebrunError({
+          kind: "unavailable",
+          code: "BLOB_STORE_UNAVAILABLE",
+          message: "store unreachable",
+        });
+      },
+    };
+    // A file where the folder should go: the capture cannot be written.
+    const blocked = path.join(world.root, "not-a-folder");
+    await writeFile(blocked, "");
+    const session = await world.open(envId, { backend: failing, unsavedDir: blocked });
+    const error = await session.close().catch((caught: unknown) => caught);
+    expect(isWebrunError(error, "SESSION_SAVE_FAILED"), String(error)).toBe(true);
+    expect((error as Error).message).toMatch(
+      /store unreachable.*keeping the capture for a retry failed too.*lost/,
+    );
+    expect(await leftIn(world.tempDir)).toEqual([]);
   });
 
   it("SIGKILL of the session process mid-close leaves the head unchanged: no partial version", async () => {

@@ -90,10 +90,13 @@ describe("session lifecycle against an in-process store (real Chromium, HTTPS te
     for (const site of ["bank", "shop", "notes"] as const) await logIn(setup, sites, site);
     expect((await setup.close()).saved?.version).toBe(1);
 
+    const uses = (await world.environments.get(userId, envId)).usageCount;
     const invalid = await world
       .open(envId, { onlyDomains: ["not a domain"] })
       .catch((error: unknown) => error);
     expect(isWebrunError(invalid, "DOMAIN_INVALID")).toBe(true);
+    // Refused before the environment was even read (opening counts as a use).
+    expect((await world.environments.get(userId, envId)).usageCount).toBe(uses);
     expect(await leftIn(world.tempDir)).toEqual([]);
 
     const session = await world.open(envId, { onlyDomains: ["bank.test", "nowhere.test"] });
