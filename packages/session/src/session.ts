@@ -1,4 +1,5 @@
 import { createReadStream } from "node:fs";
+import { rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import {
@@ -98,6 +99,8 @@ export async function openSession(options: OpenSessionOptions): Promise<Session>
         ...(head.profileDir ? { profileTemplateDir: head.profileDir } : {}),
       }),
     ]);
+    // What the backend unpacked is in the browser's own profile now (decrypted: no longer than needed).
+    await rm(folders.scratch, { recursive: true, force: true });
     if (launched.status === "rejected") throw launched.reason;
     const browser = launched.value;
     try {
