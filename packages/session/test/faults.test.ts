@@ -62,16 +62,7 @@ describe("bad input and faults", () => {
 
   it("a failed save keeps the capture owner-only and says how to retry; the retry saves it", async () => {
     const envId = await world.createEnvironment("retry");
-    const failing: SessionBackend = {
-      ...world.backend,
-      saveState: async () => {
-        throw new WebrunError({
-          kind: "unavailable",
-          code: "BLOB_STORE_UNAVAILABLE",
-          message: "store unreachable",
-        });
-      },
-    };
+    const failing = withFailingSave(world.backend);
     const session = await world.open(envId, { backend: failing });
     await logIn(session, world.sites, "bank");
     const error = await session.close().catch((caught: unknown) => caught);
@@ -107,16 +98,7 @@ describe("bad input and faults", () => {
 
   it("a failed save whose capture cannot be kept either says the changes are lost", async () => {
     const envId = await world.createEnvironment("lost");
-    const failing: SessionBackend = {
-      ...world.backend,
-      saveState: async () => {
-        throw new WebrunError({
-          kind: "unavailable",
-          code: "BLOB_STORE_UNAVAILABLE",
-          message: "store unreachable",
-        });
-      },
-    };
+    const failing = withFailingSave(world.backend);
     // A file where the folder should go: the capture cannot be written.
     const blocked = path.join(world.root, "not-a-folder");
     await writeFile(blocked, "");
@@ -168,3 +150,17 @@ describe("bad input and faults", () => {
     expect(head.state.cookies.map((cookie) => cookie.name)).toEqual(["bank_session"]);
   });
 });
+
+/** `backend` whose saves fail as a store outage would. */
+function withFailingSave(backend: SessionBackend): SessionBackend {
+  return {
+    ...backend,
+    saveState: async () => {
+      throw new WebrunError({
+        kind: "unavailable",
+        code: "BLOB_STORE_UNAVAILABLE",
+        message: "store unreachable",
+      });
+    },
+  };
+}
