@@ -1,6 +1,11 @@
+import { execFileSync } from "node:child_process";
+import { createReadStream } from "node:fs";
+import { mkdtemp } from "node:fs/promises";
+import path from "node:path";
+import { launchChromium } from "@webrun/browser-state";
 import { isWebrunError } from "@webrun/errors";
 import { describe, expect, it } from "vitest";
-import type { SessionBackend } from "../src/index.js";
+import type { Session, SessionBackend } from "../src/index.js";
 import { evaluateAt, leftIn, logIn, statusOf, userId, useSessionWorld } from "./support/session-world.js";
 
 describe("session lifecycle against an in-process store (real Chromium, HTTPS test sites)", () => {
@@ -114,5 +119,34 @@ describe("session lifecycle against an in-process store (real Chromium, HTTPS te
     expect((await statusOf(next, sites, "shop")).loggedIn).toBe(true);
     expect((await statusOf(next, sites, "notes")).loggedIn).toBe(true);
     await next.close({ save: false });
+  });
+
+  it("an uploaded Chrome profile seeds the session (its cookie database is the browser's) and is kept by the save", async () => {
+    const { sites } = world;
+    const profileDir = await mkdtemp(path.join(world.root, "uploaded-profile-"));
+    const plain = await launchChromium({ userDataDir: profileDir, args: sites.chromiumArgs });
+    try {
+      await logIn({ cdpUrl: plain.cdpUrl } as Session, sites, "bank");
+    } finally {
+      await plain.close();
+    }
+    const archive = path.join(world.root, "profile.tar.gz");
+    execFileSync("tar", ["-czf", archive, "-C", profileDir, "."]);
+    const envId = await world.createEnvironment("uploaded");
+    await world.environments.importProfileArchive(userId, envId, createReadStream(archive), {
+      baseVersion: null,
+    });
+    const uploaded = await world.environments.loadVersion(userId, envId);
+    expect(uploaded.state.cookies).toEqual([]);
+    expect(uploaded.profileFiles.map((file) => file.path)).toContain("Default/Cookies");
+
+    const session = await world.open(envId);
+    expect(await statusOf(session, sites, "bank")).toMatchObject({ loggedIn: true, user: "alice@bank" });
+    const receipt = await session.close();
+    expect(receipt.saved).toMatchObject({ version: 2, baseVersion: 1, merged: false });
+    const saved = await world.environments.loadVersion(userId, envId);
+    expect(saved.state.cookies.map((cookie) => cookie.name)).toContain("bank_session");
+    expect(saved.profileFiles).toEqual(uploaded.profileFiles);
+    expect(await leftIn(world.tempDir)).toEqual([]);
   });
 });
