@@ -46,6 +46,7 @@ export {
   type EnvironmentStoreOptions,
 } from "./environments/environment-store.js";
 export type { GarbageReport } from "./environments/garbage-collector.js";
+export type { MergeOutcome, MergeSaveInput, MergeSaveResult } from "./environments/merge-save.js";
 export type { Environment, VersionSummary } from "./environments/schemas.js";
 export type {
   LoadedFile,

@@ -1,4 +1,4 @@
-import { WebrunError } from "@webrun/errors";
+import { isWebrunError, WebrunError } from "@webrun/errors";
 import { formatBytes } from "./limits.js";
 
 /** The answers an upload or a file operation gives; codes are stable, messages are for people. */
@@ -129,6 +129,12 @@ export const fileErrors = {
       details: { size },
     }),
 } as const;
+
+/** Our own errors pass through; a store's or anything else's becomes "storage unavailable" (cause kept, not shown). */
+export function asUploadError(error: unknown): WebrunError {
+  if (isWebrunError(error) && !error.code.startsWith("BLOB_")) return error;
+  return uploadErrors.storage(error);
+}
 
 /** Names from the client are quoted (JSON-escaped, capped) so they cannot forge the rest of a message. */
 function quote(value: string): string {

@@ -11,6 +11,7 @@ import {
   type StoredRecord,
   summarize,
 } from "./file-record.js";
+import { assertEnvironmentExists } from "./file-writes.js";
 import { fileKeys } from "./keys.js";
 import { parseRangeHeader } from "./range-header.js";
 import { readRecord, swapRecord } from "./record-store.js";
@@ -83,7 +84,7 @@ export async function listEnvironmentFiles(
   userId: string,
   environmentId: string,
 ): Promise<FileSummary[]> {
-  await assertEnvironment(context, userId, environmentId);
+  await assertEnvironmentExists(context, userId, environmentId);
   const records = await environmentRecords(context, userId, environmentId);
   return records
     .sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.fileId.localeCompare(b.fileId))
@@ -97,7 +98,7 @@ export async function deleteFile(
   environmentId: string,
   fileId: string,
 ): Promise<void> {
-  await assertEnvironment(context, userId, environmentId);
+  await assertEnvironmentExists(context, userId, environmentId);
   const file = await getFile(context, userId, fileId);
   if (!file || file.environmentId !== environmentId) throw fileErrors.fileNotFound();
   await removeFile(context, userId, environmentId, fileId);
@@ -146,7 +147,7 @@ export async function promoteFiles(
   environmentId: string,
   fileIds: readonly string[],
 ): Promise<FileSummary[]> {
-  await assertEnvironment(context, userId, environmentId);
+  await assertEnvironmentExists(context, userId, environmentId);
   const unique = [...new Set(fileIds)];
   for (const fileId of unique) {
     const found = isFileId(fileId) ? await readRecord(context.store, userId, fileId) : undefined;
@@ -191,15 +192,6 @@ function assertPromotable(
   if (record.environmentId !== null && record.environmentId !== environmentId)
     throw fileErrors.fileOnOtherEnvironment(fileId);
   return record;
-}
-
-async function assertEnvironment(
-  context: FilesContext,
-  userId: string,
-  environmentId: string,
-): Promise<void> {
-  if (!isEnvironmentId(environmentId) || !(await context.environments.exists(userId, environmentId)))
-    throw fileErrors.environmentNotFound();
 }
 
 /** The live records an environment's index points to; stale entries (record gone or moved) are skipped. */

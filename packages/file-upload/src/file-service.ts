@@ -12,7 +12,8 @@ import {
 import type { FileRecord, FileSummary } from "./file-record.js";
 import type { UploadLimits } from "./limits.js";
 import { type SweepOptions, type SweepReport, sweepOrphans } from "./orphan-sweep.js";
-import { handleUpload, type UploadResult } from "./upload-handler.js";
+import { type StoreFileInput, storeFile } from "./store-file.js";
+import { handleUpload, type UploadedFile, type UploadResult } from "./upload-handler.js";
 
 export interface FileServiceOptions extends FilesContext {
   limits?: Partial<UploadLimits>;
@@ -21,6 +22,8 @@ export interface FileServiceOptions extends FilesContext {
 /** Every file operation bound to one store, environment directory and configuration. */
 export interface FileService {
   handleUpload(request: IncomingMessage, userId: string): Promise<UploadResult>;
+  /** One file from a stream (no HTTP request), e.g. a session's download; see `storeFile`. */
+  storeFile(userId: string, input: StoreFileInput): Promise<UploadedFile>;
   getFile(userId: string, fileId: string): Promise<FileRecord | undefined>;
   openFileDownload(userId: string, fileId: string, rangeHeader?: string): Promise<FileDownload>;
   listEnvironmentFiles(userId: string, environmentId: string): Promise<FileSummary[]>;
@@ -35,6 +38,7 @@ export function createFileService(options: FileServiceOptions): FileService {
   const context: FilesContext = options;
   return {
     handleUpload: (request, userId) => handleUpload(request, { ...options, userId }),
+    storeFile: (userId, input) => storeFile(options, userId, input),
     getFile: (userId, fileId) => getFile(context, userId, fileId),
     openFileDownload: (userId, fileId, rangeHeader) => openFileDownload(context, userId, fileId, rangeHeader),
     listEnvironmentFiles: (userId, environmentId) => listEnvironmentFiles(context, userId, environmentId),

@@ -25,4 +25,5 @@ export { defaultUploadLimits, formatBytes, type UploadLimits } from "./limits.js
 export { type SweepOptions, type SweepReport, sweepOrphans } from "./orphan-sweep.js";
 export { parseRangeHeader } from "./range-header.js";
 export { receiveSingleFile, type SingleFileInfo, type SingleFileOptions } from "./single-file-upload.js";
+export { type StoreFileInput, type StoreFileOptions, storeFile } from "./store-file.js";
 export { handleUpload, type UploadedFile, type UploadOptions, type UploadResult } from "./upload-handler.js";

@@ -20,13 +20,21 @@ export class MeasuringStream extends Transform {
   private headLength = 0;
   private size = 0;
 
-  constructor(private readonly headBytes: number) {
+  /** `limit`: past `maxBytes` the stream fails with `tooLarge()` (a source with no limit of its own). */
+  constructor(
+    private readonly headBytes: number,
+    private readonly limit?: { maxBytes: number; tooLarge: () => Error },
+  ) {
     super();
   }
 
   override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
-    this.hash.update(chunk);
     this.size += chunk.length;
+    if (this.limit && this.size > this.limit.maxBytes) {
+      callback(this.limit.tooLarge());
+      return;
+    }
+    this.hash.update(chunk);
     if (this.headLength < this.headBytes) {
       const part = chunk.subarray(0, this.headBytes - this.headLength);
       this.headChunks.push(Buffer.from(part));

@@ -1,29 +1,28 @@
 import type { IncomingMessage } from "node:http";
 import type { Readable } from "node:stream";
-import { isWebrunError, type WebrunError } from "@webrun/errors";
+import type { WebrunError } from "@webrun/errors";
 import busboy, { type Busboy, type FieldInfo, type FileInfo } from "busboy";
-import { clock, defaultOrphanMaxAgeMs, type FilesContext } from "./context.js";
-import { fileErrors, uploadErrors } from "./errors.js";
-import { sanitizeFileName } from "./file-name.js";
-import { type FileRecord, type FileSummary, isEnvironmentId, newFileId } from "./file-record.js";
-import { fileKeys } from "./keys.js";
+import type { FilesContext } from "./context.js";
+import { asUploadError, uploadErrors } from "./errors.js";
+import {
+  assertEnvironmentExists,
+  commitFileRecord,
+  type IncomingFile,
+  newIncomingFile,
+  removeFileWrites,
+  type UploadedFile,
+  writeFileBlob,
+} from "./file-writes.js";
 import { resolveLimits, type UploadLimits } from "./limits.js";
 import { type Measurement, MeasuringStream } from "./measuring-stream.js";
-import { swapRecord } from "./record-store.js";
-import { detectContentType, sniffBytes } from "./sniff.js";
+import { sniffBytes } from "./sniff.js";
+
+export type { UploadedFile } from "./file-writes.js";
 
 export interface UploadOptions extends FilesContext {
   /** The authenticated owner of the uploaded files. */
   userId: string;
   limits?: Partial<UploadLimits>;
-}
-
-/** One stored file as the upload answers it: the contract's fields plus what was measured. */
-export interface UploadedFile extends FileSummary {
-  sha256: string;
-  /** Type sniffed from the bytes, else the one the client declared. */
-  contentType: string | null;
-  environmentId: string | null;
 }
 
 /** The contract's response body: `{success:true, files:[{fileId, originalName, size}]}` (plus measured fields). */
@@ -74,11 +73,7 @@ function openParser(request: IncomingMessage, limits: UploadLimits): Busboy {
   }
 }
 
-interface FileUpload {
-  fileId: string;
-  createdAt: Date;
-  originalName: string;
-  declaredType: string | null;
+interface FileUpload extends IncomingFile {
   /** No filename: with no bytes either, this is an HTML form's file input left empty, not a file. */
   nameless: boolean;
   source: Readable & { truncated?: boolean };
@@ -96,7 +91,6 @@ class UploadRequest {
   private environmentFieldSeen = false;
   private environmentId: string | null = null;
   private environmentCheck: Promise<void> = Promise.resolve();
-  private readonly committed: FileRecord[] = [];
 
   constructor(
     private readonly request: IncomingMessage,
@@ -169,7 +163,8 @@ class UploadRequest {
   }
 
   private startFile(source: Readable, info: FileInfo): FileUpload {
-    const originalName = sanitizeFileName(info.filename);
+    const incoming = newIncomingFile(this.options, info.filename, info.mimeType);
+    const originalName = incoming.originalName;
     const sink = new MeasuringStream(sniffBytes);
     // Its errors reach us through the store's put (or we caused them); never as an unhandled 'error' event.
     sink.on("error", () => {});
@@ -177,10 +172,7 @@ class UploadRequest {
     source.on("error", (error) => sink.destroy(error));
     source.pipe(sink);
     const file: FileUpload = {
-      fileId: newFileId(),
-      createdAt: clock(this.options),
-      originalName,
-      declaredType: normalizeType(info.mimeType),
+      ...incoming,
       nameless: !info.filename,
       source,
       sink,
@@ -191,19 +183,15 @@ class UploadRequest {
     return file;
   }
 
-  /** The marker first, so a crash at any later point leaves something for the sweep to find. */
   private async storeFile(file: FileUpload): Promise<Measurement> {
-    const { store, userId } = this.options;
-    const signal = this.abort.signal;
-    await store.put(fileKeys.unattachedMarker(file.createdAt, userId, file.fileId), "", { signal });
-    signal.throwIfAborted();
-    const info = await store.put(fileKeys.blob(userId, file.fileId), file.sink, {
-      signal,
-      contentType: file.declaredType ?? "application/octet-stream",
-    });
+    const measurement = await writeFileBlob(
+      this.options,
+      this.options.userId,
+      file,
+      file.sink,
+      this.abort.signal,
+    );
     if (file.source.truncated) throw uploadErrors.fileTooLarge(file.originalName, this.limits.maxFileBytes);
-    const measurement = file.sink.measurement();
-    if (info.size !== measurement.size) throw uploadErrors.sizeMismatch(file.originalName);
     return measurement;
   }
 
@@ -237,10 +225,8 @@ class UploadRequest {
     this.environmentCheck.catch((error) => this.fail(asUploadError(error)));
   }
 
-  private async checkEnvironment(environmentId: string): Promise<void> {
-    const { environments, userId } = this.options;
-    if (!isEnvironmentId(environmentId) || !(await environments.exists(userId, environmentId)))
-      throw fileErrors.environmentNotFound();
+  private checkEnvironment(environmentId: string): Promise<void> {
+    return assertEnvironmentExists(this.options, this.options.userId, environmentId);
   }
 
   private async commit(measured: Measurement[]): Promise<UploadResult> {
@@ -258,52 +244,15 @@ class UploadRequest {
     return { success: true, files };
   }
 
+  /** An empty file input: what it wrote goes (it has no record yet). */
   private async discard(file: FileUpload): Promise<undefined> {
-    const { store, userId } = this.options;
-    await store.delete(fileKeys.blob(userId, file.fileId));
-    await store.delete(fileKeys.unattachedMarker(file.createdAt, userId, file.fileId));
+    await removeFileWrites(this.options, this.options.userId, file, null);
     return undefined;
   }
 
-  private async commitFile(file: FileUpload, measurement: Measurement): Promise<UploadedFile> {
-    const { store, userId } = this.options;
-    const environmentId = this.environmentId;
-    const detectedType = await detectContentType(measurement.head);
-    const maxAge = this.options.orphanMaxAgeMs ?? defaultOrphanMaxAgeMs;
-    const record: FileRecord = {
-      version: 1,
-      state: "active",
-      fileId: file.fileId,
-      userId,
-      environmentId,
-      originalName: file.originalName,
-      size: measurement.size,
-      sha256: measurement.sha256,
-      declaredType: file.declaredType,
-      detectedType,
-      createdAt: file.createdAt.toISOString(),
-      expiresAt: environmentId ? null : new Date(file.createdAt.getTime() + maxAge).toISOString(),
-    };
-    // ifNoneMatch: a sweeper that judged this upload abandoned holds the key; then we must not commit.
-    if ((await swapRecord(store, userId, record, "absent")) === undefined)
-      throw uploadErrors.tooSlow(this.limits.maxDurationMs);
-    this.committed.push(record);
-    // A sweeper that already finished (claim, delete bytes, release the key) is seen here: its deletion
-    // of the bytes came before our record, so a record never survives pointing at nothing.
-    if ((await store.head(fileKeys.blob(userId, file.fileId))) === undefined)
-      throw uploadErrors.tooSlow(this.limits.maxDurationMs);
-    if (environmentId) {
-      await store.put(fileKeys.environmentEntry(userId, environmentId, file.fileId), "");
-      await store.delete(fileKeys.unattachedMarker(file.createdAt, userId, file.fileId));
-    }
-    return {
-      fileId: record.fileId,
-      originalName: record.originalName,
-      size: record.size,
-      sha256: record.sha256,
-      contentType: detectedType ?? file.declaredType,
-      environmentId,
-    };
+  private commitFile(file: FileUpload, measurement: Measurement): Promise<UploadedFile> {
+    const { userId } = this.options;
+    return commitFileRecord(this.options, userId, file, measurement, this.environmentId, this.limits);
   }
 
   private fail(error: WebrunError): void {
@@ -321,35 +270,15 @@ class UploadRequest {
     }
   }
 
-  /** Deletes everything this request wrote: records first, so none ever points to a missing blob. */
+  /** Deletes everything this request wrote. */
   private async removeEverything(): Promise<void> {
-    const { store, userId } = this.options;
-    const removals = this.files.map(async (file) => {
-      if (this.committed.some((record) => record.fileId === file.fileId)) {
-        await store.delete(fileKeys.record(userId, file.fileId));
-        if (this.environmentId)
-          await store.delete(fileKeys.environmentEntry(userId, this.environmentId, file.fileId));
-      }
-      await store.delete(fileKeys.blob(userId, file.fileId));
-      // Last: if anything above failed, the marker lets the sweep finish the job.
-      await store.delete(fileKeys.unattachedMarker(file.createdAt, userId, file.fileId));
-    });
-    await Promise.allSettled(removals);
+    const { userId } = this.options;
+    await Promise.allSettled(
+      this.files.map((file) => removeFileWrites(this.options, userId, file, this.environmentId)),
+    );
   }
 }
 
 function isEmptyInput(file: FileUpload | undefined, measurement: Measurement): boolean {
   return file?.nameless === true && measurement.size === 0;
-}
-
-/** `application/pdf; charset=…` → `application/pdf`; nothing or junk → null. */
-function normalizeType(mimeType: string | undefined): string | null {
-  const type = mimeType?.split(";")[0]?.trim().toLowerCase() ?? "";
-  return /^[a-z0-9!#$&^_.+-]+\/[a-z0-9!#$&^_.+-]+$/.test(type) ? type : null;
-}
-
-/** Our own errors pass through; a store's or anything else's becomes "storage unavailable" (cause kept, not shown). */
-function asUploadError(error: unknown): WebrunError {
-  if (isWebrunError(error) && !error.code.startsWith("BLOB_")) return error;
-  return uploadErrors.storage(error);
 }

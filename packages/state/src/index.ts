@@ -1,9 +1,35 @@
 /**
  * @webrun/state — the BrowserState document: its schema and limits, typed
- * JSON for IndexedDB values, Chromium storage keys, and Playwright
- * `storageState` interop. Pure data: no browser, CDP or leveldb.
+ * JSON for IndexedDB values, Chromium storage keys, Playwright
+ * `storageState` interop, and what is computed from documents alone: the
+ * three-way merge of concurrent saves, diffs, cookie expiry and domain
+ * filters. Pure data: no browser, CDP or leveldb.
  */
 
+export { type CookieExpiry, cookieExpiry, type DomainExpiry } from "./insight/cookie-expiry.js";
+export {
+  type DomainFilter,
+  type FilteredState,
+  filterStateByDomain,
+  normalizeDomain,
+} from "./insight/domain-filter.js";
+export {
+  type MergedState,
+  type MergeReport,
+  type MergeStatesInput,
+  mergeStates,
+} from "./merge/merge-states.js";
+export { type ChangeCounts, type StateChanges, stateChanges } from "./merge/state-changes.js";
+export {
+  type Changed,
+  type CookieRef,
+  diffStates,
+  type ExtensionDiff,
+  type IndexedDbDiff,
+  type StateDiff,
+  type StorageDiff,
+  type ValueHash,
+} from "./merge/state-diff.js";
 export * from "./playwright/index.js";
 export * from "./state.js";
 export { parseStorageKey, type StorageKeyParts, storageKeyOf } from "./storage-key.js";

@@ -15,6 +15,7 @@ import {
   updateEnvironment,
 } from "./environments.js";
 import { collectGarbage, type GarbageReport } from "./garbage-collector.js";
+import { type MergeSaveInput, type MergeSaveResult, saveMerged } from "./merge-save.js";
 import type { Environment } from "./schemas.js";
 import {
   type LoadedVersion,
@@ -56,6 +57,8 @@ export interface EnvironmentStore {
   delete(userId: string, envId: string): Promise<void>;
   markUsed(userId: string, envId: string): Promise<Environment>;
   saveVersion(userId: string, envId: string, input: SaveVersionInput): Promise<SaveResult>;
+  /** A session's save, merged three-way into whatever was saved since its base (see `saveMerged`). */
+  saveMerged(userId: string, envId: string, input: MergeSaveInput): Promise<MergeSaveResult>;
   /** Kept versions, newest first. */
   history(userId: string, envId: string): Promise<VersionInfo[]>;
   /** The head by default; `ENVIRONMENT_EMPTY` before the first save. */
@@ -101,6 +104,7 @@ export function createEnvironmentStore(options: EnvironmentStoreOptions): Enviro
     delete: (userId, envId) => deleteEnvironment(context, userId, envId),
     markUsed: (userId, envId) => markEnvironmentUsed(context, userId, envId),
     saveVersion: (userId, envId, input) => saveVersion(context, userId, envId, input),
+    saveMerged: (userId, envId, input) => saveMerged(context, userId, envId, input),
     history: (userId, envId) => versionHistory(context, userId, envId),
     loadVersion: (userId, envId, version) => loadVersion(context, userId, envId, version),
     rollback: (userId, envId, version, rollbackOptions) =>

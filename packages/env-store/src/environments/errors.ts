@@ -27,6 +27,19 @@ export function versionConflict(currentVersion: number | null): WebrunError {
   });
 }
 
+/** A merge needs the state its save started from; past retention it is gone, and a silent replace would lose others' saves. */
+export function mergeBaseNotKept(base: number, oldestKept: number | null): WebrunError {
+  return new WebrunError({
+    kind: "conflict",
+    code: "MERGE_BASE_NOT_KEPT",
+    message:
+      oldestKept === null
+        ? `Version ${base} does not exist: this environment has no versions yet (merge from base null)`
+        : `Version ${base} is not kept: the oldest kept version is ${oldestKept}; merge from a kept version or replace without a base`,
+    details: { oldestKept },
+  });
+}
+
 export function versionNotFound(version: number): WebrunError {
   return new WebrunError({
     kind: "not_found",

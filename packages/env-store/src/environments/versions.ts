@@ -94,7 +94,7 @@ async function headManifest(
   return head && (await readManifest(context, head));
 }
 
-async function readManifest(context: StoreContext, entry: VersionEntry): Promise<VersionManifest> {
+export async function readManifest(context: StoreContext, entry: VersionEntry): Promise<VersionManifest> {
   const found = await readJson(context.store, entry.manifestKey, manifestSchema);
   if (!found)
     throw new WebrunError({
@@ -250,18 +250,7 @@ export async function saveVersion(
     envId,
     { baseVersion: input.baseVersion, uploading: input.profileDir !== undefined },
     async (writer) => {
-      const files = state.extensions.flatMap((extension) =>
-        extension.files.map((file) => ({ extension, file })),
-      );
-      const extensionFiles = await mapConcurrently(files, concurrency, async ({ extension, file }) => {
-        const ref = await writer.storeFile(
-          file,
-          extensionFileOpener(extension, file, input.extensionFiles),
-          true,
-          `extensions/${extension.id}/${file.path}`,
-        );
-        return { ...ref, extensionId: extension.id, path: file.path };
-      });
+      const extensionFiles = await storeExtensionFiles(context, writer, state, input.extensionFiles);
       const profile = input.profileDir ? await listProfileFiles(input.profileDir) : [];
       const profileFiles = await mapConcurrently(profile, concurrency, async (file) => {
         const digest = await digestFile(file.absolutePath);
@@ -271,6 +260,25 @@ export async function saveVersion(
       return { state, extensionFiles, profileFiles, profileSummary: input.profileSummary };
     },
   );
+}
+
+/** Stores the files of every extension the state lists; files the head already holds are reused, not opened. */
+export function storeExtensionFiles(
+  context: StoreContext,
+  writer: ContentWriter,
+  state: BrowserState,
+  source: ExtensionFileSource | undefined,
+): Promise<VersionManifest["extensionFiles"]> {
+  const files = state.extensions.flatMap((extension) => extension.files.map((file) => ({ extension, file })));
+  return mapConcurrently(files, context.limits.transferConcurrency, async ({ extension, file }) => {
+    const ref = await writer.storeFile(
+      file,
+      extensionFileOpener(extension, file, source),
+      true,
+      `extensions/${extension.id}/${file.path}`,
+    );
+    return { ...ref, extensionId: extension.id, path: file.path };
+  });
 }
 
 function sum(parts: readonly { size: number }[]): number {

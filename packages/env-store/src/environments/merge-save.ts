@@ -1,0 +1,123 @@
+import { isWebrunError } from "@webrun/errors";
+import {
+  type BrowserState,
+  type BrowserStateInput,
+  emptyBrowserState,
+  type MergeReport,
+  mergeStates,
+  parseBrowserState,
+  type StateChanges,
+  stateChanges,
+} from "@webrun/state";
+import type { ProfileSummary } from "../archive/ingest-profile.js";
+import type { ExtensionFileSource } from "../archive/pack-environment.js";
+import type { StoreContext } from "./context.js";
+import { mergeBaseNotKept, storeContention } from "./errors.js";
+import { readRecord } from "./records.js";
+import type { EnvironmentRecord } from "./schemas.js";
+import { loadVersion, readManifest, runSave, type SaveResult, storeExtensionFiles } from "./versions.js";
+
+export interface MergeSaveInput {
+  state: BrowserState | BrowserStateInput;
+  extensionFiles?: ExtensionFileSource;
+  /** The version the session started from; `null` for an environment that had none. */
+  mergeBase: number | null;
+}
+
+/** What a merged save did, for the session's receipt. */
+export interface MergeOutcome {
+  baseVersion: number | null;
+  /** False when the head was still the base: the save committed as it was. */
+  merged: boolean;
+  /** The versions saved since the base that this save was merged with. */
+  mergedWith: number[];
+  conflicts: number;
+  /** What this save changed relative to its base. */
+  changes: StateChanges;
+  dropped: MergeReport["dropped"];
+}
+
+export type MergeSaveResult = SaveResult & { merge: MergeOutcome };
+
+/** A lost race re-merges on the new head; past this many rounds the store is too contended to go on. */
+const MAX_MERGE_ROUNDS = 20;
+
+/**
+ * Saves a session's state three-way: when versions were saved since
+ * `mergeBase`, `base → ours` is merged into the head (see `mergeStates`)
+ * instead of replacing it or failing. The commit is a compare-and-swap on the
+ * head the merge was made against; a lost race merges again on the new head,
+ * so concurrent sessions all end up in the head. The head's raw profile files
+ * are kept: a session carries none of its own.
+ */
+export async function saveMerged(
+  context: StoreContext,
+  userId: string,
+  envId: string,
+  input: MergeSaveInput,
+): Promise<MergeSaveResult> {
+  const ours = parseBrowserState(input.state);
+  const initial = await readRecord(context, userId, envId);
+  assertBaseKept(initial.value, input.mergeBase);
+  const base =
+    input.mergeBase === null
+      ? emptyBrowserState()
+      : (await loadVersion(context, userId, envId, input.mergeBase)).state;
+  const changes = stateChanges(base, ours);
+
+  for (let round = 0; round < MAX_MERGE_ROUNDS; round++) {
+    const { value: record } = await readRecord(context, userId, envId);
+    assertBaseKept(record, input.mergeBase);
+    const headEntry = record.versions.at(-1);
+    const head = headEntry?.version ?? null;
+    let state = ours;
+    let report: MergeReport | undefined;
+    if (head !== input.mergeBase && headEntry !== undefined) {
+      const theirs = (await loadVersion(context, userId, envId, headEntry.version)).state;
+      ({ state, report } = mergeStates({ base, ours, theirs, now: context.clock.now() }));
+    }
+    const headManifest = headEntry && (await readManifest(context, headEntry));
+    try {
+      const saved = await runSave(
+        context,
+        userId,
+        envId,
+        { baseVersion: head, uploading: false },
+        async (writer) => ({
+          state,
+          extensionFiles: await storeExtensionFiles(context, writer, state, input.extensionFiles),
+          profileFiles: headManifest?.profileFiles ?? [],
+          // Written by this package at ingest; stored untyped in the summary schema.
+          profileSummary: headManifest?.summary.profile as ProfileSummary | undefined,
+        }),
+      );
+      return {
+        ...saved,
+        merge: {
+          baseVersion: input.mergeBase,
+          merged: report !== undefined,
+          mergedWith: record.versions
+            .map((entry) => entry.version)
+            .filter((version) => version > (input.mergeBase ?? 0)),
+          conflicts: report?.conflicts ?? 0,
+          changes,
+          dropped: report?.dropped ?? {
+            expiredCookies: 0,
+            indexedDbRecordsWithoutStore: 0,
+            extensionStorageWithoutExtension: 0,
+          },
+        },
+      };
+    } catch (error) {
+      if (!isWebrunError(error, "VERSION_CONFLICT")) throw error;
+    }
+  }
+  throw storeContention(`environment ${envId}`);
+}
+
+function assertBaseKept(record: EnvironmentRecord, mergeBase: number | null): void {
+  if (mergeBase === null) return;
+  if (!record.versions.some((entry) => entry.version === mergeBase)) {
+    throw mergeBaseNotKept(mergeBase, record.versions[0]?.version ?? null);
+  }
+}

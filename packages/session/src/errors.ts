@@ -1,0 +1,40 @@
+import { isWebrunError, WebrunError } from "@webrun/errors";
+import type { EnvironmentFile } from "./backend.js";
+
+export const sessionErrors = {
+  /** The save failed; the capture is kept for a retry. The kind is the cause's (a 409 stays a 409). */
+  saveFailed: (
+    cause: unknown,
+    details: { environmentId: string; mergeBase: number | null; folder: string; files: EnvironmentFile[] },
+  ) =>
+    new WebrunError({
+      kind: isWebrunError(cause) ? cause.kind : "unavailable",
+      code: "SESSION_SAVE_FAILED",
+      message:
+        `saving the session to environment ${details.environmentId} failed` +
+        `${isWebrunError(cause) ? ` (${cause.message})` : ""}; nothing was saved. ` +
+        `The capture is kept, readable only by you, in ${details.folder}: retry with ` +
+        `retryUnsavedCapture(backend, ${JSON.stringify(details.folder)}) from @webrun/session, or send its ` +
+        `capture.json "state" to PUT /environments/${details.environmentId}/state?base=${details.mergeBase ?? ""}; ` +
+        "then delete the folder",
+      details: {
+        folder: details.folder,
+        mergeBase: details.mergeBase,
+        files: details.files,
+        ...(isWebrunError(cause) ? { causeCode: cause.code } : {}),
+      },
+      cause,
+    }),
+  /** The save failed and the capture could not be kept either: it is gone. */
+  captureLost: (saveError: unknown, keepError: unknown, environmentId: string) =>
+    new WebrunError({
+      kind: isWebrunError(saveError) ? saveError.kind : "unavailable",
+      code: "SESSION_SAVE_FAILED",
+      message:
+        `saving the session to environment ${environmentId} failed` +
+        `${isWebrunError(saveError) ? ` (${saveError.message})` : ""}, and keeping the capture for a retry ` +
+        `failed too (${keepError instanceof Error ? keepError.message : String(keepError)}): the session's changes are lost`,
+      details: isWebrunError(saveError) ? { causeCode: saveError.code } : {},
+      cause: saveError,
+    }),
+} as const;

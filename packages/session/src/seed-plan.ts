@@ -1,0 +1,72 @@
+import {
+  type BrowserState,
+  cookieExpiry,
+  type DomainFilter,
+  filterStateByDomain,
+  mergeStates,
+} from "@webrun/state";
+
+/** What a session was given of its environment, per kind, and what it was not given and why. */
+export interface SeedReport {
+  /** Cookies set on the browser. */
+  cookies: number;
+  /** Origins (storage keys) with storage written. */
+  origins: number;
+  /** Extensions loaded. */
+  extensions: number;
+  /** Files materialised in `filesDir`. */
+  files: number;
+  notSeeded: {
+    /** Left out by `onlyDomains` / `excludeDomains`; kept in the environment all the same. */
+    byDomainFilter: { cookies: number; origins: number };
+    /** `onlyDomains` entries that matched nothing in the environment (a typo?). */
+    unmatchedDomains: string[];
+    /** Persistent cookies past their expiry: setting them would only delete. */
+    expiredCookies: number;
+    /** Extensions disabled in the environment: kept, not loaded. */
+    disabledExtensions: number;
+  };
+}
+
+export interface SeedPlan {
+  /** What the browser is seeded with. */
+  state: BrowserState;
+  /** Whether parts of the head were held back (then a save must carry them over, see `stateToSave`). */
+  partial: boolean;
+  report: Omit<SeedReport, "files">;
+}
+
+/** The part of the head a session gets: the domain filter applied, disabled extensions out. */
+export function planSeed(head: BrowserState, filter: DomainFilter): SeedPlan {
+  const filtered = filterStateByDomain(head, filter);
+  const extensions = filtered.state.extensions.filter((extension) => extension.enabled);
+  const expiredCookies = cookieExpiry(filtered.state.cookies).expired;
+  const disabledExtensions = filtered.state.extensions.length - extensions.length;
+  return {
+    state: { ...filtered.state, extensions },
+    partial: filtered.leftOut.cookies + filtered.leftOut.origins + disabledExtensions > 0,
+    report: {
+      cookies: filtered.state.cookies.length - expiredCookies,
+      origins: filtered.state.origins.length,
+      extensions: extensions.length,
+      notSeeded: {
+        byDomainFilter: filtered.leftOut,
+        unmatchedDomains: filtered.unmatched,
+        expiredCookies,
+        disabledExtensions,
+      },
+    },
+  };
+}
+
+/**
+ * What a session saves: its capture, plus what it was never given. A
+ * capture lacks whatever was not seeded (filtered domains, disabled
+ * extensions), and saved as is that would read as deleted. So the
+ * session's own changes (seeded → captured) are merged onto the full
+ * head it started from: what it never saw stays as it was.
+ */
+export function stateToSave(captured: BrowserState, plan: SeedPlan, head: BrowserState): BrowserState {
+  if (!plan.partial) return captured;
+  return mergeStates({ base: plan.state, ours: captured, theirs: head }).state;
+}
