@@ -18,6 +18,7 @@ export {
   testChromiumArgs,
   testChromiumPath,
 } from "./chromium/test-chromium.js";
+export { modulesLoadedBy } from "./modules/modules-loaded-by.js";
 export {
   acquireTestS3Server,
   apiS3Settings,
