@@ -1,5 +1,5 @@
-import type { IncomingMessage } from "node:http";
 import { httpStatusByKind, isWebrunError, toErrorBody, WebrunError } from "@webrun/errors";
+import { drainRequest } from "@webrun/file-upload";
 import type { FastifyError, FastifyInstance, FastifySchemaValidationError } from "fastify";
 import { loggablePath } from "./logger.js";
 import { toProfileError } from "./routes/index.js";
@@ -23,7 +23,7 @@ export function installErrorHandler(app: FastifyInstance): void {
     if (unsatisfiable) void reply.header("content-range", `bytes */${webrunError.details.size}`);
     // An answer before the whole body was read (404 or 413 on an upload): read and drop the rest first,
     // or the connection closes under a client still sending and it never sees the answer.
-    if (!request.raw.complete) await drain(request.raw);
+    await drainRequest(request.raw);
     if (status >= 500) {
       request.log.error({ err: error, code: webrunError.code }, "request failed");
     } else {
@@ -43,23 +43,6 @@ export function installErrorHandler(app: FastifyInstance): void {
         }),
       ),
     );
-  });
-}
-
-/** Longest wait for the rest of a refused body; a client still sending after this loses its connection. */
-const DRAIN_LIMIT_MS = 30_000;
-
-function drain(raw: IncomingMessage): Promise<void> {
-  return new Promise((resolve) => {
-    const done = () => {
-      clearTimeout(timer);
-      resolve();
-    };
-    const timer = setTimeout(done, DRAIN_LIMIT_MS);
-    raw.once("end", done);
-    raw.once("close", done);
-    raw.once("error", done);
-    raw.resume();
   });
 }
 

@@ -8,7 +8,7 @@ import { pipeline } from "node:stream/promises";
 import { createFsBlobStore, createMemoryBlobStore } from "@webrun/blob-store";
 import { createS3BlobStore } from "@webrun/blob-store/s3";
 import { httpStatusByKind, isWebrunError, toErrorBody } from "@webrun/errors";
-import { createFileService } from "../dist/index.js";
+import { createFileService, drainRequest } from "../dist/index.js";
 
 const store = await openStore();
 const owned = JSON.parse(process.env.ENVIRONMENTS ?? "{}");
@@ -68,7 +68,8 @@ const server = createServer(async (req, res) => {
     if (res.headersSent) return res.destroy();
     const status = isWebrunError(error) ? httpStatusByKind[error.kind] : 500;
     const body = isWebrunError(error) ? toErrorBody(error) : { success: false, message: "Internal error" };
-    // The body may not have been read to its end: don't keep a half-read connection alive.
+    // The body may not have been read to its end: read the rest, then close rather than keep a half-read connection.
+    await drainRequest(req);
     res.setHeader("connection", "close");
     sendJson(res, status, body);
   }
