@@ -52,9 +52,13 @@ export {
   browserDataUploadedAnswerSchema,
   downloadLinkAnswerSchema,
   downloadParamsSchema,
+  type MergedSave,
+  mergedSaveAnswerSchema,
+  mergedSaveSchema,
   restoreParamsSchema,
   savedVersionAnswerSchema,
   stateDocumentSchema,
   stateQuerySchema,
+  stateSaveQuerySchema,
   versionListAnswerSchema,
 } from "./state.js";

@@ -20,6 +20,55 @@ export const savedVersionAnswerSchema = z.object({
   environment: environmentSchema,
 });
 
+const changeCountsSchema = z.object({
+  added: z.number().int().nonnegative(),
+  changed: z.number().int().nonnegative(),
+  removed: z.number().int().nonnegative(),
+});
+
+/**
+ * What a merged save did (`PUT /environments/:id/state?base=<version>`): the
+ * version it made, whether others' saves since its base were merged in, the
+ * conflicts resolved (the later capture wins) and what this save changed
+ * relative to its base. Never a value: names and counts only.
+ */
+export const mergedSaveSchema = z.object({
+  version: z.number().int().positive(),
+  /** The version the session started from; `null` for an environment that had none. */
+  baseVersion: z.number().int().positive().nullable(),
+  merged: z.boolean(),
+  mergedWith: z.array(z.number().int().positive()),
+  conflicts: z.number().int().nonnegative(),
+  changes: z.object({
+    cookies: changeCountsSchema,
+    origins: changeCountsSchema,
+    extensions: changeCountsSchema,
+  }),
+  /** Not carried into the new version, and why (see `MergeReport` in @webrun/state). */
+  dropped: z.object({
+    expiredCookies: z.number().int().nonnegative(),
+    indexedDbRecordsWithoutStore: z.number().int().nonnegative(),
+    extensionStorageWithoutExtension: z.number().int().nonnegative(),
+  }),
+});
+export type MergedSave = z.infer<typeof mergedSaveSchema>;
+
+/** The answer to a merged save: the receipt's `saved` object, and the environment as it now is. */
+export const mergedSaveAnswerSchema = z.object({
+  ...success,
+  saved: mergedSaveSchema,
+  summary: versionSummarySchema,
+  environment: environmentSchema,
+});
+
+/** `?base=<version>` (or `base=none` for an environment that had no version) merges; without it a save replaces. */
+export const stateSaveQuerySchema = z.object({
+  base: z
+    .union([z.literal("none"), z.coerce.number().int().positive()])
+    .optional()
+    .describe("The version this save started from; others' saves since are merged in three-way"),
+});
+
 export const versionListAnswerSchema = z.object({ ...success, versions: z.array(versionInfoSchema) });
 
 export const stateQuerySchema = z.object({ version: z.coerce.number().int().positive().optional() });

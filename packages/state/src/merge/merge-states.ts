@@ -1,4 +1,6 @@
-import type { BrowserState } from "../state.js";
+import type { BrowserState, ExtensionState } from "../state.js";
+import { storageKeyOf } from "../storage-key.js";
+import { sameValue } from "./same-value.js";
 import {
   assembleState,
   type IndexedDbSchemaUnit,
@@ -63,9 +65,23 @@ export function mergeStates({ base, ours, theirs, now = new Date() }: MergeState
     return winner;
   };
 
-  const b = unitsOf(base);
-  const o = unitsOf(ours);
-  const t = unitsOf(theirs);
+  // Whole origins and extensions that only one side changed are settled
+  // without being taken apart; only those changed on both sides go unit by unit.
+  const origins = settleGroups(storageKeyOf, base.origins, ours.origins, theirs.origins);
+  const extensions = settleGroups(
+    (e: ExtensionState) => e.id,
+    base.extensions,
+    ours.extensions,
+    theirs.extensions,
+  );
+  const contested = (state: BrowserState, side: "base" | "ours" | "theirs"): BrowserState => ({
+    ...state,
+    origins: origins.contested[side],
+    extensions: extensions.contested[side],
+  });
+  const b = unitsOf(contested(base, "base"));
+  const o = unitsOf(contested(ours, "ours"));
+  const t = unitsOf(contested(theirs, "theirs"));
   const conflictsByKind = Object.fromEntries(unitKinds.map((kind) => [kind, 0])) as Record<UnitKind, number>;
   const mergeKind = <K extends UnitKind>(kind: K, rule: ConflictRule<never>): StateUnits[K] => {
     const result = mergeUnits(
@@ -105,8 +121,10 @@ export function mergeStates({ base, ours, theirs, now = new Date() }: MergeState
       ...(newer.capturedAt === undefined ? {} : { capturedAt: newer.capturedAt }),
       ...(newer.source === undefined ? {} : { source: newer.source }),
       cookies: assembled.cookies,
-      origins: assembled.origins,
-      extensions: assembled.extensions,
+      origins: origins.inOrder(new Map(assembled.origins.map((origin) => [storageKeyOf(origin), origin]))),
+      extensions: extensions.inOrder(
+        new Map(assembled.extensions.map((extension) => [extension.id, extension])),
+      ),
     },
     report: {
       conflicts: Object.values(conflictsByKind).reduce((sum, n) => sum + n, 0),
@@ -117,6 +135,43 @@ export function mergeStates({ base, ours, theirs, now = new Date() }: MergeState
         indexedDbRecordsWithoutStore: assembled.orphans.indexedDbRecords,
         extensionStorageWithoutExtension: assembled.orphans.extensionStorage,
       },
+    },
+  };
+}
+
+/**
+ * Sorts groups (an origin's storage, an extension) into those settled whole —
+ * unchanged on one side, so the other side's group is the answer — and those
+ * changed on both sides, which are merged unit by unit. `inOrder` lists the
+ * result in theirs' order, then ours' new groups, as the unit merge does.
+ */
+function settleGroups<G>(keyOf: (group: G) => string, base: G[], ours: G[], theirs: G[]) {
+  const byKey = (groups: G[]) => new Map(groups.map((group) => [keyOf(group), group]));
+  const b = byKey(base);
+  const o = byKey(ours);
+  const t = byKey(theirs);
+  const order = [...t.keys(), ...[...o.keys()].filter((key) => !t.has(key))];
+  const settled = new Map<string, G | undefined>();
+  const contested = { base: [] as G[], ours: [] as G[], theirs: [] as G[] };
+  for (const key of order) {
+    const [bg, og, tg] = [b.get(key), o.get(key), t.get(key)];
+    if (sameValue(og, bg)) settled.set(key, tg);
+    else if (sameValue(tg, bg) || sameValue(tg, og)) settled.set(key, og);
+    else {
+      if (bg !== undefined) contested.base.push(bg);
+      if (og !== undefined) contested.ours.push(og);
+      if (tg !== undefined) contested.theirs.push(tg);
+    }
+  }
+  return {
+    contested,
+    inOrder(mergedByKey: Map<string, G>): G[] {
+      const result: G[] = [];
+      for (const key of order) {
+        const group = settled.has(key) ? settled.get(key) : mergedByKey.get(key);
+        if (group !== undefined) result.push(group);
+      }
+      return result;
     },
   };
 }

@@ -1,6 +1,7 @@
-import type { BrowserState } from "../state.js";
-import { diffStates } from "./state-diff.js";
-import { ownerOfUnit, type UnitMap, unitsOf } from "./state-units.js";
+import { type BrowserState, type ExtensionState, emptyBrowserState, type OriginState } from "../state.js";
+import { storageKeyOf } from "../storage-key.js";
+import { sameValue } from "./same-value.js";
+import { cookieKey, sameUnit, type UnitMap, unitsOf } from "./state-units.js";
 
 export interface ChangeCounts {
   added: number;
@@ -18,41 +19,69 @@ export interface StateChanges {
 /**
  * Counts what changed between two states, by the same units a merge uses:
  * an origin changed when any of its storage items, IndexedDB schemas or
- * records did; an extension when its package or any `chrome.storage` entry did.
+ * records did; an extension when its package or any `chrome.storage` entry
+ * did. A group equal as a whole is unchanged without being taken apart.
  */
 export function stateChanges(before: BrowserState, after: BrowserState): StateChanges {
-  const diff = diffStates(before, after, () => "");
-  const b = unitsOf(before);
-  const a = unitsOf(after);
-  const originsBefore = owners(b.storageItem, b.indexedDbSchema, b.indexedDbRecord);
-  const originsAfter = owners(a.storageItem, a.indexedDbSchema, a.indexedDbRecord);
-  const extensionsBefore = owners(b.extension, b.extensionStorage);
-  const extensionsAfter = owners(a.extension, a.extensionStorage);
+  const cookies = (state: BrowserState) =>
+    new Map(state.cookies.map((cookie) => [cookieKey(cookie), cookie]));
   return {
-    cookies: {
-      added: diff.cookies.added.length,
-      changed: diff.cookies.changed.length,
-      removed: diff.cookies.removed.length,
-    },
-    origins: counts(
-      originsBefore,
-      originsAfter,
-      new Set([...diff.storage, ...diff.indexedDB].map((d) => d.storageKey)),
+    cookies: countChanges(cookies(before), cookies(after), sameValue),
+    origins: countChanges(
+      groups(before.origins, storageKeyOf),
+      groups(after.origins, storageKeyOf),
+      sameOrigin,
     ),
-    extensions: counts(extensionsBefore, extensionsAfter, new Set(diff.extensions.map((d) => d.id))),
+    extensions: countChanges(
+      groups(before.extensions, (e) => e.id),
+      groups(after.extensions, (e) => e.id),
+      sameExtension,
+    ),
   };
 }
 
-function owners(...maps: UnitMap[]): Set<string> {
-  return new Set(maps.flatMap((map) => [...map.keys()].map(ownerOfUnit)));
+function groups<G>(list: G[], keyOf: (group: G) => string): Map<string, G> {
+  return new Map(list.map((group) => [keyOf(group), group]));
 }
 
-function counts(before: Set<string>, after: Set<string>, differing: Set<string>): ChangeCounts {
-  let added = 0;
-  let changed = 0;
-  for (const owner of after) {
-    if (!before.has(owner)) added++;
-    else if (differing.has(owner)) changed++;
+function countChanges<G>(
+  before: Map<string, G>,
+  after: Map<string, G>,
+  same: (a: G, b: G) => boolean,
+): ChangeCounts {
+  const counts: ChangeCounts = { added: 0, changed: 0, removed: 0 };
+  for (const [key, group] of after) {
+    const previous = before.get(key);
+    if (previous === undefined) counts.added++;
+    else if (!same(previous, group)) counts.changed++;
   }
-  return { added, changed, removed: [...before].filter((owner) => !after.has(owner)).length };
+  for (const key of before.keys()) if (!after.has(key)) counts.removed++;
+  return counts;
+}
+
+/** Equal as a whole, or unit by unit (the same items captured in another order). */
+function sameOrigin(a: OriginState, b: OriginState): boolean {
+  if (sameValue(a, b)) return true;
+  const [ua, ub] = [unitsOf(stateWith({ origins: [a] })), unitsOf(stateWith({ origins: [b] }))];
+  return (
+    sameUnits(ua.storageItem, ub.storageItem) &&
+    sameUnits(ua.indexedDbSchema, ub.indexedDbSchema) &&
+    sameUnits(ua.indexedDbRecord, ub.indexedDbRecord)
+  );
+}
+
+function sameExtension(a: ExtensionState, b: ExtensionState): boolean {
+  if (sameValue(a, b)) return true;
+  const [ua, ub] = [unitsOf(stateWith({ extensions: [a] })), unitsOf(stateWith({ extensions: [b] }))];
+  return sameUnits(ua.extension, ub.extension) && sameUnits(ua.extensionStorage, ub.extensionStorage);
+}
+
+function stateWith(parts: Partial<BrowserState>): BrowserState {
+  return { ...emptyBrowserState(), ...parts };
+}
+
+function sameUnits(a: UnitMap, b: UnitMap): boolean {
+  if (a.size !== b.size) return false;
+  for (const [key, unit] of a) if (!sameUnit(unit, b.get(key))) return false;
+  return true;
 }

@@ -1,10 +1,12 @@
 import type { BrowserState } from "../state.js";
+import { canonicalJson } from "./canonical-json.js";
+import { sameValue } from "./same-value.js";
 import {
   type ExtensionStorageUnit,
   type IndexedDbRecordUnit,
   type IndexedDbSchemaUnit,
-  ownerOfUnit,
   type StorageItemUnit,
+  sameUnit,
   type Unit,
   type UnitMap,
   unitsOf,
@@ -91,8 +93,12 @@ function changedUnits<T, R>(
   for (const [key, unit] of after) {
     const previous = before.get(key);
     if (previous === undefined) result.added.push(refOf(unit));
-    else if (previous.canonical !== unit.canonical)
-      result.changed.push({ ...refOf(unit), before: hash(previous.canonical), after: hash(unit.canonical) });
+    else if (!sameValue(previous.payload, unit.payload))
+      result.changed.push({
+        ...refOf(unit),
+        before: hash(canonicalJson(previous.payload)),
+        after: hash(canonicalJson(unit.payload)),
+      });
   }
   for (const [key, unit] of before) if (!after.has(key)) result.removed.push(refOf(unit));
   return result;
@@ -101,11 +107,11 @@ function changedUnits<T, R>(
 /** Splits a unit map by owner (storage key or extension id), keeping order. */
 function byOwner<T>(
   units: UnitMap<T>,
-  groupOf: (key: string, unit: Unit<T>) => string = ownerOfUnit,
+  groupOf: (unit: Unit<T>) => string = (unit) => unit.owner,
 ): Map<string, UnitMap<T>> {
   const groups = new Map<string, UnitMap<T>>();
   for (const [key, unit] of units) {
-    const group = groupOf(key, unit);
+    const group = groupOf(unit);
     let map = groups.get(group);
     if (map === undefined) {
       map = new Map();
@@ -125,8 +131,7 @@ function storageDiffs(
   after: UnitMap<StorageItemUnit>,
   hash: ValueHash,
 ): StorageDiff[] {
-  const groupOf = (key: string, unit: Unit<StorageItemUnit>) =>
-    JSON.stringify([ownerOfUnit(key), unit.value.area]);
+  const groupOf = (unit: Unit<StorageItemUnit>) => JSON.stringify([unit.owner, unit.value.area]);
   const b = byOwner(before, groupOf);
   const a = byOwner(after, groupOf);
   const diffs: StorageDiff[] = [];
@@ -151,8 +156,8 @@ function indexedDbDiffs(
   recordsBefore: UnitMap<IndexedDbRecordUnit>,
   recordsAfter: UnitMap<IndexedDbRecordUnit>,
 ): IndexedDbDiff[] {
-  const databaseOf = (key: string, unit: Unit<IndexedDbRecordUnit | IndexedDbSchemaUnit>) =>
-    JSON.stringify([ownerOfUnit(key), "database" in unit.value ? unit.value.database : unit.value.name]);
+  const databaseOf = (unit: Unit<IndexedDbRecordUnit | IndexedDbSchemaUnit>) =>
+    JSON.stringify([unit.owner, "database" in unit.value ? unit.value.database : unit.value.name]);
   const rb = byOwner(recordsBefore, databaseOf);
   const ra = byOwner(recordsAfter, databaseOf);
   const sb = byOwner(schemasBefore, databaseOf);
@@ -190,7 +195,7 @@ function indexedDbDiffs(
         changed: changed.changed.length,
       };
     });
-    const schemaChanged = schemaBefore?.canonical !== schemaAfter?.canonical;
+    const schemaChanged = !sameUnit(schemaBefore, schemaAfter);
     if (schemaChanged || stores.some((s) => s.added + s.removed + s.changed > 0)) {
       diffs.push({
         storageKey,
@@ -230,7 +235,7 @@ function extensionDiffs(
       hash,
       ({ value }) => ({ area: value.area, key: value.key }),
     );
-    const packageChanged = packageBefore?.canonical !== packageAfter?.canonical;
+    const packageChanged = !sameUnit(packageBefore, packageAfter);
     if (!packageChanged && isEmpty(storage)) continue;
     diffs.push({
       id: owner,

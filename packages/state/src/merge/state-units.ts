@@ -1,6 +1,7 @@
 import type { BrowserState, Cookie, ExtensionState, IndexedDbDatabase, OriginState } from "../state.js";
 import { storageKeyOf } from "../storage-key.js";
 import { canonicalJson } from "./canonical-json.js";
+import { sameValue } from "./same-value.js";
 
 /**
  * A BrowserState taken apart into units: the smallest pieces a merge takes
@@ -24,13 +25,23 @@ export const unitKinds = [
 ] as const;
 export type UnitKind = (typeof unitKinds)[number];
 
-/** One unit: its value and the canonical text that equality is decided on. */
+/**
+ * One unit: its value, what it belongs to (a storage key or an extension id)
+ * and the payload equality is decided on — the whole value, or just the part
+ * its key does not already say (a storage item's text, a record's value).
+ */
 export interface Unit<T = unknown> {
   value: T;
-  canonical: string;
+  owner: string;
+  payload: unknown;
 }
 
 export type UnitMap<T = unknown> = Map<string, Unit<T>>;
+
+/** Whether two units (either may be absent) hold the same thing. */
+export function sameUnit(a: Unit | undefined, b: Unit | undefined): boolean {
+  return a === undefined || b === undefined ? a === b : sameValue(a.payload, b.payload);
+}
 
 export type StorageArea = "localStorage" | "sessionStorage";
 
@@ -67,9 +78,11 @@ export interface StateUnits {
   origins: Map<string, Pick<OriginState, "origin" | "topLevelSite">>;
 }
 
-/** A unit key: the parts as a JSON array, so no choice of separator can make two keys collide. */
-function unitKey(...parts: unknown[]): string {
-  return JSON.stringify(parts);
+/** A unit key: each part prefixed by its length, so no part's text can make two keys collide (and cheaper than JSON). */
+function unitKey(...parts: string[]): string {
+  let key = "";
+  for (const part of parts) key += `${part.length}:${part}`;
+  return key;
 }
 
 export function cookieKey(cookie: Pick<Cookie, "name" | "domain" | "path" | "partitionKey">): string {
@@ -78,18 +91,18 @@ export function cookieKey(cookie: Pick<Cookie, "name" | "domain" | "path" | "par
     cookie.name,
     cookie.domain,
     cookie.path,
-    partition === undefined ? null : [partition.topLevelSite, partition.hasCrossSiteAncestor],
+    // A site is never empty, so "" stands for no partition.
+    partition === undefined ? "" : `${partition.topLevelSite} ${partition.hasCrossSiteAncestor}`,
   );
 }
 
-/** What a unit belongs to: the storage key of origin storage, the extension id of extension units. */
-export function ownerOfUnit(key: string): string {
-  const parts = JSON.parse(key) as unknown[];
-  return String(parts[0]);
+function put<T>(map: UnitMap<T>, key: string, owner: string, value: T, payload: unknown = value): void {
+  map.set(key, { value, owner, payload });
 }
 
-function put<T>(map: UnitMap<T>, key: string, value: T): void {
-  map.set(key, { value, canonical: canonicalJson(value) });
+/** A record key's identity: keys are mostly numbers and strings, which need no canonical form of their own. */
+function recordKeyText(key: unknown): string {
+  return key !== null && typeof key === "object" ? canonicalJson(key) : JSON.stringify(key);
 }
 
 export function unitsOf(state: BrowserState): StateUnits {
@@ -102,7 +115,7 @@ export function unitsOf(state: BrowserState): StateUnits {
     extensionStorage: new Map(),
     origins: new Map(),
   };
-  for (const cookie of state.cookies) put(units.cookie, cookieKey(cookie), cookie);
+  for (const cookie of state.cookies) put(units.cookie, cookieKey(cookie), cookie.domain, cookie);
   for (const origin of state.origins) {
     const storageKey = storageKeyOf(origin);
     units.origins.set(storageKey, {
@@ -111,12 +124,12 @@ export function unitsOf(state: BrowserState): StateUnits {
     });
     for (const area of ["localStorage", "sessionStorage"] as const) {
       for (const { name, value } of origin[area]) {
-        put(units.storageItem, unitKey(storageKey, area, name), { area, name, value });
+        put(units.storageItem, unitKey(storageKey, area, name), storageKey, { area, name, value }, value);
       }
     }
     for (const database of origin.indexedDB) {
       const { objectStores, ...schema } = database;
-      put(units.indexedDbSchema, unitKey(storageKey, database.name), {
+      put(units.indexedDbSchema, unitKey(storageKey, database.name), storageKey, {
         ...schema,
         objectStores: objectStores.map(({ records: _records, ...store }) => store),
       });
@@ -124,13 +137,10 @@ export function unitsOf(state: BrowserState): StateUnits {
         for (const record of store.records) {
           put(
             units.indexedDbRecord,
-            unitKey(storageKey, database.name, store.name, canonicalJson(record.key)),
-            {
-              database: database.name,
-              store: store.name,
-              key: record.key,
-              value: record.value,
-            },
+            unitKey(storageKey, database.name, store.name, recordKeyText(record.key)),
+            storageKey,
+            { database: database.name, store: store.name, key: record.key, value: record.value },
+            record.value,
           );
         }
       }
@@ -138,10 +148,16 @@ export function unitsOf(state: BrowserState): StateUnits {
   }
   for (const extension of state.extensions) {
     const { storage, ...rest } = extension;
-    put(units.extension, unitKey(extension.id), rest);
+    put(units.extension, unitKey(extension.id), extension.id, rest);
     for (const area of ["local", "sync"] as const) {
       for (const [key, value] of Object.entries(storage[area])) {
-        put(units.extensionStorage, unitKey(extension.id, area, key), { id: extension.id, area, key, value });
+        put(
+          units.extensionStorage,
+          unitKey(extension.id, area, key),
+          extension.id,
+          { id: extension.id, area, key, value },
+          value,
+        );
       }
     }
   }
@@ -160,8 +176,7 @@ export function assembleState(units: StateUnits): {
   orphans: { indexedDbRecords: number; extensionStorage: number };
 } {
   const origins = new Map<string, OriginState>();
-  const originOf = (unitKeyText: string): OriginState => {
-    const storageKey = ownerOfUnit(unitKeyText);
+  const originOf = (storageKey: string): OriginState => {
     let origin = origins.get(storageKey);
     if (origin === undefined) {
       const where = units.origins.get(storageKey);
@@ -172,12 +187,11 @@ export function assembleState(units: StateUnits): {
     return origin;
   };
 
-  for (const [key, { value }] of units.storageItem) {
-    originOf(key)[value.area].push({ name: value.name, value: value.value });
+  for (const { value, owner } of units.storageItem.values()) {
+    originOf(owner)[value.area].push({ name: value.name, value: value.value });
   }
   const stores = new Map<string, { records: { key: unknown; value: unknown }[] }>();
-  for (const [key, { value }] of units.indexedDbSchema) {
-    const storageKey = ownerOfUnit(key);
+  for (const { value, owner: storageKey } of units.indexedDbSchema.values()) {
     const database: IndexedDbDatabase = {
       ...value,
       objectStores: value.objectStores.map((store) => {
@@ -186,11 +200,11 @@ export function assembleState(units: StateUnits): {
         return full;
       }),
     };
-    originOf(key).indexedDB.push(database);
+    originOf(storageKey).indexedDB.push(database);
   }
   let orphanRecords = 0;
-  for (const [key, { value }] of units.indexedDbRecord) {
-    const store = stores.get(unitKey(ownerOfUnit(key), value.database, value.store));
+  for (const { value, owner } of units.indexedDbRecord.values()) {
+    const store = stores.get(unitKey(owner, value.database, value.store));
     if (store === undefined) orphanRecords++;
     else store.records.push({ key: value.key, value: value.value });
   }

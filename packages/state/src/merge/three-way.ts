@@ -1,4 +1,4 @@
-import type { Unit, UnitMap } from "./state-units.js";
+import { sameUnit, type Unit, type UnitMap } from "./state-units.js";
 
 /** Which side a unit changed on both sides comes from. */
 export type ConflictRule<T> = (ours: Unit<T> | undefined, theirs: Unit<T> | undefined) => "ours" | "theirs";
@@ -26,12 +26,12 @@ export function mergeUnits<T>(
   const merged: UnitMap<T> = new Map();
   const conflicts: string[] = [];
   const decide = (key: string) => {
-    const b = base.get(key)?.canonical;
+    const b = base.get(key);
     const o = ours.get(key);
     const t = theirs.get(key);
     let taken: Unit<T> | undefined;
-    if (o?.canonical === b) taken = t;
-    else if (t?.canonical === b || t?.canonical === o?.canonical) taken = o;
+    if (sameUnit(o, b)) taken = t;
+    else if (sameUnit(t, b) || sameUnit(t, o)) taken = o;
     else {
       conflicts.push(key);
       taken = rule(o, t) === "ours" ? o : t;

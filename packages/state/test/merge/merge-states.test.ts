@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { canonicalJson } from "../../src/merge/canonical-json.js";
 import { type MergeReport, mergeStates } from "../../src/merge/merge-states.js";
 import { type UnitKind, unitsOf } from "../../src/merge/state-units.js";
 import { type BrowserState, emptyBrowserState } from "../../src/state.js";
@@ -16,7 +17,7 @@ import {
 } from "./unit-fixtures.js";
 
 function unitValues(state: BrowserState, kind: UnitKind): string[] {
-  return [...unitsOf(state)[kind].values()].map((unit) => unit.canonical);
+  return [...unitsOf(state)[kind].values()].map((unit) => canonicalJson(unit.value));
 }
 
 interface Case {
