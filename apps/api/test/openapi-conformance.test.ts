@@ -65,9 +65,11 @@ describe("every answer matches the OpenAPI document", () => {
     method: string,
     template: string,
     values: Record<string, string | number> = {},
-    init: RequestInit & { json?: unknown; key?: string | null } = {},
+    init: RequestInit & { json?: unknown; key?: string | null; query?: string } = {},
   ): Promise<{ status: number; json: () => Record<string, unknown> }> {
-    const url = template.replace(/\{(\w+)\}/g, (_, name: string) => encodeURIComponent(String(values[name])));
+    const url =
+      template.replace(/\{(\w+)\}/g, (_, name: string) => encodeURIComponent(String(values[name]))) +
+      (init.query ?? "");
     const headers = new Headers(init.headers);
     if (init.key !== null) headers.set("authorization", `Bearer ${init.key ?? apiKey}`);
     let body = init.body;
@@ -114,6 +116,14 @@ describe("every answer matches the OpenAPI document", () => {
         { id },
         { json: stateWithCookie("v2"), headers: { "if-match": '"7"' } },
       );
+      const merged = await call(
+        "PUT",
+        `${prefix}/{id}/state`,
+        { id },
+        { json: stateWithCookie("v3"), query: "?base=1" },
+      );
+      expect(merged.json().saved).toMatchObject({ baseVersion: 1 });
+      await call("PUT", `${prefix}/{id}/state`, { id }, { json: stateWithCookie("v4"), query: "?base=99" });
       await call(
         "PUT",
         `${prefix}/{id}/state`,
