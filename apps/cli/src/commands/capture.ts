@@ -10,7 +10,7 @@ import type { ApiClient } from "../api-client/api-client.js";
 import { type ApiOptions, apiClientFrom, withApiOptions } from "../api-client/api-options.js";
 import { mergeStateFile, pushStateFile } from "../api-client/state-upload.js";
 import { outputKind, writeFileAtomically } from "../output-file.js";
-import { mergeBaseOption } from "./env.js";
+import { type MergeBase, mergeBaseOption } from "./env.js";
 
 const collect = (value: string, previous: string[]) => [...previous, value];
 
@@ -55,7 +55,7 @@ export function registerCapture(program: Command): void {
         push?: string;
         origin: string[];
         profileDir?: string;
-        mergeBase?: number | null;
+        mergeBase?: MergeBase;
       },
     ) => {
       if (options.mergeBase !== undefined && options.push === undefined) {
@@ -88,7 +88,7 @@ export function registerCapture(program: Command): void {
                 if (scratch) {
                   keepScratch = true;
                   process.stderr.write(
-                    `webrun-env: the capture is kept at ${out} (readable only by you); retry with: webrun-env env push ${options.push} ${out}${options.mergeBase === undefined ? "" : ` --merge-base ${options.mergeBase ?? "none"}`}\n`,
+                    `webrun-env: the capture is kept at ${out} (readable only by you); retry with: webrun-env env push ${options.push} ${out}${options.mergeBase === undefined ? "" : ` --merge-base ${options.mergeBase.version ?? "none"}`}\n`,
                   );
                 }
                 throw error;
@@ -112,10 +112,10 @@ async function pushCapture(
   client: ApiClient,
   environmentId: string,
   file: string,
-  mergeBase: number | null | undefined,
+  mergeBase: MergeBase | undefined,
 ) {
   if (mergeBase === undefined) return { version: (await pushStateFile(client, environmentId, file)).version };
-  return (await mergeStateFile(client, environmentId, file, mergeBase)).saved;
+  return (await mergeStateFile(client, environmentId, file, mergeBase.version)).saved;
 }
 
 /** Captures the browser into `out` (kind by its name) and counts what it holds. */

@@ -14,9 +14,15 @@ export function parseVersion(value: string): number {
   return Number(value);
 }
 
+/** A parsed `--merge-base`, boxed: commander would turn a parsed `null` into "". */
+export interface MergeBase {
+  /** `null`: the session started from an environment with no version (`none`). */
+  version: number | null;
+}
+
 /** Commander parser for a merge base: a version number, or `none` for an environment that had no version. */
-export function parseMergeBase(value: string): number | null {
-  return value === "none" ? null : parseVersion(value);
+export function parseMergeBase(value: string): MergeBase {
+  return { version: value === "none" ? null : parseVersion(value) };
 }
 
 /** The option naming the version a captured session started from (its save is merged, not a replace). */
@@ -223,14 +229,10 @@ export function registerEnv(program: Command): void {
       .option("--base <version>", "save only if the head is still this version (else exit 1)", parseVersion)
       .addOption(mergeBaseOption().conflicts("base")),
   ).action(
-    async (
-      id: string,
-      file: string,
-      options: OutputOptions & { base?: number; mergeBase?: number | null },
-    ) => {
+    async (id: string, file: string, options: OutputOptions & { base?: number; mergeBase?: MergeBase }) => {
       const client = apiClientFrom(options);
       if (options.mergeBase !== undefined) {
-        const merged = await mergeStateFile(client, id, file, options.mergeBase);
+        const merged = await mergeStateFile(client, id, file, options.mergeBase.version);
         print(
           options,
           merged,
