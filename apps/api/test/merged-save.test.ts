@@ -1,23 +1,20 @@
 import { randomBytes } from "node:crypto";
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import path from "node:path";
 import { readAll } from "@webrun/blob-store";
 import { packEnvironmentArchive } from "@webrun/env-store";
 import { stateWithCookie } from "@webrun/test-fixtures";
-import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { buildApp } from "../src/app.js";
-import { loadConfig } from "../src/config.js";
-import { createServices, type Services } from "../src/services.js";
+import { type InProcessApi, startInProcessApi } from "./in-process-api.js";
 
 const apiKey = `merge-${randomBytes(16).toString("hex")}`;
 type State = ReturnType<typeof stateWithCookie>;
 
 /** The fixture state with one more cookie, named after the session that set it. */
 function withLogin(state: State, site: string): State {
-  const [cookie] = stateWithCookie(`${site}-secret`, `${site}.test`).cookies;
-  return { ...state, cookies: [...state.cookies, { ...cookie!, name: `sid-${site}` }] };
+  const login = stateWithCookie(`${site}-secret`, `${site}.test`).cookies.map((cookie) => ({
+    ...cookie,
+    name: `sid-${site}`,
+  }));
+  return { ...state, cookies: [...state.cookies, ...login] };
 }
 
 /** The state as an environment archive (`.tar.gz`), as `env push` sends one. */
@@ -29,29 +26,15 @@ function archiveOf(state: State): Promise<Buffer> {
 }
 
 describe("PUT /environments/:id/state?base=<version>: merged saves", () => {
-  let dataDir: string;
-  let services: Services;
-  let app: FastifyInstance;
+  let api: InProcessApi;
   let baseUrl: string;
 
   beforeAll(async () => {
-    dataDir = await mkdtemp(path.join(tmpdir(), "webrun-api-merge-"));
-    const config = loadConfig({
-      DATA_DIR: dataDir,
-      API_KEYS: `${apiKey}:alice`,
-      WEBRUN_MASTER_KEYS: `k1:${randomBytes(32).toString("base64")}`,
-      LOG_LEVEL: "silent",
-    });
-    services = await createServices(config);
-    app = buildApp({ config, services });
-    baseUrl = await app.listen({ host: "127.0.0.1", port: 0 });
+    api = await startInProcessApi(apiKey);
+    baseUrl = api.baseUrl;
   });
 
-  afterAll(async () => {
-    await app?.close();
-    await services?.close();
-    await rm(dataDir, { recursive: true, force: true });
-  });
+  afterAll(() => api?.close());
 
   async function request(
     method: string,
@@ -139,7 +122,7 @@ describe("PUT /environments/:id/state?base=<version>: merged saves", () => {
 
   it("refuses a base older than the kept versions with 409 naming the oldest kept, changing nothing", async () => {
     const { id, v1 } = await environmentAtVersionOne();
-    const keep = services.environments.limits.keepVersions;
+    const keep = api.services.environments.limits.keepVersions;
     for (let i = 0; i < keep; i++) await put(`/environments/${id}/state`, withLogin(v1, `s${i}`));
     const refused = await put(`/environments/${id}/state?base=1`, withLogin(v1, "late"));
     expect(refused.status).toBe(409);

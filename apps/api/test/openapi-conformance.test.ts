@@ -1,15 +1,10 @@
 import { randomBytes } from "node:crypto";
 import { openAsBlob } from "node:fs";
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import path from "node:path";
+import { rm } from "node:fs/promises";
 import { fakeProfileArchive, stateWithCookie } from "@webrun/test-fixtures";
 import { Ajv2020 } from "ajv/dist/2020.js";
-import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { buildApp } from "../src/app.js";
-import { loadConfig } from "../src/config.js";
-import { createServices, type Services } from "../src/services.js";
+import { type InProcessApi, startInProcessApi } from "./in-process-api.js";
 
 interface Operation {
   responses: Record<string, { content?: Record<string, { schema?: object }> }>;
@@ -33,32 +28,18 @@ const apiKey = `conformance-${randomBytes(16).toString("hex")}`;
  * operation the test does not reach fails it, so a new route needs a case.
  */
 describe("every answer matches the OpenAPI document", () => {
-  let dataDir: string;
-  let services: Services;
-  let app: FastifyInstance;
+  let api: InProcessApi;
   let baseUrl: string;
   let document: OpenApiDocument;
   const answers: Answer[] = [];
 
   beforeAll(async () => {
-    dataDir = await mkdtemp(path.join(tmpdir(), "webrun-api-openapi-"));
-    const config = loadConfig({
-      DATA_DIR: dataDir,
-      API_KEYS: `${apiKey}:alice`,
-      WEBRUN_MASTER_KEYS: `k1:${randomBytes(32).toString("base64")}`,
-      LOG_LEVEL: "silent",
-    });
-    services = await createServices(config);
-    app = buildApp({ config, services });
-    baseUrl = await app.listen({ host: "127.0.0.1", port: 0 });
+    api = await startInProcessApi(apiKey);
+    baseUrl = api.baseUrl;
     document = (await (await fetch(`${baseUrl}/openapi.json`)).json()) as OpenApiDocument;
   });
 
-  afterAll(async () => {
-    await app?.close();
-    await services?.close();
-    await rm(dataDir, { recursive: true, force: true });
-  });
+  afterAll(() => api?.close());
 
   /** Calls `method template` (`/environments/{id}`) with its path values, recording the answer. */
   async function call(

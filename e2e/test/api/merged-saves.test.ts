@@ -44,8 +44,10 @@ describe("merged saves racing through two API processes on one S3 bucket", () =>
   });
 
   it("keeps every session's cookie in the head, round after round, whichever process saved it", async () => {
-    const apis = servers.map((server) => client(server.url, key));
-    const [a] = apis as [ReturnType<typeof client>];
+    const [a, b] = servers.map((server) => client(server.url, key)) as [
+      ReturnType<typeof client>,
+      ReturnType<typeof client>,
+    ];
     const created = await a.post<{ environment: { _id: string } }>("/environments", { name: "racing" });
     const id = created.body.environment._id;
     const first = await a.put<{ version: number }>(`/environments/${id}/state`, stateWithCookie("start"));
@@ -60,17 +62,22 @@ describe("merged saves racing through two API processes on one S3 bucket", () =>
       const answers = await Promise.all(
         themes.map(async (theme, i) => {
           const name = `sid-${round}-${i}`;
-          const [cookie] = stateWithCookie(`${name}-${randomBytes(4).toString("hex")}`).cookies;
+          const login = stateWithCookie(`${name}-${randomBytes(4).toString("hex")}`).cookies.map(
+            (cookie) => ({
+              ...cookie,
+              name,
+            }),
+          );
           const ours: State = {
             ...head,
-            cookies: [...head.cookies, { ...cookie!, name }],
+            cookies: [...head.cookies, ...login],
             origins: [
               { origin: "https://app.example.test", localStorage: [{ name: "theme", value: theme }] },
             ],
           };
           const body = JSON.stringify(ours);
           await arrive();
-          return apis[i % 2]!.raw(`/environments/${id}/state?base=${base}`, {
+          return (i % 2 === 0 ? a : b).raw(`/environments/${id}/state?base=${base}`, {
             method: "PUT",
             headers: { "content-type": "application/json" },
             body,
@@ -91,7 +98,7 @@ describe("merged saves racing through two API processes on one S3 bucket", () =>
       for (const saved of receipts) expect(saved.baseVersion).toBe(base);
 
       // Read through the other process: nothing lost, and the shared key holds one session's value.
-      const merged = (await apis[1]!.get<State>(`/environments/${id}/state`)).body;
+      const merged = (await b.get<State>(`/environments/${id}/state`)).body;
       expect(merged.cookies.map((cookie) => cookie.name).sort()).toEqual([...cookies].sort());
       const theme = merged.origins[0]?.localStorage.find((item) => item.name === "theme")?.value;
       expect(themes).toContain(theme);
