@@ -1,15 +1,10 @@
 import { randomBytes } from "node:crypto";
 import { openAsBlob } from "node:fs";
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import path from "node:path";
+import { rm } from "node:fs/promises";
 import { fakeProfileArchive, stateWithCookie } from "@webrun/test-fixtures";
 import { Ajv2020 } from "ajv/dist/2020.js";
-import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { buildApp } from "../src/app.js";
-import { loadConfig } from "../src/config.js";
-import { createServices, type Services } from "../src/services.js";
+import { type InProcessApi, startInProcessApi } from "./in-process-api.js";
 
 interface Operation {
   responses: Record<string, { content?: Record<string, { schema?: object }> }>;
@@ -33,41 +28,29 @@ const apiKey = `conformance-${randomBytes(16).toString("hex")}`;
  * operation the test does not reach fails it, so a new route needs a case.
  */
 describe("every answer matches the OpenAPI document", () => {
-  let dataDir: string;
-  let services: Services;
-  let app: FastifyInstance;
+  let api: InProcessApi;
   let baseUrl: string;
   let document: OpenApiDocument;
   const answers: Answer[] = [];
 
   beforeAll(async () => {
-    dataDir = await mkdtemp(path.join(tmpdir(), "webrun-api-openapi-"));
-    const config = loadConfig({
-      DATA_DIR: dataDir,
-      API_KEYS: `${apiKey}:alice`,
-      WEBRUN_MASTER_KEYS: `k1:${randomBytes(32).toString("base64")}`,
-      LOG_LEVEL: "silent",
-    });
-    services = await createServices(config);
-    app = buildApp({ config, services });
-    baseUrl = await app.listen({ host: "127.0.0.1", port: 0 });
+    api = await startInProcessApi(apiKey);
+    baseUrl = api.baseUrl;
     document = (await (await fetch(`${baseUrl}/openapi.json`)).json()) as OpenApiDocument;
   });
 
-  afterAll(async () => {
-    await app?.close();
-    await services?.close();
-    await rm(dataDir, { recursive: true, force: true });
-  });
+  afterAll(() => api?.close());
 
   /** Calls `method template` (`/environments/{id}`) with its path values, recording the answer. */
   async function call(
     method: string,
     template: string,
     values: Record<string, string | number> = {},
-    init: RequestInit & { json?: unknown; key?: string | null } = {},
+    init: RequestInit & { json?: unknown; key?: string | null; query?: string } = {},
   ): Promise<{ status: number; json: () => Record<string, unknown> }> {
-    const url = template.replace(/\{(\w+)\}/g, (_, name: string) => encodeURIComponent(String(values[name])));
+    const url =
+      template.replace(/\{(\w+)\}/g, (_, name: string) => encodeURIComponent(String(values[name]))) +
+      (init.query ?? "");
     const headers = new Headers(init.headers);
     if (init.key !== null) headers.set("authorization", `Bearer ${init.key ?? apiKey}`);
     let body = init.body;
@@ -114,6 +97,14 @@ describe("every answer matches the OpenAPI document", () => {
         { id },
         { json: stateWithCookie("v2"), headers: { "if-match": '"7"' } },
       );
+      const merged = await call(
+        "PUT",
+        `${prefix}/{id}/state`,
+        { id },
+        { json: stateWithCookie("v3"), query: "?base=1" },
+      );
+      expect(merged.json().saved).toMatchObject({ baseVersion: 1 });
+      await call("PUT", `${prefix}/{id}/state`, { id }, { json: stateWithCookie("v4"), query: "?base=99" });
       await call(
         "PUT",
         `${prefix}/{id}/state`,

@@ -46,6 +46,7 @@ export {
   profileDeletedAnswerSchema,
   profileDetailAnswerSchema,
   profileListAnswerSchema,
+  profileMergedSaveAnswerSchema,
   profileSavedVersionAnswerSchema,
 } from "./profiles.js";
 export {

@@ -7,7 +7,11 @@ import {
   environmentListAnswerSchema,
   environmentSchema,
 } from "./environments.js";
-import { browserDataUploadedAnswerSchema, savedVersionAnswerSchema } from "./state.js";
+import {
+  browserDataUploadedAnswerSchema,
+  mergedSaveAnswerSchema,
+  savedVersionAnswerSchema,
+} from "./state.js";
 
 /**
  * The legacy `/profiles…` answers: the environment routes' answers with
@@ -30,3 +34,4 @@ export const profileDeletedAnswerSchema = environmentDeletedAnswerSchema.extend(
 });
 export const profileBrowserDataUploadedAnswerSchema = withProfile(browserDataUploadedAnswerSchema);
 export const profileSavedVersionAnswerSchema = withProfile(savedVersionAnswerSchema);
+export const profileMergedSaveAnswerSchema = withProfile(mergedSaveAnswerSchema);

@@ -5,11 +5,12 @@ import {
   profileDeletedAnswerSchema,
   profileDetailAnswerSchema,
   profileListAnswerSchema,
+  profileMergedSaveAnswerSchema,
   profileSavedVersionAnswerSchema,
 } from "@webrun/api-contract";
 import { WebrunError } from "@webrun/errors";
 import type { FastifyInstance, RouteHandlerMethod, RouteOptions } from "fastify";
-import type { z } from "zod";
+import { z } from "zod";
 
 declare module "fastify" {
   interface FastifyContextConfig {
@@ -63,7 +64,7 @@ const profileAnswers: Readonly<Record<string, ProfileAnswer | "same">> = {
   "GET /environments/:id/profile/download": "same",
   "PUT /environments/:id/state": {
     status: 200,
-    schema: profileSavedVersionAnswerSchema,
+    schema: z.union([profileSavedVersionAnswerSchema, profileMergedSaveAnswerSchema]),
     rename: withProfile,
   },
   "GET /environments/:id/state": "same",

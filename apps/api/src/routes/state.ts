@@ -1,15 +1,19 @@
 import {
   environmentParamsSchema,
   errorAnswerSchema,
+  type MergedSave,
+  mergedSaveAnswerSchema,
   restoreParamsSchema,
   savedVersionAnswerSchema,
   stateDocumentSchema,
   stateQuerySchema,
+  stateSaveQuerySchema,
   versionListAnswerSchema,
 } from "@webrun/api-contract";
-import type { SaveResult } from "@webrun/env-store";
+import type { MergeSaveResult, SaveResult } from "@webrun/env-store";
 import { isWebrunError, WebrunError } from "@webrun/errors";
 import type { FastifyReply, FastifyRequest } from "fastify";
+import { z } from "zod";
 import { binarySchema } from "./binary.js";
 import { callerOf, environmentNotFound, type RouteDeps, unauthorized, type ZodApp } from "./common.js";
 import { documentStreamedBody } from "./streamed-body.js";
@@ -25,6 +29,8 @@ const conflict = errorAnswerSchema.describe(
  * Versioned browser state. The head version is the state's ETag (`"3"`):
  * `If-Match: "3"` saves only when the head is still 3, `If-None-Match: *`
  * only when nothing was saved yet; otherwise 412 with the current version.
+ * `?base=3` (or `none`) is a session's save: merged into whatever was saved
+ * since version 3 instead of refused or overwritten.
  */
 export function stateRoutes(app: ZodApp, { services }: RouteDeps): void {
   const { environments } = services;
@@ -35,11 +41,19 @@ export function stateRoutes(app: ZodApp, { services }: RouteDeps): void {
       summary: "Save a new version: a state document (JSON) or an environment archive (.tar.gz)",
       tags,
       params: environmentParamsSchema,
+      querystring: stateSaveQuerySchema,
       response: {
-        200: savedVersionAnswerSchema.describe("Saved"),
-        400: errorAnswerSchema.describe("Invalid state or archive"),
+        200: z
+          .union([savedVersionAnswerSchema, mergedSaveAnswerSchema])
+          .describe("Saved; with `?base`, the merged save's receipt (`saved`)"),
+        400: errorAnswerSchema.describe(
+          "Invalid state or archive; `?base` with `If-Match` or `If-None-Match`; a merged archive with profile files",
+        ),
         401: unauthorized,
         404: environmentNotFound,
+        409: errorAnswerSchema.describe(
+          "`?base` names a version that is not kept (`MERGE_BASE_NOT_KEPT`, `details.oldestKept`)",
+        ),
         412: conflict,
         415: errorAnswerSchema.describe("Neither JSON nor gzip"),
       },
@@ -54,10 +68,22 @@ export function stateRoutes(app: ZodApp, { services }: RouteDeps): void {
       const userId = callerOf(request);
       const { id } = request.params;
       const baseVersion = baseVersionOf(request);
+      const { base } = request.query;
+      if (base !== undefined) {
+        if (baseVersion !== undefined) throw mergeWithPrecondition();
+        const mergeBase = base === "none" ? null : base;
+        const merged = isGzip(request)
+          ? await environments.importArchiveMerged(userId, id, request.raw, { mergeBase })
+          : isJson(request)
+            ? await environments.saveMerged(userId, id, { state: request.body as never, mergeBase })
+            : refuseUnsupportedType();
+        void reply.header("etag", `"${merged.version}"`);
+        return mergedAnswer(merged);
+      }
       const options = baseVersion === undefined ? {} : { baseVersion };
       const saved = await asPrecondition(async () => {
         if (isGzip(request)) return environments.importArchive(userId, id, request.raw, options);
-        if (!isJson(request)) throw unsupportedType();
+        if (!isJson(request)) refuseUnsupportedType();
         return environments.saveVersion(userId, id, { state: request.body as never, ...options });
       });
       void reply.header("etag", `"${saved.version}"`);
@@ -159,6 +185,12 @@ function savedAnswer(saved: SaveResult) {
   };
 }
 
+/** The answer to a merged save: the receipt's `saved` object and the environment as it now is. */
+function mergedAnswer({ version, merge, summary, environment }: MergeSaveResult) {
+  const saved: MergedSave = { version, ...merge };
+  return { success: true as const, saved, summary, environment };
+}
+
 /** `If-Match: "3"` → 3; `If-None-Match: *` → null (nothing saved yet); neither → undefined (last writer wins). */
 function baseVersionOf(request: FastifyRequest): number | null | undefined {
   const ifMatch = request.headers["if-match"];
@@ -208,8 +240,17 @@ function wantsArchive(request: FastifyRequest): boolean {
   return /application\/(x-)?gzip/i.test(request.headers.accept ?? "");
 }
 
-function unsupportedType(): WebrunError {
+function mergeWithPrecondition(): WebrunError {
   return new WebrunError({
+    kind: "invalid_input",
+    code: "MERGE_BASE_WITH_PRECONDITION",
+    message:
+      "?base merges into whatever was saved since, while If-Match (or If-None-Match) saves only on an unmoved head: send one of them",
+  });
+}
+
+function refuseUnsupportedType(): never {
+  throw new WebrunError({
     kind: "unsupported_media_type",
     code: "UNSUPPORTED_MEDIA_TYPE",
     message: "Send the state as application/json or an environment archive as application/gzip",

@@ -10,6 +10,7 @@ import {
   fileDeletedAnswerSchema,
   fileListAnswerSchema,
   filesUploadedAnswerSchema,
+  mergedSaveAnswerSchema,
   savedVersionAnswerSchema,
   versionListAnswerSchema,
 } from "@webrun/api-contract";
@@ -115,6 +116,26 @@ export class ApiClient {
         upload: { ...upload, body },
         ...(options.baseVersion === undefined ? {} : { headers: { "if-match": `"${options.baseVersion}"` } }),
       },
+    );
+  }
+
+  /**
+   * `PUT /environments/:id/state?base=<version|none>`: a session's save,
+   * merged into whatever was saved since `mergeBase` (`null`: the environment
+   * had no version when the session started). Answers the receipt's `saved`.
+   */
+  mergeState(
+    environmentId: string,
+    upload: StreamedBody,
+    options: { mergeBase: number | null; tap?: BodyTap },
+  ) {
+    const body = options.tap ? options.tap(upload.body, upload.length) : upload.body;
+    return this.#http.json(
+      mergedSaveAnswerSchema,
+      "PUT",
+      `/environments/${id(environmentId)}/state?base=${options.mergeBase ?? "none"}`,
+      "merged save",
+      { upload: { ...upload, body } },
     );
   }
 

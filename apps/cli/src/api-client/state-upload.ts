@@ -3,7 +3,7 @@ import { stat } from "node:fs/promises";
 import { WebrunError } from "@webrun/errors";
 import { trackTransfer } from "../progress.js";
 import { stateFileKind } from "../state-file.js";
-import type { ApiClient } from "./api-client.js";
+import type { ApiClient, BodyTap } from "./api-client.js";
 
 /** The media type a state file is sent as, from its name: a state document or an environment archive. */
 export function stateMediaType(file: string): "application/json" | "application/gzip" {
@@ -28,22 +28,39 @@ export async function pushStateFile(
   file: string,
   options: { baseVersion?: number } = {},
 ) {
-  const contentType = stateMediaType(file);
-  const size = await regularFileSize(file);
+  const upload = await stateFileUpload(file);
   try {
-    return await client.saveState(
-      environmentId,
-      { body: createReadStream(file), contentType, length: size },
-      {
-        ...options,
-        tap: (body, length) => trackTransfer(`push ${environmentId}`, body, length),
-      },
-    );
+    return await client.saveState(environmentId, upload, { ...options, tap: pushProgress(environmentId) });
   } catch (error) {
     if (error instanceof WebrunError && error.code === "VERSION_CONFLICT")
       throw conflictMessage(error, options);
     throw error;
   }
+}
+
+/**
+ * Saves a state file merged into whatever was saved since `mergeBase` (the
+ * version the session started from; `null`: none), streamed from disk.
+ */
+export async function mergeStateFile(
+  client: ApiClient,
+  environmentId: string,
+  file: string,
+  mergeBase: number | null,
+) {
+  const upload = await stateFileUpload(file);
+  return client.mergeState(environmentId, upload, { mergeBase, tap: pushProgress(environmentId) });
+}
+
+async function stateFileUpload(file: string) {
+  const contentType = stateMediaType(file);
+  const length = await regularFileSize(file);
+  return { body: createReadStream(file), contentType, length };
+}
+
+/** A progress bar for a large push. */
+function pushProgress(environmentId: string): BodyTap {
+  return (body, length) => trackTransfer(`push ${environmentId}`, body, length);
 }
 
 /** The size of a file the user named, or a one-line error saying why it cannot be read. */

@@ -6,9 +6,11 @@ import { pipeline } from "node:stream/promises";
 import { packEnvironmentArchive } from "@webrun/env-store";
 import { WebrunError } from "@webrun/errors";
 import type { Command } from "commander";
+import type { ApiClient } from "../api-client/api-client.js";
 import { type ApiOptions, apiClientFrom, withApiOptions } from "../api-client/api-options.js";
-import { pushStateFile } from "../api-client/state-upload.js";
+import { mergeStateFile, pushStateFile } from "../api-client/state-upload.js";
 import { outputKind, writeFileAtomically } from "../output-file.js";
+import { type MergeBase, mergeBaseOption } from "./env.js";
 
 const collect = (value: string, previous: string[]) => [...previous, value];
 
@@ -28,6 +30,7 @@ export function registerCapture(program: Command): void {
     .option("--push <id>", "save it as a new version of this environment behind the webrun API")
     .option("--origin <origin>", "also read this origin's storage (repeatable)", collect, [] as string[])
     .option("--profile-dir <dir>", "the browser's user-data-dir, if reachable: finds more origins")
+    .addOption(mergeBaseOption())
     .addHelpText(
       "after",
       [
@@ -41,6 +44,7 @@ export function registerCapture(program: Command): void {
         "  webrun-env capture --cdp http://127.0.0.1:9222 --out state.json",
         "  webrun-env capture --cdp ws://127.0.0.1:9222/devtools/browser/… --out env.tar.gz",
         "  WEBRUN_API_KEY=… webrun-env capture --cdp http://127.0.0.1:9222 --push 683a1f2e4b0c1d2e3f4a5b6c",
+        "  webrun-env capture --cdp http://127.0.0.1:9222 --push 683a1f2e4b0c1d2e3f4a5b6c --merge-base 3",
       ].join("\n"),
     );
   withApiOptions(command, { json: false }).action(
@@ -51,8 +55,17 @@ export function registerCapture(program: Command): void {
         push?: string;
         origin: string[];
         profileDir?: string;
+        mergeBase?: MergeBase;
       },
     ) => {
+      if (options.mergeBase !== undefined && options.push === undefined) {
+        throw new WebrunError({
+          kind: "invalid_input",
+          code: "MERGE_BASE_WITHOUT_PUSH",
+          message:
+            "--merge-base is the version a pushed capture started from: give --push <environment id> too",
+        });
+      }
       if (options.out === undefined && options.push === undefined) {
         throw new WebrunError({
           kind: "invalid_input",
@@ -70,12 +83,12 @@ export function registerCapture(program: Command): void {
         const summary = await captureToFile({ ...options, out });
         const pushed =
           client && options.push !== undefined
-            ? await pushStateFile(client, options.push, out).catch((error: unknown) => {
+            ? await pushCapture(client, options.push, out, options.mergeBase).catch((error: unknown) => {
                 // A browser session cannot be captured twice: keep what was taken so the push can be retried.
                 if (scratch) {
                   keepScratch = true;
                   process.stderr.write(
-                    `webrun-env: the capture is kept at ${out} (readable only by you); retry with: webrun-env env push ${options.push} ${out}\n`,
+                    `webrun-env: the capture is kept at ${out} (readable only by you); retry with: webrun-env env push ${options.push} ${out}${options.mergeBase === undefined ? "" : ` --merge-base ${options.mergeBase.version ?? "none"}`}\n`,
                   );
                 }
                 throw error;
@@ -84,7 +97,7 @@ export function registerCapture(program: Command): void {
         const result = {
           ...(options.out === undefined ? {} : { out: options.out }),
           ...summary,
-          ...(pushed ? { pushed: { environmentId: options.push, version: pushed.version } } : {}),
+          ...(pushed ? { pushed: { environmentId: options.push, ...pushed } } : {}),
         };
         process.stdout.write(`${JSON.stringify(result)}\n`);
       } finally {
@@ -92,6 +105,17 @@ export function registerCapture(program: Command): void {
       }
     },
   );
+}
+
+/** Pushes a capture: merged from `mergeBase` when given (answering the receipt's `saved` fields), else a replace. */
+async function pushCapture(
+  client: ApiClient,
+  environmentId: string,
+  file: string,
+  mergeBase: MergeBase | undefined,
+) {
+  if (mergeBase === undefined) return { version: (await pushStateFile(client, environmentId, file)).version };
+  return (await mergeStateFile(client, environmentId, file, mergeBase.version)).saved;
 }
 
 /** Captures the browser into `out` (kind by its name) and counts what it holds. */

@@ -1,10 +1,10 @@
 import path from "node:path";
-import type { Environment, VersionInfo, VersionSummary } from "@webrun/api-contract";
+import type { Environment, MergedSave, VersionInfo, VersionSummary } from "@webrun/api-contract";
 import { WebrunError } from "@webrun/errors";
-import { type Command, InvalidArgumentError } from "commander";
+import { type Command, InvalidArgumentError, Option } from "commander";
 import { apiClientFrom, withApiOptions } from "../api-client/api-options.js";
 import { pullEnvironment } from "../api-client/environment-pull.js";
-import { pushStateFile, regularFileSize } from "../api-client/state-upload.js";
+import { mergeStateFile, pushStateFile, regularFileSize } from "../api-client/state-upload.js";
 import { formatTable, formatTime, type OutputOptions, print } from "../output-format.js";
 import { formatBytes, trackTransfer } from "../progress.js";
 
@@ -12,6 +12,36 @@ import { formatBytes, trackTransfer } from "../progress.js";
 export function parseVersion(value: string): number {
   if (!/^[1-9]\d{0,8}$/.test(value)) throw new InvalidArgumentError("must be a version number (1, 2, …)");
   return Number(value);
+}
+
+/** A parsed `--merge-base`, boxed: commander would turn a parsed `null` into "". */
+export interface MergeBase {
+  /** `null`: the session started from an environment with no version (`none`). */
+  version: number | null;
+}
+
+/** Commander parser for a merge base: a version number, or `none` for an environment that had no version. */
+export function parseMergeBase(value: string): MergeBase {
+  return { version: value === "none" ? null : parseVersion(value) };
+}
+
+/** The option naming the version a captured session started from (its save is merged, not a replace). */
+export function mergeBaseOption(): Option {
+  return new Option(
+    "--merge-base <version|none>",
+    "the version the browser session started from: merge into what others saved since",
+  ).argParser(parseMergeBase);
+}
+
+/** One line on what a merged save did: never a value, names and counts only. */
+export function describeMergedSave(saved: MergedSave): string {
+  const { cookies, origins, extensions } = saved.changes;
+  const changed = (counts: { added: number; changed: number; removed: number }) =>
+    counts.added + counts.changed + counts.removed;
+  const how = saved.merged
+    ? `merged with ${saved.mergedWith.join(", ")}, ${saved.conflicts} conflict${saved.conflicts === 1 ? "" : "s"}`
+    : "nothing saved since its base";
+  return `${how}; changed ${changed(cookies)} cookies, ${changed(origins)} origins, ${changed(extensions)} extensions`;
 }
 
 function describeSummary(summary: VersionSummary | null | undefined): string {
@@ -196,18 +226,31 @@ export function registerEnv(program: Command): void {
       .description("save a state document (.json) or environment archive (.tar.gz) as a new version")
       .argument("<id>", "the environment")
       .argument("<file>", "what `webrun-env capture --out` wrote: .json or .tar.gz")
-      .option("--base <version>", "save only if the head is still this version (else exit 1)", parseVersion),
-  ).action(async (id: string, file: string, options: OutputOptions & { base?: number }) => {
-    const client = apiClientFrom(options);
-    const answer = await pushStateFile(client, id, file, {
-      ...(options.base === undefined ? {} : { baseVersion: options.base }),
-    });
-    print(
-      options,
-      answer,
-      () => `saved version ${answer.version} of ${id}: ${describeSummary(answer.summary)}`,
-    );
-  });
+      .option("--base <version>", "save only if the head is still this version (else exit 1)", parseVersion)
+      .addOption(mergeBaseOption().conflicts("base")),
+  ).action(
+    async (id: string, file: string, options: OutputOptions & { base?: number; mergeBase?: MergeBase }) => {
+      const client = apiClientFrom(options);
+      if (options.mergeBase !== undefined) {
+        const merged = await mergeStateFile(client, id, file, options.mergeBase.version);
+        print(
+          options,
+          merged,
+          () =>
+            `saved version ${merged.saved.version} of ${id} (${describeMergedSave(merged.saved)}): ${describeSummary(merged.summary)}`,
+        );
+        return;
+      }
+      const answer = await pushStateFile(client, id, file, {
+        ...(options.base === undefined ? {} : { baseVersion: options.base }),
+      });
+      print(
+        options,
+        answer,
+        () => `saved version ${answer.version} of ${id}: ${describeSummary(answer.summary)}`,
+      );
+    },
+  );
 
   withApiOptions(
     env

@@ -4,9 +4,25 @@ import { emptyBrowserState } from "@webrun/state";
 import { ingestProfileArchive } from "../archive/ingest-profile.js";
 import type { ArchiveLimits } from "../archive/limits.js";
 import { packEnvironmentArchive } from "../archive/pack-environment.js";
-import { type EnvironmentArchiveLimits, unpackEnvironmentArchive } from "../archive/unpack-environment.js";
+import {
+  type EnvironmentArchiveLimits,
+  type EnvironmentArchiveSinks,
+  type ExtensionArchiveFile,
+  type ProfileArchiveFile,
+  unpackEnvironmentArchive,
+} from "../archive/unpack-environment.js";
+import { ContentWriter } from "./content.js";
 import type { StoreContext } from "./context.js";
-import { type LoadedFile, loadVersion, runSave, type SaveResult, type StoredParts } from "./versions.js";
+import { mergedArchiveHasProfile } from "./errors.js";
+import { type MergeSaveResult, mergeAndCommit, readKeptBase } from "./merge-save.js";
+import {
+  headParts,
+  type LoadedFile,
+  loadVersion,
+  runSave,
+  type SaveResult,
+  type StoredParts,
+} from "./versions.js";
 
 /**
  * A kept version (the head by default) as an environment archive
@@ -74,22 +90,70 @@ export function importArchive(
     envId,
     { baseVersion: options.baseVersion, uploading: true },
     async (writer): Promise<StoredParts> => {
-      const extensionFiles: StoredParts["extensionFiles"] = [];
-      const profileFiles: StoredParts["profileFiles"] = [];
-      // Bodies arrive verified by the unpacker; a part the head holds is left unread (the unpacker drains and checks it).
-      const unpacked = await unpackEnvironmentArchive(source, options.limits ?? {}, {
-        async extensionFile(file, body) {
-          const ref = writer.find(file.sha256) ?? (await writer.upload(file, body, false));
-          extensionFiles.push({ ...ref, extensionId: file.extensionId, path: file.path });
-        },
-        async profileFile(file, body) {
-          const ref = writer.find(file.sha256) ?? (await writer.upload(file, body, false));
-          profileFiles.push({ ...ref, path: file.path });
-        },
-      });
-      return { state: unpacked.state, extensionFiles, profileFiles };
+      const files = archiveFileSinks(writer);
+      const unpacked = await unpackEnvironmentArchive(source, options.limits ?? {}, files.sinks);
+      return {
+        state: unpacked.state,
+        extensionFiles: files.extensionFiles,
+        profileFiles: files.profileFiles,
+      };
     },
   );
+}
+
+/**
+ * An environment archive saved by a session that started from `mergeBase`,
+ * merged three-way into whatever was saved since (see `mergeAndCommit`).
+ * The archive streams once: its extension files are verified and staged in
+ * the store first, then every merge round reuses them. A merge keeps the
+ * head's raw profile, so an archive carrying profile files is refused.
+ */
+export async function importArchiveMerged(
+  context: StoreContext,
+  userId: string,
+  envId: string,
+  source: Readable,
+  options: { mergeBase: number | null; limits?: Partial<EnvironmentArchiveLimits> },
+): Promise<MergeSaveResult> {
+  const startedAt = context.clock.now().getTime();
+  const record = await readKeptBase(context, userId, envId, options.mergeBase);
+  const writer = new ContentWriter(context.store, userId, envId, await headParts(context, record));
+  try {
+    const files = archiveFileSinks(writer);
+    const unpacked = await unpackEnvironmentArchive(source, options.limits ?? {}, {
+      extensionFile: files.sinks.extensionFile,
+      profileFile: async (file) => {
+        throw mergedArchiveHasProfile(file.path);
+      },
+    });
+    return await mergeAndCommit(context, userId, envId, {
+      ours: unpacked.state,
+      mergeBase: options.mergeBase,
+      staged: files.extensionFiles,
+      startedAt,
+    });
+  } catch (error) {
+    await writer.discard();
+    throw error;
+  }
+}
+
+/** Sinks storing an archive's files through `writer`, and the parts they stored. */
+function archiveFileSinks(writer: ContentWriter) {
+  const extensionFiles: StoredParts["extensionFiles"] = [];
+  const profileFiles: StoredParts["profileFiles"] = [];
+  // Bodies arrive verified by the unpacker; a part the head holds is left unread (the unpacker drains and checks it).
+  const sinks = {
+    async extensionFile(file: ExtensionArchiveFile, body: Readable) {
+      const ref = writer.find(file.sha256) ?? (await writer.upload(file, body, false));
+      extensionFiles.push({ ...ref, extensionId: file.extensionId, path: file.path });
+    },
+    async profileFile(file: ProfileArchiveFile, body: Readable) {
+      const ref = writer.find(file.sha256) ?? (await writer.upload(file, body, false));
+      profileFiles.push({ ...ref, path: file.path });
+    },
+  } satisfies EnvironmentArchiveSinks;
+  return { sinks, extensionFiles, profileFiles };
 }
 
 /**

@@ -4,7 +4,12 @@ import type { BlobStore } from "@webrun/blob-store";
 import type { ProfileInspector } from "../archive/ingest-profile.js";
 import type { ArchiveLimits } from "../archive/limits.js";
 import type { EnvironmentArchiveLimits } from "../archive/unpack-environment.js";
-import { exportArchive, importArchive, importProfileArchive } from "./archive-interchange.js";
+import {
+  exportArchive,
+  importArchive,
+  importArchiveMerged,
+  importProfileArchive,
+} from "./archive-interchange.js";
 import { type Clock, type EnvironmentLimits, resolveLimits, type StoreContext } from "./context.js";
 import {
   createEnvironment,
@@ -76,6 +81,13 @@ export interface EnvironmentStore {
     source: Readable,
     options?: { baseVersion?: number | null; limits?: Partial<EnvironmentArchiveLimits> },
   ): Promise<SaveResult>;
+  /** An environment archive saved by a session, merged like `saveMerged`; an archive with profile files is refused. */
+  importArchiveMerged(
+    userId: string,
+    envId: string,
+    source: Readable,
+    options: { mergeBase: number | null; limits?: Partial<EnvironmentArchiveLimits> },
+  ): Promise<MergeSaveResult>;
   /** A raw Chrome profile upload (`.tar.gz`) replacing the browser data; status `uploading` while it streams. */
   importProfileArchive(
     userId: string,
@@ -112,6 +124,8 @@ export function createEnvironmentStore(options: EnvironmentStoreOptions): Enviro
     exportArchive: (userId, envId, version) => exportArchive(context, userId, envId, version),
     importArchive: (userId, envId, source, importOptions) =>
       importArchive(context, userId, envId, source, importOptions),
+    importArchiveMerged: (userId, envId, source, importOptions) =>
+      importArchiveMerged(context, userId, envId, source, importOptions),
     importProfileArchive: (userId, envId, source, importOptions) =>
       importProfileArchive(context, userId, envId, source, importOptions),
     collectGarbage: (gcOptions) => collectGarbage(context, gcOptions),

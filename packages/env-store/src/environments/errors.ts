@@ -40,6 +40,15 @@ export function mergeBaseNotKept(base: number, oldestKept: number | null): Webru
   });
 }
 
+/** Raw profile files cannot be merged; a merged save keeps the head's. */
+export function mergedArchiveHasProfile(path: string): WebrunError {
+  return new WebrunError({
+    kind: "invalid_input",
+    code: "MERGE_PROFILE_FILES",
+    message: `A merged save keeps the environment's raw profile, but this archive carries profile files (${JSON.stringify(path)}): save it without a merge base to replace the environment`,
+  });
+}
+
 export function versionNotFound(version: number): WebrunError {
   return new WebrunError({
     kind: "not_found",

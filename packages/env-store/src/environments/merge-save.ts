@@ -14,7 +14,7 @@ import type { ExtensionFileSource } from "../archive/pack-environment.js";
 import type { StoreContext } from "./context.js";
 import { mergeBaseNotKept, storeContention } from "./errors.js";
 import { readRecord } from "./records.js";
-import type { EnvironmentRecord } from "./schemas.js";
+import type { ContentRef, EnvironmentRecord } from "./schemas.js";
 import { loadVersion, readManifest, runSave, type SaveResult, storeExtensionFiles } from "./versions.js";
 
 export interface MergeSaveInput {
@@ -39,40 +39,64 @@ export interface MergeOutcome {
 
 export type MergeSaveResult = SaveResult & { merge: MergeOutcome };
 
+/** A session's state as it reaches the merge, and where the bytes of its extension files come from. */
+export interface SessionSave {
+  ours: BrowserState;
+  mergeBase: number | null;
+  /** Opened for extension files neither the head nor `staged` holds. */
+  extensionFiles?: ExtensionFileSource;
+  /** Parts uploaded before the merge (an archive's files), reused by every round. */
+  staged?: readonly ContentRef[];
+  /** When the save began: the save deadline counts from it, across rounds. */
+  startedAt: number;
+}
+
 /** A lost race re-merges on the new head; past this many rounds the store is too contended to go on. */
 const MAX_MERGE_ROUNDS = 20;
 
+/** Saves a session's state three-way into the head (see `mergeAndCommit`). */
+export function saveMerged(
+  context: StoreContext,
+  userId: string,
+  envId: string,
+  input: MergeSaveInput,
+): Promise<MergeSaveResult> {
+  const startedAt = context.clock.now().getTime();
+  return mergeAndCommit(context, userId, envId, {
+    ours: parseBrowserState(input.state),
+    mergeBase: input.mergeBase,
+    ...(input.extensionFiles ? { extensionFiles: input.extensionFiles } : {}),
+    startedAt,
+  });
+}
+
 /**
- * Saves a session's state three-way: when versions were saved since
+ * The one way a session's save lands: when versions were saved since
  * `mergeBase`, `base → ours` is merged into the head (see `mergeStates`)
  * instead of replacing it or failing. The commit is a compare-and-swap on the
  * head the merge was made against; a lost race merges again on the new head,
  * so concurrent sessions all end up in the head. The head's raw profile files
  * are kept: a session carries none of its own.
  */
-export async function saveMerged(
+export async function mergeAndCommit(
   context: StoreContext,
   userId: string,
   envId: string,
-  input: MergeSaveInput,
+  session: SessionSave,
 ): Promise<MergeSaveResult> {
-  const ours = parseBrowserState(input.state);
-  const initial = await readRecord(context, userId, envId);
-  assertBaseKept(initial.value, input.mergeBase);
+  const { ours, mergeBase } = session;
+  await readKeptBase(context, userId, envId, mergeBase);
   const base =
-    input.mergeBase === null
-      ? emptyBrowserState()
-      : (await loadVersion(context, userId, envId, input.mergeBase)).state;
+    mergeBase === null ? emptyBrowserState() : (await loadVersion(context, userId, envId, mergeBase)).state;
   const changes = stateChanges(base, ours);
 
   for (let round = 0; round < MAX_MERGE_ROUNDS; round++) {
-    const { value: record } = await readRecord(context, userId, envId);
-    assertBaseKept(record, input.mergeBase);
+    const record = await readKeptBase(context, userId, envId, mergeBase);
     const headEntry = record.versions.at(-1);
     const head = headEntry?.version ?? null;
     let state = ours;
     let report: MergeReport | undefined;
-    if (head !== input.mergeBase && headEntry !== undefined) {
+    if (head !== mergeBase && headEntry !== undefined) {
       const theirs = (await loadVersion(context, userId, envId, headEntry.version)).state;
       ({ state, report } = mergeStates({ base, ours, theirs, now: context.clock.now() }));
     }
@@ -82,10 +106,15 @@ export async function saveMerged(
         context,
         userId,
         envId,
-        { baseVersion: head, uploading: false },
+        {
+          baseVersion: head,
+          uploading: false,
+          startedAt: session.startedAt,
+          ...(session.staged ? { staged: session.staged } : {}),
+        },
         async (writer) => ({
           state,
-          extensionFiles: await storeExtensionFiles(context, writer, state, input.extensionFiles),
+          extensionFiles: await storeExtensionFiles(context, writer, state, session.extensionFiles),
           profileFiles: headManifest?.profileFiles ?? [],
           // Written by this package at ingest; stored untyped in the summary schema.
           profileSummary: headManifest?.summary.profile as ProfileSummary | undefined,
@@ -94,11 +123,11 @@ export async function saveMerged(
       return {
         ...saved,
         merge: {
-          baseVersion: input.mergeBase,
+          baseVersion: mergeBase,
           merged: report !== undefined,
           mergedWith: record.versions
             .map((entry) => entry.version)
-            .filter((version) => version > (input.mergeBase ?? 0)),
+            .filter((version) => version > (mergeBase ?? 0)),
           conflicts: report?.conflicts ?? 0,
           changes,
           dropped: report?.dropped ?? {
@@ -115,9 +144,16 @@ export async function saveMerged(
   throw storeContention(`environment ${envId}`);
 }
 
-function assertBaseKept(record: EnvironmentRecord, mergeBase: number | null): void {
-  if (mergeBase === null) return;
-  if (!record.versions.some((entry) => entry.version === mergeBase)) {
+/** The environment's record, once its versions are known to still hold `mergeBase`. */
+export async function readKeptBase(
+  context: StoreContext,
+  userId: string,
+  envId: string,
+  mergeBase: number | null,
+): Promise<EnvironmentRecord> {
+  const { value: record } = await readRecord(context, userId, envId);
+  if (mergeBase !== null && !record.versions.some((entry) => entry.version === mergeBase)) {
     throw mergeBaseNotKept(mergeBase, record.versions[0]?.version ?? null);
   }
+  return record;
 }

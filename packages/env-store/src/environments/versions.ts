@@ -94,6 +94,11 @@ async function headManifest(
   return head && (await readManifest(context, head));
 }
 
+/** The parts of the record's head, which a save may reuse instead of uploading again. */
+export async function headParts(context: StoreContext, record: EnvironmentRecord): Promise<ContentRef[]> {
+  return reusableParts(await headManifest(context, record));
+}
+
 export async function readManifest(context: StoreContext, entry: VersionEntry): Promise<VersionManifest> {
   const found = await readJson(context.store, entry.manifestKey, manifestSchema);
   if (!found)
@@ -169,21 +174,27 @@ export async function runSave(
   context: StoreContext,
   userId: string,
   envId: string,
-  options: { baseVersion: number | null | undefined; uploading: boolean },
+  options: {
+    baseVersion: number | null | undefined;
+    uploading: boolean;
+    /** When the save began, if before this call (the save deadline counts from it). */
+    startedAt?: number;
+    /** Parts this save uploaded before (an archive's files, staged once for every merge round); reused like the head's. */
+    staged?: readonly ContentRef[];
+  },
   gather: (writer: ContentWriter) => Promise<StoredParts>,
 ): Promise<SaveResult> {
-  const startedAt = context.clock.now().getTime();
+  const startedAt = options.startedAt ?? context.clock.now().getTime();
   const current = await readRecord(context, userId, envId);
   const head = current.value.versions.at(-1)?.version ?? null;
   // Fail before uploading anything when the base is already stale; the commit checks again.
   if (options.baseVersion !== undefined && options.baseVersion !== head) throw versionConflict(head);
   const uploadMark = options.uploading ? await markUploading(context, userId, envId) : undefined;
-  const writer = new ContentWriter(
-    context.store,
-    userId,
-    envId,
-    reusableParts(await headManifest(context, current.value)),
-  );
+  // The head's parts win over staged copies of the same bytes: they stay referenced.
+  const writer = new ContentWriter(context.store, userId, envId, [
+    ...(options.staged ?? []),
+    ...(await headParts(context, current.value)),
+  ]);
   try {
     const parts = await gather(writer);
     const stateParts = splitState(parts.state);

@@ -1,7 +1,8 @@
-import { createMemoryBlobStore } from "@webrun/blob-store";
+import { Readable } from "node:stream";
+import { createMemoryBlobStore, readAll } from "@webrun/blob-store";
 import type { BrowserState, Cookie } from "@webrun/state";
 import { describe, expect, it } from "vitest";
-import { createEnvironmentStore } from "../../src/index.js";
+import { createEnvironmentStore, packEnvironmentArchive } from "../../src/index.js";
 import { EXTENSION_ID, errorOf, extensionFiles, manualClock, stateWith } from "./fixtures.js";
 
 const user = "alice";
@@ -132,5 +133,66 @@ describe("saveMerged", () => {
     const head = await store.loadVersion(user, env._id);
     expect(head.state.cookies.map((c) => c.domain)).toContain("first.test");
     expect(head.state.cookies.map((c) => c.domain)).toContain("second.test");
+  });
+});
+
+describe("importArchiveMerged", () => {
+  it("merges an archive's state and keeps its extension files through lost races", async () => {
+    const { store, env } = await setup();
+    await store.saveVersion(user, env._id, { state: stateWith("v1") });
+    const extension = extensionFiles(32 * 1024);
+    const archive = await readAll(
+      packEnvironmentArchive({
+        state: login("archive.test", "2026-12-01T10:05:00Z", stateWith("v1", extension)),
+        extensionFiles: extension.open,
+      }),
+    );
+    // Sessions from version 1 saving at once: most rounds are lost and merged again.
+    const saves = await Promise.all([
+      store.importArchiveMerged(user, env._id, Readable.from([archive]), { mergeBase: 1 }),
+      ...["a", "b", "c", "d"].map((site) =>
+        store.saveMerged(user, env._id, {
+          state: login(`${site}.test`, "2026-12-01T10:01:00Z", stateWith("v1")),
+          mergeBase: 1,
+        }),
+      ),
+    ]);
+    expect(new Set(saves.map((saved) => saved.version)).size).toBe(5);
+    const head = await store.loadVersion(user, env._id);
+    expect(head.state.cookies.map((c) => c.domain).sort()).toEqual(
+      [".example.com", "a.test", "app.test", "archive.test", "b.test", "c.test", "d.test"].sort(),
+    );
+    expect(head.extensionFiles).toHaveLength(extension.files.size);
+    for (const [path, bytes] of extension.files) {
+      expect(await readAll(await head.openExtensionFile(EXTENSION_ID, path))).toEqual(bytes);
+    }
+  });
+
+  it("refuses an archive with profile files, and a base not kept before reading it, saving nothing", async () => {
+    const { store, env } = await setup({ keepVersions: 2 });
+    for (const value of ["v1", "v2", "v3"])
+      await store.saveVersion(user, env._id, { state: stateWith(value) });
+    const withProfile = packEnvironmentArchive({
+      state: stateWith("x"),
+      profileFiles: [
+        {
+          path: "Default/Preferences",
+          size: 2,
+          sha256: "44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a",
+          open: () => Readable.from([Buffer.from("{}")]),
+        },
+      ],
+    });
+    const profileError = await errorOf(
+      store.importArchiveMerged(user, env._id, withProfile, { mergeBase: 3 }),
+    );
+    expect(profileError).toMatchObject({ code: "MERGE_PROFILE_FILES", kind: "invalid_input" });
+    const notKept = await errorOf(
+      store.importArchiveMerged(user, env._id, packEnvironmentArchive({ state: stateWith("y") }), {
+        mergeBase: 1,
+      }),
+    );
+    expect(notKept).toMatchObject({ code: "MERGE_BASE_NOT_KEPT", details: { oldestKept: 2 } });
+    expect((await store.loadVersion(user, env._id)).version).toBe(3);
   });
 });
