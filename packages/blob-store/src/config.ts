@@ -4,10 +4,11 @@
  * S3, so an fs-only process never pays for it.
  */
 
-import { WebrunError } from "@webrun/errors";
+import type { WebrunError } from "@webrun/errors";
 import { z } from "zod";
 import type { BlobStore } from "./blob-store.js";
 import { createFsBlobStore } from "./drivers/fs.js";
+import { blobStoreError } from "./errors.js";
 
 const nonEmpty = z.string().trim().min(1);
 
@@ -35,7 +36,7 @@ export type BlobStoreConfig = z.infer<typeof blobStoreConfigSchema>;
 function invalidConfig(error: z.ZodError): WebrunError {
   // Only field names and zod's messages: never the values, which may include the secret key.
   const issues = error.issues.map((issue) => ({ path: issue.path.join("."), message: issue.message }));
-  return new WebrunError({
+  return blobStoreError({
     kind: "invalid_input",
     code: "BLOB_STORE_CONFIG_INVALID",
     message: `invalid storage configuration: ${issues.map((i) => `${i.path || "(root)"}: ${i.message}`).join("; ")}`,

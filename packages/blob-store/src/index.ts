@@ -31,6 +31,8 @@ export {
   type SecretFileOptions,
 } from "./encryption/local-keyring.js";
 export {
+  type BlobStoreError,
+  type BlobStoreErrorCode,
   blobKeyInvalid,
   blobLengthMismatch,
   blobNotFound,
