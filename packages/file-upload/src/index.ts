@@ -7,7 +7,7 @@
 export { attachmentDisposition } from "./content-disposition.js";
 export type { EnvironmentDirectory, FilesContext } from "./context.js";
 export { defaultOrphanMaxAgeMs } from "./context.js";
-export { fileErrors, uploadErrors } from "./errors.js";
+export { type FileUploadError, type FileUploadErrorCode, fileErrors, uploadErrors } from "./errors.js";
 export { sanitizeFileName } from "./file-name.js";
 export {
   deleteEnvironmentFiles,
