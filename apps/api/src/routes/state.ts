@@ -8,8 +8,9 @@ import {
   versionListAnswerSchema,
 } from "@webrun/api-contract";
 import type { SaveResult } from "@webrun/env-store";
-import { isWebrunError, WebrunError } from "@webrun/errors";
+import { isWebrunError, type WebrunError } from "@webrun/errors";
 import type { FastifyReply, FastifyRequest } from "fastify";
+import { apiError } from "../errors.js";
 import { binarySchema } from "./binary.js";
 import { callerOf, environmentNotFound, type RouteDeps, unauthorized, type ZodApp } from "./common.js";
 import { documentStreamedBody } from "./streamed-body.js";
@@ -165,7 +166,7 @@ function baseVersionOf(request: FastifyRequest): number | null | undefined {
   if (ifMatch !== undefined) {
     const match = /^\s*(?:W\/)?"?(\d{1,9})"?\s*$/.exec(ifMatch);
     if (!match) {
-      throw new WebrunError({
+      throw apiError({
         kind: "invalid_input",
         code: "IF_MATCH_INVALID",
         message: 'If-Match must name one version, like "3"',
@@ -183,7 +184,7 @@ async function asPrecondition<T>(save: () => Promise<T>): Promise<T> {
     return await save();
   } catch (error) {
     if (!isWebrunError(error, "VERSION_CONFLICT")) throw error;
-    throw new WebrunError({
+    throw apiError({
       kind: "precondition_failed",
       code: "VERSION_CONFLICT",
       message: error.message,
@@ -209,7 +210,7 @@ function wantsArchive(request: FastifyRequest): boolean {
 }
 
 function unsupportedType(): WebrunError {
-  return new WebrunError({
+  return apiError({
     kind: "unsupported_media_type",
     code: "UNSUPPORTED_MEDIA_TYPE",
     message: "Send the state as application/json or an environment archive as application/gzip",
