@@ -4,10 +4,10 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { pipeline } from "node:stream/promises";
 import { packEnvironmentArchive } from "@webrun/env-store";
-import { WebrunError } from "@webrun/errors";
 import type { Command } from "commander";
 import { type ApiOptions, apiClientFrom, withApiOptions } from "../api-client/api-options.js";
 import { pushStateFile } from "../api-client/state-upload.js";
+import { cliError } from "../errors.js";
 import { outputKind, writeFileAtomically } from "../output-file.js";
 
 const collect = (value: string, previous: string[]) => [...previous, value];
@@ -54,7 +54,7 @@ export function registerCapture(program: Command): void {
       },
     ) => {
       if (options.out === undefined && options.push === undefined) {
-        throw new WebrunError({
+        throw cliError({
           kind: "invalid_input",
           code: "CAPTURE_TARGET_MISSING",
           message: "give --out <file>, --push <environment id>, or both",
