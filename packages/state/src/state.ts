@@ -1,4 +1,3 @@
-
 import { z } from "zod";
 import { stateError } from "./errors.js";
 
