@@ -147,6 +147,8 @@ export class InterceptedTab {
 
   private async navigate(url: string): Promise<void> {
     const loaded = this.waitForEvent("Page.loadEventFired", this.sessionId);
+    // When Page.navigate fails (the browser died), `loaded` is never awaited: its rejection is that same news.
+    loaded.promise.catch(() => undefined);
     const { errorText } = await this.connection.send("Page.navigate", { url }, this.sessionId);
     if (errorText) {
       loaded.cancel();
