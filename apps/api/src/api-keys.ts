@@ -1,5 +1,5 @@
 import { createHash, timingSafeEqual } from "node:crypto";
-import { WebrunError } from "@webrun/errors";
+import { apiError } from "./errors.js";
 
 /**
  * API keys from `API_KEYS="<key>:<userId>,…"`. Keys are kept only as SHA-256
@@ -22,14 +22,14 @@ export function parseApiKeys(spec: string): ApiKeyring {
     const userId = item.slice(separator + 1);
     if (separator <= 0 || userId === "" || !/^[A-Za-z0-9_.@-]{1,128}$/.test(userId)) {
       // Name the position, never the key.
-      throw new WebrunError({
+      throw apiError({
         kind: "invalid_input",
         code: "CONFIG_INVALID",
         message: `API_KEYS entry ${index + 1} must look like <key>:<userId> (userId: letters, digits, _ . @ -)`,
       });
     }
     if (key.length < 16) {
-      throw new WebrunError({
+      throw apiError({
         kind: "invalid_input",
         code: "CONFIG_INVALID",
         message: `API_KEYS entry ${index + 1}: the key must be at least 16 characters`,

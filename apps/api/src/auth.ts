@@ -1,6 +1,6 @@
-import { WebrunError } from "@webrun/errors";
 import type { FastifyInstance } from "fastify";
 import type { ApiKeyring } from "./api-keys.js";
+import { apiError } from "./errors.js";
 
 declare module "fastify" {
   interface FastifyRequest {
@@ -25,7 +25,7 @@ export function installAuth(app: FastifyInstance, keys: ApiKeyring): void {
     const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
     const userId = match?.[1] ? keys.userFor(match[1]) : undefined;
     if (!userId) {
-      throw new WebrunError({
+      throw apiError({
         kind: "unauthorized",
         code: "UNAUTHORIZED",
         message: header === "" ? "Missing API key" : "Invalid API key",

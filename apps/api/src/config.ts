@@ -1,7 +1,8 @@
 import path from "node:path";
-import { WebrunError } from "@webrun/errors";
+import type { WebrunError } from "@webrun/errors";
 import { isLoopbackHost } from "@webrun/proxy-config";
 import { z } from "zod";
+import { apiError } from "./errors.js";
 
 /**
  * The API's configuration, read once from the environment at start-up and
@@ -50,7 +51,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
       path: issue.path.join("."),
       message: issue.message,
     }));
-    throw new WebrunError({
+    throw apiError({
       kind: "invalid_input",
       code: "CONFIG_INVALID",
       message: `invalid configuration: ${issues.map((i) => `${i.path}: ${i.message}`).join("; ")}`,
@@ -112,7 +113,7 @@ function apiKeysRequired(storage: "fs" | "s3", host: string): string | undefined
 }
 
 function configError(message: string): WebrunError {
-  return new WebrunError({ kind: "invalid_input", code: "CONFIG_INVALID", message });
+  return apiError({ kind: "invalid_input", code: "CONFIG_INVALID", message });
 }
 
 /** What the start-up log line may say about the configuration: no secrets. */

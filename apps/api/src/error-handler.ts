@@ -1,6 +1,7 @@
-import { httpStatusByKind, isWebrunError, toErrorBody, WebrunError } from "@webrun/errors";
+import { httpStatusByKind, isWebrunError, toErrorBody, type WebrunError } from "@webrun/errors";
 import { drainRequest } from "@webrun/file-upload";
 import type { FastifyError, FastifyInstance, FastifySchemaValidationError } from "fastify";
+import { apiError } from "./errors.js";
 import { loggablePath } from "./logger.js";
 import { toProfileError } from "./routes/index.js";
 
@@ -36,7 +37,7 @@ export function installErrorHandler(app: FastifyInstance): void {
   app.setNotFoundHandler((request, reply) => {
     return reply.status(404).send(
       toErrorBody(
-        new WebrunError({
+        apiError({
           kind: "not_found",
           code: "ROUTE_NOT_FOUND",
           message: `no route ${request.method} ${loggablePath(request.url)}`,
@@ -52,29 +53,29 @@ function fromFastifyError(error: FastifyError | Error): WebrunError {
     case "FST_ERR_VALIDATION":
       return requestInvalid(error as FastifyError);
     case "FST_ERR_CTP_BODY_TOO_LARGE":
-      return new WebrunError({
+      return apiError({
         kind: "too_large",
         code: "BODY_TOO_LARGE",
         message: "request body too large",
       });
     case "FST_ERR_CTP_INVALID_MEDIA_TYPE":
-      return new WebrunError({
+      return apiError({
         kind: "unsupported_media_type",
         code: "UNSUPPORTED_MEDIA_TYPE",
         message: "unsupported Content-Type",
       });
     case "FST_ERR_CTP_EMPTY_JSON_BODY":
     case "FST_ERR_CTP_INVALID_JSON_BODY":
-      return new WebrunError({
+      return apiError({
         kind: "invalid_input",
         code: "BODY_INVALID_JSON",
         message: "request body is not valid JSON",
       });
     default:
       if ("statusCode" in error && typeof error.statusCode === "number" && error.statusCode < 500) {
-        return new WebrunError({ kind: "invalid_input", code: "REQUEST_INVALID", message: error.message });
+        return apiError({ kind: "invalid_input", code: "REQUEST_INVALID", message: error.message });
       }
-      return new WebrunError({ kind: "internal", code: "INTERNAL", message: "internal error", cause: error });
+      return apiError({ kind: "internal", code: "INTERNAL", message: "internal error", cause: error });
   }
 }
 
@@ -92,7 +93,7 @@ function requestInvalid(error: FastifyError): WebrunError {
     path: [part, ...issue.instancePath.split("/").filter(Boolean)].join("."),
     message: issue.message ?? "invalid",
   }));
-  return new WebrunError({
+  return apiError({
     kind: "invalid_input",
     code: "REQUEST_INVALID",
     message: issues[0]?.message ?? `invalid ${part}`,

@@ -1,7 +1,8 @@
 import { randomBytes } from "node:crypto";
 import path from "node:path";
 import { loadOrCreateSecretFile } from "@webrun/blob-store";
-import { WebrunError } from "@webrun/errors";
+import type { WebrunError } from "@webrun/errors";
+import { apiError } from "./errors.js";
 
 /** The user the local key belongs to. */
 export const localApiUser = "local";
@@ -38,5 +39,5 @@ export async function loadOrCreateLocalApiKey(dataDir: string): Promise<LocalApi
 }
 
 function invalidKeyFile(message: string): WebrunError {
-  return new WebrunError({ kind: "invalid_input", code: "CONFIG_INVALID", message });
+  return apiError({ kind: "invalid_input", code: "CONFIG_INVALID", message });
 }

@@ -9,9 +9,10 @@ import {
 import { blobStoreFromConfig, parseBlobStoreConfig } from "@webrun/blob-store/config";
 import { inspectProfile } from "@webrun/browser-state/inspect-profile";
 import { createEnvironmentStore, type EnvironmentStore } from "@webrun/env-store";
-import { isWebrunError, WebrunError } from "@webrun/errors";
+import { isWebrunError } from "@webrun/errors";
 import { createFileService, type FileService } from "@webrun/file-upload";
 import type { ApiConfig } from "./config.js";
+import { apiError } from "./errors.js";
 import { createDownloadSigner, type DownloadSigner } from "./signed-downloads.js";
 
 /** Everything the routes use, composed once from the configuration. */
@@ -106,7 +107,7 @@ async function probeStorage(store: BlobStore): Promise<void> {
   try {
     await store.head("health/ready");
   } catch (error) {
-    throw new WebrunError({
+    throw apiError({
       kind: "unavailable",
       code: "STORAGE_UNAVAILABLE",
       message: "Storage is not reachable",

@@ -1,7 +1,8 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
 import type { Keyring } from "@webrun/blob-store";
-import { WebrunError } from "@webrun/errors";
+import type { WebrunError } from "@webrun/errors";
 import { z } from "zod";
+import { apiError } from "./errors.js";
 
 /** What a download link grants: one version of one user's environment, until `expiresAt`. */
 export interface DownloadGrant {
@@ -86,7 +87,7 @@ function parseJson(text: string): unknown {
 }
 
 function invalidLink(): WebrunError {
-  return new WebrunError({
+  return apiError({
     kind: "forbidden",
     code: "DOWNLOAD_LINK_INVALID",
     message: "Invalid download link",
@@ -94,7 +95,7 @@ function invalidLink(): WebrunError {
 }
 
 function expiredLink(): WebrunError {
-  return new WebrunError({
+  return apiError({
     kind: "forbidden",
     code: "DOWNLOAD_LINK_EXPIRED",
     message: "Download link expired",

@@ -3,9 +3,10 @@ import { createWriteStream } from "node:fs";
 import { rename, rm, stat } from "node:fs/promises";
 import path from "node:path";
 import { pipeline } from "node:stream/promises";
-import { isWebrunError, WebrunError } from "@webrun/errors";
+import { isWebrunError, type WebrunError } from "@webrun/errors";
 import { apiUnreachable } from "./api-client/api-errors.js";
 import type { StreamedAnswer } from "./api-client/http-transport.js";
+import { cliError } from "./errors.js";
 import { trackTransfer } from "./progress.js";
 import { stateFileKind } from "./state-file.js";
 
@@ -13,7 +14,7 @@ import { stateFileKind } from "./state-file.js";
 export function outputKind(file: string): "json" | "archive" {
   const kind = stateFileKind(file);
   if (kind) return kind;
-  throw new WebrunError({
+  throw cliError({
     kind: "invalid_input",
     code: "OUTPUT_KIND_UNKNOWN",
     message: `--out must end in .json (the state document) or .tar.gz (an environment archive): ${file}`,
@@ -73,7 +74,7 @@ function cannotWrite(out: string, error: unknown): WebrunError {
         : code === "ENOSPC"
           ? "no space left on the device"
           : "write failed";
-  return new WebrunError({
+  return cliError({
     kind: "invalid_input",
     code: "OUTPUT_UNWRITABLE",
     message: `cannot write ${out}: ${reason}`,

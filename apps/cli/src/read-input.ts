@@ -1,6 +1,7 @@
 import { createReadStream } from "node:fs";
 import type { Readable } from "node:stream";
 import { WebrunError } from "@webrun/errors";
+import { cliError } from "./errors.js";
 
 /** Inputs read whole (JSON documents, small configs) stop at this size unless told otherwise. */
 export const defaultMaxInputBytes = 16 * 1024 * 1024;
@@ -34,7 +35,7 @@ export async function readInput(source: string, options: ReadInputOptions = {}):
       size += buffer.length;
       if (size > maxBytes) {
         stream.destroy();
-        throw new WebrunError({
+        throw cliError({
           kind: "too_large",
           code: "INPUT_TOO_LARGE",
           message: `${label} is larger than ${maxBytes} bytes`,
@@ -44,7 +45,7 @@ export async function readInput(source: string, options: ReadInputOptions = {}):
     }
   } catch (error) {
     if (error instanceof WebrunError) throw error;
-    throw new WebrunError({
+    throw cliError({
       kind: isMissing(error) ? "not_found" : "invalid_input",
       code: "INPUT_UNREADABLE",
       message: `cannot read ${label}: ${describeReadError(error)}`,
@@ -65,7 +66,7 @@ export async function readJsonInput(source: string, options: ReadInputOptions = 
     // A UTF-8 byte order mark is not JSON, but editors write it.
     return JSON.parse(text.replace(/^\uFEFF/, ""));
   } catch (error) {
-    throw new WebrunError({
+    throw cliError({
       kind: "invalid_input",
       code: "INVALID_JSON",
       message: `${inputLabel(source)} is not valid JSON${whereJsonFailed(text, error)}`,

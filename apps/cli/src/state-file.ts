@@ -4,8 +4,8 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import type { OpenExtensionFile } from "@webrun/browser-state";
 import { unpackEnvironmentArchiveToDirectory } from "@webrun/env-store";
-import { WebrunError } from "@webrun/errors";
 import { type BrowserState, parseBrowserState } from "@webrun/state";
+import { cliError } from "./errors.js";
 import { readJsonInput } from "./read-input.js";
 
 /** State documents may carry megabyte values and inline extension files. */
@@ -62,7 +62,7 @@ async function openReadable(file: string) {
   try {
     await access(file);
   } catch (error) {
-    throw new WebrunError({
+    throw cliError({
       kind: "not_found",
       code: "INPUT_UNREADABLE",
       message: `cannot read ${file}`,

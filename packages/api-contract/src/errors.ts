@@ -29,6 +29,8 @@ export const apiErrorCodes = {
   environmentEmpty: "ENVIRONMENT_EMPTY",
   ifMatchInvalid: "IF_MATCH_INVALID",
   versionConflict: "VERSION_CONFLICT",
+  /** `?base` (merge into the head) together with If-Match/If-None-Match (save only on an unmoved head). */
+  mergeBaseWithPrecondition: "MERGE_BASE_WITH_PRECONDITION",
   downloadLinkInvalid: "DOWNLOAD_LINK_INVALID",
   downloadLinkExpired: "DOWNLOAD_LINK_EXPIRED",
   storageUnavailable: "STORAGE_UNAVAILABLE",

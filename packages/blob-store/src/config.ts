@@ -1,14 +1,14 @@
 /**
  * @webrun/blob-store/config — opens whichever store a configuration names.
- * It can open every driver, so it loads them all (the AWS SDK included):
- * import it where the configuration chooses, and a driver directly elsewhere.
+ * It loads the S3 driver (and the AWS SDK) only when the configuration names
+ * S3, so an fs-only process never pays for it.
  */
 
-import { WebrunError } from "@webrun/errors";
+import type { WebrunError } from "@webrun/errors";
 import { z } from "zod";
 import type { BlobStore } from "./blob-store.js";
 import { createFsBlobStore } from "./drivers/fs.js";
-import { createS3BlobStore } from "./drivers/s3.js";
+import { blobStoreError } from "./errors.js";
 
 const nonEmpty = z.string().trim().min(1);
 
@@ -36,7 +36,7 @@ export type BlobStoreConfig = z.infer<typeof blobStoreConfigSchema>;
 function invalidConfig(error: z.ZodError): WebrunError {
   // Only field names and zod's messages: never the values, which may include the secret key.
   const issues = error.issues.map((issue) => ({ path: issue.path.join("."), message: issue.message }));
-  return new WebrunError({
+  return blobStoreError({
     kind: "invalid_input",
     code: "BLOB_STORE_CONFIG_INVALID",
     message: `invalid storage configuration: ${issues.map((i) => `${i.path || "(root)"}: ${i.message}`).join("; ")}`,
@@ -55,6 +55,10 @@ export function parseBlobStoreConfig(input: unknown): BlobStoreConfig {
 export async function blobStoreFromConfig(config: BlobStoreConfig): Promise<BlobStore> {
   const valid = parseBlobStoreConfig(config);
   if (valid.driver === "fs") return createFsBlobStore({ root: valid.root });
+  // The S3 driver is a plugin the configuration chooses, and this is the one place that turns a configuration
+  // into a driver: importing it here, only for S3, keeps the AWS SDK out of fs-only processes without hiding
+  // a dependency (the package declares it; `@webrun/blob-store/s3` imports it statically).
+  const { createS3BlobStore } = await import("./drivers/s3.js");
   return createS3BlobStore({
     bucket: valid.bucket,
     region: valid.region,

@@ -4,7 +4,8 @@
  * and encryption at rest as a BlobStore over another one.
  *
  * The S3 driver is `@webrun/blob-store/s3`, opening a store from
- * configuration `@webrun/blob-store/config` (both load the AWS SDK), and the
+ * configuration `@webrun/blob-store/config` (it loads the S3 driver, and the
+ * AWS SDK, only for an S3 configuration), and the
  * conformance suite for driver authors `@webrun/blob-store/conformance`.
  */
 
@@ -30,6 +31,8 @@ export {
   type SecretFileOptions,
 } from "./encryption/local-keyring.js";
 export {
+  type BlobStoreError,
+  type BlobStoreErrorCode,
   blobKeyInvalid,
   blobLengthMismatch,
   blobNotFound,

@@ -1,4 +1,5 @@
-import { WebrunError } from "@webrun/errors";
+import type { WebrunError } from "@webrun/errors";
+import { blobStoreError } from "./errors.js";
 
 const maxMetadataBytes = 2048;
 
@@ -21,7 +22,7 @@ export function assertValidMetadata(metadata: Readonly<Record<string, string>> |
 }
 
 function metadataInvalid(why: string): WebrunError {
-  return new WebrunError({
+  return blobStoreError({
     kind: "invalid_input",
     code: "BLOB_METADATA_INVALID",
     message: `invalid object metadata: ${why}`,

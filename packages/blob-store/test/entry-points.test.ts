@@ -11,15 +11,16 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 const packageRoot = join(import.meta.dirname, "..");
 const hooks = pathToFileURL(join(import.meta.dirname, "support/resolve-log-hooks.mjs")).href;
 let dir = "";
+let logs = 0;
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), "webrun-entry-points-"));
 });
 afterAll(() => rm(dir, { recursive: true, force: true }));
 
-/** Every module URL resolved while a fresh process imports `entry`. */
-async function modulesLoadedBy(entry: string): Promise<string[]> {
-  const log = join(dir, `${entry.replaceAll("/", "_")}.log`);
+/** Every module URL resolved while a fresh process imports `entry` and then runs `script` (which may use `entry`'s exports as `m`). */
+async function modulesLoadedBy(entry: string, script = ""): Promise<string[]> {
+  const log = join(dir, `${entry.replaceAll("/", "_")}-${logs++}.log`);
   const register = `import { register } from "node:module"; register(${JSON.stringify(hooks)});`;
   await promisify(execFile)(
     process.execPath,
@@ -28,7 +29,7 @@ async function modulesLoadedBy(entry: string): Promise<string[]> {
       `data:text/javascript,${encodeURIComponent(register)}`,
       "--input-type=module",
       "-e",
-      `await import(${JSON.stringify(entry)});`,
+      `const m = await import(${JSON.stringify(entry)}); ${script}`,
     ],
     { cwd: packageRoot, env: { ...process.env, WEBRUN_RESOLVE_LOG: log } },
   );
@@ -46,6 +47,26 @@ describe("entry points load only what they use", () => {
 
   it("@webrun/blob-store/s3 does (so the check above can see it)", async () => {
     const loaded = await modulesLoadedBy("@webrun/blob-store/s3");
+    expect(loaded.some((url) => url.includes("/@aws-sdk/client-s3/"))).toBe(true);
+  });
+
+  it("@webrun/blob-store/config opening an fs store does not load the AWS SDK", async () => {
+    const root = join(dir, "fs-store");
+    const loaded = await modulesLoadedBy(
+      "@webrun/blob-store/config",
+      `await m.blobStoreFromConfig({ driver: "fs", root: ${JSON.stringify(root)} });`,
+    );
+    expect(loaded.some((url) => url.includes("/blob-store/dist/drivers/fs.js"))).toBe(true);
+    expect(loaded.filter(isAwsSdk)).toEqual([]);
+  });
+
+  it("@webrun/blob-store/config opening an S3 store loads it", async () => {
+    // Nothing listens on port 9 of loopback: the store's probe fails, after the driver has been loaded.
+    const s3 = { driver: "s3", bucket: "absent", region: "us-east-1", endpoint: "http://127.0.0.1:9" };
+    const loaded = await modulesLoadedBy(
+      "@webrun/blob-store/config",
+      `await m.blobStoreFromConfig(${JSON.stringify(s3)}).catch(() => {});`,
+    );
     expect(loaded.some((url) => url.includes("/@aws-sdk/client-s3/"))).toBe(true);
   });
 });

@@ -11,6 +11,7 @@ export { type CdpConnection, type CdpEvent, connectCdp, redactEndpoint } from ".
 export { inExtensionWorker } from "./cdp/extension-worker.js";
 export { findChromium } from "./chromium/find-chromium.js";
 export { type LaunchedBrowser, type LaunchOptions, launchChromium } from "./chromium/launch-chromium.js";
+export type { BrowserStateError, BrowserStateErrorCode } from "./errors.js";
 export * from "./profile/index.js";
 export type { ProxyLaunchPlan } from "./proxy/proxy-launch-plan.js";
 export { type RestoreOptions, type RestoreResult, restoreState } from "./restore/restore-state.js";

@@ -55,3 +55,4 @@ export type {
   SaveVersionInput,
   VersionInfo,
 } from "./environments/versions.js";
+export type { EnvStoreError, EnvStoreErrorCode } from "./errors.js";

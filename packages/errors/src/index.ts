@@ -6,6 +6,7 @@ export { exitCodeForKind, httpStatusByKind } from "./http-status.js";
 export {
   type ErrorBody,
   type ErrorKind,
+  errorFactory,
   errorKinds,
   type FieldIssue,
   isWebrunError,

@@ -26,10 +26,10 @@ export interface FieldIssue {
   message: string;
 }
 
-export interface WebrunErrorOptions {
+export interface WebrunErrorOptions<Code extends string = string> {
   kind: ErrorKind;
   /** Stable, SCREAMING_SNAKE identifier that clients and tests may rely on. */
-  code: string;
+  code: Code;
   message: string;
   issues?: readonly FieldIssue[];
   /** Public, secret-free details a client may act on (e.g. the current version). */
@@ -41,14 +41,17 @@ export interface WebrunErrorOptions {
  * The one error type our packages throw on purpose. `message` is written for
  * the person reading it and never contains a secret; `cause` may, so it is
  * kept for debugging but never serialised by {@link toErrorBody}.
+ *
+ * `Code` is the union of the throwing package's codes (declared in its
+ * `errors.ts`); edges that handle any error use the default, `string`.
  */
-export class WebrunError extends Error {
+export class WebrunError<Code extends string = string> extends Error {
   readonly kind: ErrorKind;
-  readonly code: string;
+  readonly code: Code;
   readonly issues: readonly FieldIssue[];
   readonly details: Readonly<Record<string, unknown>>;
 
-  constructor(options: WebrunErrorOptions) {
+  constructor(options: WebrunErrorOptions<Code>) {
     super(options.message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = "WebrunError";
     this.kind = options.kind;
@@ -58,8 +61,22 @@ export class WebrunError extends Error {
   }
 }
 
-export function isWebrunError(value: unknown, code?: string): value is WebrunError {
+export function isWebrunError<Code extends string = string>(
+  value: unknown,
+  code?: Code,
+): value is WebrunError<Code> {
   return value instanceof WebrunError && (code === undefined || value.code === code);
+}
+
+/**
+ * The constructor a package makes all its errors with, typed by the union of
+ * its codes, so a misspelt or undeclared code does not compile:
+ * `export const envStoreError = errorFactory<EnvStoreErrorCode>();`
+ */
+export function errorFactory<Code extends string>(): (
+  options: WebrunErrorOptions<Code>,
+) => WebrunError<Code> {
+  return (options) => new WebrunError(options);
 }
 
 /** The JSON a client sees for an error: the contract's `{success:false, message}` plus our code. */

@@ -8,7 +8,7 @@ export { attachmentDisposition } from "./content-disposition.js";
 export type { EnvironmentDirectory, FilesContext } from "./context.js";
 export { defaultOrphanMaxAgeMs } from "./context.js";
 export { DRAIN_LIMIT_MS, drainRequest } from "./drain-request.js";
-export { fileErrors, uploadErrors } from "./errors.js";
+export { type FileUploadError, type FileUploadErrorCode, fileErrors, uploadErrors } from "./errors.js";
 export { sanitizeFileName } from "./file-name.js";
 export {
   deleteEnvironmentFiles,

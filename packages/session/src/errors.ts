@@ -1,5 +1,13 @@
-import { isWebrunError, WebrunError } from "@webrun/errors";
+import { errorFactory, isWebrunError, type WebrunError } from "@webrun/errors";
 import type { EnvironmentFile } from "./backend.js";
+
+/** Every code @webrun/session throws. Clients and tests rely on them: add codes, never rename one. */
+export type SessionErrorCode = "PROFILE_PATH_INVALID" | "SESSION_SAVE_FAILED" | "UNSAVED_CAPTURE_UNREADABLE";
+
+export type SessionError = WebrunError<SessionErrorCode>;
+
+/** Makes every error of @webrun/session; a code outside {@link SessionErrorCode} does not compile. */
+export const sessionError = errorFactory<SessionErrorCode>();
 
 export const sessionErrors = {
   /** The save failed; the capture is kept for a retry. The kind is the cause's (a 409 stays a 409). */
@@ -7,7 +15,7 @@ export const sessionErrors = {
     cause: unknown,
     details: { environmentId: string; mergeBase: number | null; folder: string; files: EnvironmentFile[] },
   ) =>
-    new WebrunError({
+    sessionError({
       kind: isWebrunError(cause) ? cause.kind : "unavailable",
       code: "SESSION_SAVE_FAILED",
       message:
@@ -27,7 +35,7 @@ export const sessionErrors = {
     }),
   /** The save failed and the capture could not be kept either: it is gone. */
   captureLost: (saveError: unknown, keepError: unknown, environmentId: string) =>
-    new WebrunError({
+    sessionError({
       kind: isWebrunError(saveError) ? saveError.kind : "unavailable",
       code: "SESSION_SAVE_FAILED",
       message:

@@ -12,6 +12,7 @@ export type {
   SessionBackend,
   SessionCapture,
 } from "./backend.js";
+export type { SessionError, SessionErrorCode } from "./errors.js";
 export type { NotSavedCode, NotUploadedCode, SessionReceipt } from "./receipt.js";
 export type { SeedReport } from "./seed-plan.js";
 export { type OpenSessionOptions, openSession, type Session } from "./session.js";

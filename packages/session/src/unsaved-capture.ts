@@ -1,8 +1,8 @@
 import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { WebrunError } from "@webrun/errors";
 import { parseBrowserState } from "@webrun/state";
 import type { SavedVersion, SessionBackend, SessionCapture } from "./backend.js";
+import { sessionError } from "./errors.js";
 
 /** The file in an unsaved-capture folder: the save's input, exactly. */
 export const UNSAVED_CAPTURE_FILE = "capture.json";
@@ -34,7 +34,7 @@ export async function retryUnsavedCapture(backend: SessionBackend, folder: strin
   try {
     kept = JSON.parse(await readFile(path.join(folder, UNSAVED_CAPTURE_FILE), "utf8"));
   } catch (error) {
-    throw new WebrunError({
+    throw sessionError({
       kind: "invalid_input",
       code: "UNSAVED_CAPTURE_UNREADABLE",
       message: `no readable ${UNSAVED_CAPTURE_FILE} in ${folder}`,

@@ -6,6 +6,7 @@
  * filters. Pure data: no browser, CDP or leveldb.
  */
 
+export type { StateError, StateErrorCode } from "./errors.js";
 export { type CookieExpiry, cookieExpiry, type DomainExpiry } from "./insight/cookie-expiry.js";
 export {
   type DomainFilter,

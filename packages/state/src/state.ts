@@ -1,5 +1,5 @@
-import { WebrunError } from "@webrun/errors";
 import { z } from "zod";
+import { stateError } from "./errors.js";
 
 /**
  * BrowserState: the portable document at the centre of capture → store → seed.
@@ -235,7 +235,7 @@ export function parseBrowserState(input: unknown): BrowserState {
     message: issue.message,
   }));
   const first = issues[0];
-  throw new WebrunError({
+  throw stateError({
     kind: "invalid_input",
     code: "STATE_INVALID",
     message: first ? `invalid browser state: ${first.path}: ${first.message}` : "invalid browser state",

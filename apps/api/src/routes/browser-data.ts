@@ -5,9 +5,10 @@ import {
   environmentParamsSchema,
   errorAnswerSchema,
 } from "@webrun/api-contract";
-import { WebrunError } from "@webrun/errors";
+import type { WebrunError } from "@webrun/errors";
 import { receiveSingleFile } from "@webrun/file-upload";
 import type { FastifyRequest } from "fastify";
+import { apiError } from "../errors.js";
 import { binaryAnswer } from "./binary.js";
 import { callerOf, environmentNotFound, type RouteDeps, unauthorized, type ZodApp } from "./common.js";
 import { requireMultipart } from "./multipart-only.js";
@@ -130,7 +131,7 @@ export function browserDataRoutes(app: ZodApp, { config, services }: RouteDeps):
 }
 
 function noBrowserData(): WebrunError {
-  return new WebrunError({
+  return apiError({
     kind: "invalid_input",
     code: "ENVIRONMENT_EMPTY",
     message: "Environment has no browser data yet",

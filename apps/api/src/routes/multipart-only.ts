@@ -1,5 +1,5 @@
-import { WebrunError } from "@webrun/errors";
 import type { FastifyRequest } from "fastify";
+import { apiError } from "../errors.js";
 
 /**
  * Upload routes read `multipart/form-data` themselves, streaming. Any other
@@ -10,7 +10,7 @@ import type { FastifyRequest } from "fastify";
 export async function requireMultipart(request: FastifyRequest): Promise<void> {
   const given = (request.headers["content-type"] ?? "").split(";")[0]?.trim().toLowerCase() ?? "";
   if (given === "multipart/form-data") return;
-  throw new WebrunError({
+  throw apiError({
     kind: "unsupported_media_type",
     code: "UNSUPPORTED_MEDIA_TYPE",
     message: `This route takes multipart/form-data${given ? `, not ${given}` : ""}`,

@@ -11,9 +11,10 @@ import {
   versionListAnswerSchema,
 } from "@webrun/api-contract";
 import type { MergeSaveResult, SaveResult } from "@webrun/env-store";
-import { isWebrunError, WebrunError } from "@webrun/errors";
+import { isWebrunError, type WebrunError } from "@webrun/errors";
 import type { FastifyReply, FastifyRequest } from "fastify";
 import { z } from "zod";
+import { apiError } from "../errors.js";
 import { binarySchema } from "./binary.js";
 import { callerOf, environmentNotFound, type RouteDeps, unauthorized, type ZodApp } from "./common.js";
 import { documentStreamedBody } from "./streamed-body.js";
@@ -197,7 +198,7 @@ function baseVersionOf(request: FastifyRequest): number | null | undefined {
   if (ifMatch !== undefined) {
     const match = /^\s*(?:W\/)?"?(\d{1,9})"?\s*$/.exec(ifMatch);
     if (!match) {
-      throw new WebrunError({
+      throw apiError({
         kind: "invalid_input",
         code: "IF_MATCH_INVALID",
         message: 'If-Match must name one version, like "3"',
@@ -215,7 +216,7 @@ async function asPrecondition<T>(save: () => Promise<T>): Promise<T> {
     return await save();
   } catch (error) {
     if (!isWebrunError(error, "VERSION_CONFLICT")) throw error;
-    throw new WebrunError({
+    throw apiError({
       kind: "precondition_failed",
       code: "VERSION_CONFLICT",
       message: error.message,
@@ -241,7 +242,7 @@ function wantsArchive(request: FastifyRequest): boolean {
 }
 
 function mergeWithPrecondition(): WebrunError {
-  return new WebrunError({
+  return apiError({
     kind: "invalid_input",
     code: "MERGE_BASE_WITH_PRECONDITION",
     message:
@@ -250,7 +251,7 @@ function mergeWithPrecondition(): WebrunError {
 }
 
 function refuseUnsupportedType(): never {
-  throw new WebrunError({
+  throw apiError({
     kind: "unsupported_media_type",
     code: "UNSUPPORTED_MEDIA_TYPE",
     message: "Send the state as application/json or an environment archive as application/gzip",

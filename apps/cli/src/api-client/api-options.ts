@@ -1,8 +1,9 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
-import { WebrunError } from "@webrun/errors";
+import type { WebrunError } from "@webrun/errors";
 import { isLoopbackHost } from "@webrun/proxy-config";
 import type { Command } from "commander";
+import { cliError } from "../errors.js";
 import { ApiClient } from "./api-client.js";
 
 /** Where `pnpm start` listens unless told otherwise. */
@@ -43,7 +44,7 @@ export function apiClientFrom(options: ApiOptions, env: NodeJS.ProcessEnv = proc
         : localApiKey(apiUrl, env);
   if (given.apiKey.trim() === "") throw keyMissing("no API key: set WEBRUN_API_KEY (or pass --key)");
   if (/[\s\p{Cc}]/u.test(given.apiKey)) {
-    throw new WebrunError({
+    throw cliError({
       kind: "invalid_input",
       code: "API_KEY_INVALID",
       message: `the API key from ${given.keySource} contains spaces or control characters`,
@@ -76,7 +77,7 @@ function localApiKey(apiUrl: string, env: NodeJS.ProcessEnv): { apiKey: string; 
 }
 
 function keyMissing(message: string): WebrunError {
-  return new WebrunError({ kind: "invalid_input", code: "API_KEY_MISSING", message });
+  return cliError({ kind: "invalid_input", code: "API_KEY_MISSING", message });
 }
 
 function nonEmpty(value: string | undefined): string | undefined {
@@ -102,5 +103,5 @@ function checkedApiUrl(value: string): string {
 }
 
 function badUrl(message: string): WebrunError {
-  return new WebrunError({ kind: "invalid_input", code: "API_URL_INVALID", message });
+  return cliError({ kind: "invalid_input", code: "API_URL_INVALID", message });
 }

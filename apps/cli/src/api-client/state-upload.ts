@@ -1,6 +1,7 @@
 import { createReadStream } from "node:fs";
 import { stat } from "node:fs/promises";
 import { WebrunError } from "@webrun/errors";
+import { cliError } from "../errors.js";
 import { trackTransfer } from "../progress.js";
 import { stateFileKind } from "../state-file.js";
 import type { ApiClient, BodyTap } from "./api-client.js";
@@ -9,7 +10,7 @@ import type { ApiClient, BodyTap } from "./api-client.js";
 export function stateMediaType(file: string): "application/json" | "application/gzip" {
   const kind = stateFileKind(file);
   if (kind) return kind === "json" ? "application/json" : "application/gzip";
-  throw new WebrunError({
+  throw cliError({
     kind: "invalid_input",
     code: "INPUT_KIND_UNKNOWN",
     message: `${file} must end in .json (a state document) or .tar.gz (an environment archive)`,
@@ -70,7 +71,7 @@ export async function regularFileSize(file: string): Promise<number> {
     if (!stats.isFile()) throw new Error("not a file");
     return stats.size;
   } catch (error) {
-    throw new WebrunError({
+    throw cliError({
       kind: "invalid_input",
       code: "INPUT_UNREADABLE",
       message: `cannot read ${file}: ${(error as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : "not a readable file"}`,

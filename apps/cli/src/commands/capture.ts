@@ -4,11 +4,11 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { pipeline } from "node:stream/promises";
 import { packEnvironmentArchive } from "@webrun/env-store";
-import { WebrunError } from "@webrun/errors";
 import type { Command } from "commander";
 import type { ApiClient } from "../api-client/api-client.js";
 import { type ApiOptions, apiClientFrom, withApiOptions } from "../api-client/api-options.js";
 import { mergeStateFile, pushStateFile } from "../api-client/state-upload.js";
+import { cliError } from "../errors.js";
 import { outputKind, writeFileAtomically } from "../output-file.js";
 import { type MergeBase, mergeBaseOption } from "./env.js";
 
@@ -59,7 +59,7 @@ export function registerCapture(program: Command): void {
       },
     ) => {
       if (options.mergeBase !== undefined && options.push === undefined) {
-        throw new WebrunError({
+        throw cliError({
           kind: "invalid_input",
           code: "MERGE_BASE_WITHOUT_PUSH",
           message:
@@ -67,7 +67,7 @@ export function registerCapture(program: Command): void {
         });
       }
       if (options.out === undefined && options.push === undefined) {
-        throw new WebrunError({
+        throw cliError({
           kind: "invalid_input",
           code: "CAPTURE_TARGET_MISSING",
           message: "give --out <file>, --push <environment id>, or both",

@@ -1,6 +1,6 @@
-import { WebrunError } from "@webrun/errors";
 import { parseSessionParams, redactSessionParams } from "@webrun/proxy-config";
 import type { Command } from "commander";
+import { cliError } from "../errors.js";
 import { readJsonInput } from "../read-input.js";
 
 /**
@@ -30,7 +30,7 @@ export function registerCheckSession(program: Command): void {
     .action(async (file: string) => {
       const result = parseSessionParams(await readJsonInput(file));
       if (!result.ok) {
-        throw new WebrunError({
+        throw cliError({
           kind: "invalid_input",
           code: "INVALID_SESSION_PARAMS",
           message: "the session parameters are invalid",

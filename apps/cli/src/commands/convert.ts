@@ -1,5 +1,4 @@
 import { writeFile } from "node:fs/promises";
-import { WebrunError } from "@webrun/errors";
 import {
   type BrowserState,
   fromPlaywrightStorageState,
@@ -8,6 +7,7 @@ import {
   toPlaywrightStorageState,
 } from "@webrun/state";
 import { type Command, Option } from "commander";
+import { cliError } from "../errors.js";
 import { writeFileAtomically } from "../output-file.js";
 import { inputLabel, readJsonInput } from "../read-input.js";
 
@@ -76,7 +76,7 @@ function inferFormat(document: unknown, label: string): Format {
     if ("version" in document) return "webrun";
     if ("cookies" in document || "origins" in document) return "playwright";
   }
-  throw new WebrunError({
+  throw cliError({
     kind: "invalid_input",
     code: "CONVERT_FORMAT_UNKNOWN",
     message: `cannot tell the format of ${label}: pass --from webrun or --from playwright`,
@@ -88,7 +88,7 @@ async function writeOutput(target: string, text: string): Promise<void> {
   try {
     await writeFileAtomically(target, (temporary) => writeFile(temporary, text, { mode: 0o600, flag: "wx" }));
   } catch (error) {
-    throw new WebrunError({
+    throw cliError({
       kind: "invalid_input",
       code: "OUTPUT_UNWRITABLE",
       message: `cannot write ${target}: ${(error as NodeJS.ErrnoException).code ?? "error"}`,

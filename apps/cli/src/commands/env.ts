@@ -1,10 +1,10 @@
 import path from "node:path";
 import type { Environment, MergedSave, VersionInfo, VersionSummary } from "@webrun/api-contract";
-import { WebrunError } from "@webrun/errors";
 import { type Command, InvalidArgumentError, Option } from "commander";
 import { apiClientFrom, withApiOptions } from "../api-client/api-options.js";
 import { pullEnvironment } from "../api-client/environment-pull.js";
 import { mergeStateFile, pushStateFile, regularFileSize } from "../api-client/state-upload.js";
+import { cliError } from "../errors.js";
 import { formatTable, formatTime, type OutputOptions, print } from "../output-format.js";
 import { formatBytes, trackTransfer } from "../progress.js";
 
@@ -183,7 +183,7 @@ export function registerEnv(program: Command): void {
       .option("--description <text>", "its new description"),
   ).action(async (id: string, options: OutputOptions & { name?: string; description?: string }) => {
     if (options.name === undefined && options.description === undefined) {
-      throw new WebrunError({
+      throw cliError({
         kind: "invalid_input",
         code: "NOTHING_TO_UPDATE",
         message: "give --name and/or --description",

@@ -2,12 +2,13 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import type { SeededBrowser } from "@webrun/browser-state";
-import { isWebrunError, WebrunError } from "@webrun/errors";
+import { isWebrunError, type WebrunError } from "@webrun/errors";
 import { parseProxy, toLaunchPlan } from "@webrun/proxy-config";
 import { emptyBrowserState } from "@webrun/state";
 import type { Command } from "commander";
 import { type ApiOptions, apiClientFrom, withApiOptions } from "../api-client/api-options.js";
 import { pullEnvironment } from "../api-client/environment-pull.js";
+import { cliError } from "../errors.js";
 import { type LoadedState, loadStateFile } from "../state-file.js";
 
 /**
@@ -40,7 +41,7 @@ async function loadLaunchState(options: ApiOptions & { state?: string; env?: str
 }
 
 function launchSourceError(): WebrunError {
-  return new WebrunError({
+  return cliError({
     kind: "invalid_input",
     code: "LAUNCH_SOURCE_INVALID",
     message: "give one of --state <file> or --env <environment id>",
@@ -53,7 +54,7 @@ export async function proxyPlanFrom(json: string) {
   try {
     input = JSON.parse(json);
   } catch {
-    throw new WebrunError({
+    throw cliError({
       kind: "invalid_input",
       code: "INVALID_PROXY",
       message: "--proxy is not valid JSON",
@@ -62,7 +63,7 @@ export async function proxyPlanFrom(json: string) {
   }
   const parsed = parseProxy(input);
   if (!parsed.ok) {
-    throw new WebrunError({
+    throw cliError({
       kind: "invalid_input",
       code: "INVALID_PROXY",
       message: "--proxy is invalid",
@@ -70,7 +71,7 @@ export async function proxyPlanFrom(json: string) {
     });
   }
   if (parsed.value.source !== "custom") {
-    throw new WebrunError({
+    throw cliError({
       kind: "invalid_input",
       code: "INVALID_PROXY",
       message: "--proxy is invalid",
@@ -81,7 +82,7 @@ export async function proxyPlanFrom(json: string) {
   }
   const plan = await toLaunchPlan(parsed.value);
   if (!plan.ok) {
-    throw new WebrunError({
+    throw cliError({
       kind: "invalid_input",
       code: "INVALID_PROXY",
       message: "--proxy is invalid",
@@ -182,7 +183,7 @@ export function registerLaunch(program: Command): void {
         process.stdout.write(`${JSON.stringify(ready)}\n`);
         const exited = browser.exited.then(() => "browser-exited" as const);
         if ((await Promise.race([stop.signalled, exited])) === "browser-exited") {
-          throw new WebrunError({
+          throw cliError({
             kind: "unavailable",
             code: "BROWSER_EXITED",
             message: "the browser exited by itself",

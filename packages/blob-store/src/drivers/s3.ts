@@ -12,7 +12,7 @@ import {
   S3Client,
 } from "@aws-sdk/client-s3";
 import { Upload } from "@aws-sdk/lib-storage";
-import { WebrunError } from "@webrun/errors";
+import type { WebrunError } from "@webrun/errors";
 import type {
   BlobBody,
   BlobInfo,
@@ -23,7 +23,7 @@ import type {
   PutOptions,
 } from "../blob-store.js";
 import { bodyToStream } from "../body.js";
-import { blobPreconditionFailed, blobRangeNotSatisfiable } from "../errors.js";
+import { blobPreconditionFailed, blobRangeNotSatisfiable, blobStoreError } from "../errors.js";
 import { assertValidKey, resolveRange } from "../keys.js";
 import { assertValidMetadata } from "../metadata.js";
 import { conditionalOutcome } from "./s3/conditional-outcome.js";
@@ -359,7 +359,7 @@ function unquote(etag: string | undefined): string {
 }
 
 function conditionalTooLarge(key: string): WebrunError {
-  return new WebrunError({
+  return blobStoreError({
     kind: "too_large",
     code: "BLOB_CONDITIONAL_PUT_TOO_LARGE",
     message: `conditional put of ${key} is larger than the 5 GiB a single PutObject allows`,

@@ -9,9 +9,8 @@ import type {
   PutOptions,
 } from "../blob-store.js";
 import { bodyToStream, readAll } from "../body.js";
-import { blobPreconditionFailed, blobRangeNotSatisfiable } from "../errors.js";
+import { blobPreconditionFailed, blobRangeNotSatisfiable, blobTampered } from "../errors.js";
 import { resolveRange } from "../keys.js";
-import { blobTampered } from "./errors.js";
 import { CHUNK_SIZE, chunkOffset, ciphertextSize, HEADER_BYTES, plaintextSize } from "./format.js";
 import type { Keyring } from "./keyring.js";
 import { createOpeningStream, openHeader } from "./opening-stream.js";

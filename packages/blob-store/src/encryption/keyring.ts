@@ -7,7 +7,7 @@ import {
   randomBytes,
 } from "node:crypto";
 import { inspect } from "node:util";
-import { masterKeyInvalid } from "./errors.js";
+import { masterKeyInvalid } from "../errors.js";
 
 /** Master keys are AES-256 keys. */
 export const MASTER_KEY_BYTES = 32;

@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { link, mkdir, open, readFile, stat, unlink } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import type { WebrunError } from "@webrun/errors";
-import { masterKeyInvalid } from "./errors.js";
+import { masterKeyInvalid } from "../errors.js";
 import { decodeMasterKey, Keyring } from "./keyring.js";
 
 /** The key id objects written by the embedded default carry. */

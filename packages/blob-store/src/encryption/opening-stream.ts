@@ -1,6 +1,6 @@
 import { Transform, type TransformCallback } from "node:stream";
+import { blobTampered } from "../errors.js";
 import { ByteQueue } from "./byte-queue.js";
-import { blobTampered } from "./errors.js";
 import {
   CHUNK_SIZE,
   ChunkCipher,

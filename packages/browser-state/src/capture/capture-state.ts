@@ -1,4 +1,3 @@
-import { WebrunError } from "@webrun/errors";
 import {
   BROWSER_STATE_VERSION,
   type BrowserState,
@@ -9,6 +8,7 @@ import {
 import { type CdpConnection, connectCdp } from "../cdp/cdp-connection.js";
 import { readAllCookies } from "../cdp/cookies.js";
 import { InterceptedTab } from "../cdp/intercepted-tab.js";
+import { browserStateError } from "../errors.js";
 import type { StorageKeyParts } from "../profile/index.js";
 import { captureExtensions } from "./extensions.js";
 import { readOpenPages } from "./open-pages.js";
@@ -143,7 +143,7 @@ function checkedOrigins(origins: readonly string[]): string[] {
       : [{ path: `origins.${index}`, message: result.error.issues[0]?.message ?? "invalid" }];
   });
   if (issues.length > 0) {
-    throw new WebrunError({
+    throw browserStateError({
       kind: "invalid_input",
       code: "CAPTURE_ORIGIN_INVALID",
       message: `${issues[0]?.path}: ${issues[0]?.message}`,

@@ -1,7 +1,7 @@
 import { existsSync } from "node:fs";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import { isWebrunError, WebrunError } from "@webrun/errors";
+import { isWebrunError } from "@webrun/errors";
 import {
   BROWSER_STATE_VERSION,
   type BrowserState,
@@ -12,6 +12,7 @@ import { type CdpConnection, connectCdp } from "../cdp/cdp-connection.js";
 import { readAllCookies } from "../cdp/cookies.js";
 import type { LaunchedBrowser } from "../chromium/launch-chromium.js";
 import { killProcessGroup } from "../chromium/process-group.js";
+import { browserStateError } from "../errors.js";
 import {
   localStorageDir,
   readExtensionStorage,
@@ -130,7 +131,7 @@ async function shutDown(browser: OwnedBrowser, connection: CdpConnection, timeou
   if (!exited) {
     // Killing it would lose its last writes: the profile can no longer be trusted.
     if ("pid" in browser) killProcessGroup(browser.pid);
-    throw new WebrunError({
+    throw browserStateError({
       kind: "unavailable",
       code: "BROWSER_CLOSE_TIMEOUT",
       message: `the browser did not close within ${timeoutMs} ms; its profile may miss recent writes`,

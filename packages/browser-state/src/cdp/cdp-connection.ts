@@ -1,6 +1,7 @@
 import { WebrunError } from "@webrun/errors";
 import CDP from "chrome-remote-interface";
 import type { ProtocolMapping } from "devtools-protocol/types/protocol-mapping.js";
+import { type BrowserStateErrorCode, browserStateError } from "../errors.js";
 
 type Commands = ProtocolMapping.Commands;
 type Events = ProtocolMapping.Events;
@@ -45,8 +46,13 @@ export interface CdpConnection {
 
 const connectTimeoutMs = 3_000;
 
-function endpointError(endpoint: string, code: string, reason: string, cause?: unknown): WebrunError {
-  return new WebrunError({
+function endpointError(
+  endpoint: string,
+  code: BrowserStateErrorCode,
+  reason: string,
+  cause?: unknown,
+): WebrunError {
+  return browserStateError({
     kind: code === "CDP_INVALID_ENDPOINT" ? "invalid_input" : "unavailable",
     code,
     message: `CDP endpoint ${redactEndpoint(endpoint)} ${reason}`,
@@ -229,7 +235,7 @@ function wrapClient(
 }
 
 function browserGone(method: string, cause?: unknown): WebrunError {
-  return new WebrunError({
+  return browserStateError({
     kind: "unavailable",
     code: "BROWSER_DISCONNECTED",
     message: `the browser connection closed (during ${method})`,
@@ -239,7 +245,7 @@ function browserGone(method: string, cause?: unknown): WebrunError {
 
 /** The browser refused a command. Its message names the problem, never parameter values. */
 function protocolError(method: string, cause: Error): WebrunError {
-  return new WebrunError({
+  return browserStateError({
     kind: "internal",
     code: "CDP_COMMAND_FAILED",
     message: `${method} failed: ${cause.message.slice(0, 300)}`,

@@ -1,4 +1,4 @@
-import { WebrunError } from "@webrun/errors";
+import { browserStateError } from "../errors.js";
 import type { CdpConnection } from "./cdp-connection.js";
 
 /** How long one storage script may run in a page (reading or writing one origin). */
@@ -23,7 +23,7 @@ export async function evaluateInSession<T>(
     timer = setTimeout(
       () =>
         reject(
-          new WebrunError({
+          browserStateError({
             kind: "unavailable",
             code: "PAGE_SCRIPT_TIMEOUT",
             message: `a storage script did not finish within ${timeoutMs} ms`,
@@ -48,7 +48,7 @@ export async function evaluateInSession<T>(
   if (exceptionDetails) {
     const text: string =
       exceptionDetails.exception?.description ?? exceptionDetails.text ?? "unknown page exception";
-    throw new WebrunError({
+    throw browserStateError({
       kind: "internal",
       code: "PAGE_SCRIPT_FAILED",
       message: `a storage script failed in the page: ${text.split("\n")[0]?.slice(0, 300)}`,

@@ -1,4 +1,4 @@
-import { WebrunError } from "@webrun/errors";
+import { browserStateError } from "../errors.js";
 import type { CdpConnection } from "./cdp-connection.js";
 import { evaluateInSession } from "./evaluate.js";
 
@@ -53,7 +53,7 @@ export async function inExtensionWorker<T>(
       }
       await new Promise((resolve) => setTimeout(resolve, 50));
     } while (Date.now() < deadline);
-    throw new WebrunError({
+    throw browserStateError({
       kind: "unavailable",
       code: "EXTENSION_WORKER_UNREACHABLE",
       message: `the service worker of extension ${extensionId} did not answer within ${timeoutMs} ms`,

@@ -1,4 +1,4 @@
-import { WebrunError } from "@webrun/errors";
+import { browserStateError } from "../errors.js";
 import type { StorageKeyParts } from "../profile/index.js";
 import type { CdpConnection, CdpEvent, CdpMethod, CdpParams } from "./cdp-connection.js";
 import { evaluateInSession } from "./evaluate.js";
@@ -147,10 +147,12 @@ export class InterceptedTab {
 
   private async navigate(url: string): Promise<void> {
     const loaded = this.waitForEvent("Page.loadEventFired", this.sessionId);
+    // When Page.navigate fails (the browser died), `loaded` is never awaited: its rejection is that same news.
+    loaded.promise.catch(() => undefined);
     const { errorText } = await this.connection.send("Page.navigate", { url }, this.sessionId);
     if (errorText) {
       loaded.cancel();
-      throw new WebrunError({
+      throw browserStateError({
         kind: "internal",
         code: "INTERCEPTED_NAVIGATION_FAILED",
         message: `intercepted navigation to ${new URL(url).origin} failed: ${errorText}`,
@@ -165,7 +167,7 @@ export class InterceptedTab {
       const timer = setTimeout(() => {
         off();
         reject(
-          new WebrunError({
+          browserStateError({
             kind: "unavailable",
             code: "BROWSER_TIMEOUT",
             message: `timed out waiting for ${method}`,
@@ -186,7 +188,7 @@ export class InterceptedTab {
       this.connection.closed.then(() => {
         cancel();
         reject(
-          new WebrunError({
+          browserStateError({
             kind: "unavailable",
             code: "BROWSER_DISCONNECTED",
             message: `the browser connection closed (waiting for ${method})`,
@@ -213,7 +215,7 @@ export class InterceptedTab {
       const sessionId = partitioned ? await this.frameSession(key.origin) : this.sessionId;
       const landed = await this.evaluate<string>(sessionId, "location.origin");
       if (landed !== key.origin) {
-        throw new WebrunError({
+        throw browserStateError({
           kind: "internal",
           code: "INTERCEPTED_NAVIGATION_FAILED",
           message: `an intercepted visit to ${key.origin} landed on ${landed}`,
@@ -247,7 +249,7 @@ export class InterceptedTab {
       });
       if (this.connection.isClosed) break;
     }
-    throw new WebrunError({
+    throw browserStateError({
       kind: "unavailable",
       code: "BROWSER_TIMEOUT",
       message: `the partitioned frame ${origin} did not load`,

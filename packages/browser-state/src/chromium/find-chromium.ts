@@ -1,6 +1,6 @@
 import { accessSync, constants } from "node:fs";
 import path from "node:path";
-import { WebrunError } from "@webrun/errors";
+import { browserStateError } from "../errors.js";
 
 /** Names Chromium goes by on Linux and macOS package managers, most specific first. */
 const candidateNames = ["chromium", "chromium-browser", "google-chrome", "google-chrome-stable", "chrome"];
@@ -23,7 +23,7 @@ export function findChromium(env: NodeJS.ProcessEnv = process.env): string {
   const configured = env.CHROME_PATH?.trim();
   if (configured) {
     if (isExecutable(configured)) return configured;
-    throw new WebrunError({
+    throw browserStateError({
       kind: "unavailable",
       code: "CHROMIUM_NOT_FOUND",
       message: `CHROME_PATH=${configured} is not an executable file`,
@@ -36,7 +36,7 @@ export function findChromium(env: NodeJS.ProcessEnv = process.env): string {
       if (isExecutable(file)) return file;
     }
   }
-  throw new WebrunError({
+  throw browserStateError({
     kind: "unavailable",
     code: "CHROMIUM_NOT_FOUND",
     message: `no Chromium found on PATH (looked for ${candidateNames.join(", ")}); set CHROME_PATH to the browser binary or install it with: apt-get install chromium`,

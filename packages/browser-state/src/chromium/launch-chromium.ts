@@ -1,8 +1,8 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { readFile, rm } from "node:fs/promises";
 import path from "node:path";
-import { WebrunError } from "@webrun/errors";
 import { type CdpConnection, connectCdp } from "../cdp/cdp-connection.js";
+import { browserStateError } from "../errors.js";
 import { answerProxyAuth } from "../proxy/proxy-auth.js";
 import type { ProxyLaunchPlan } from "../proxy/proxy-launch-plan.js";
 import { chromiumArgs } from "./chromium-flags.js";
@@ -101,7 +101,7 @@ function waitForDevTools(child: ChildProcess, userDataDir: string, timeoutMs: nu
       if (url) resolve(url);
       else
         reject(
-          new WebrunError({
+          browserStateError({
             kind: "unavailable",
             code: "CHROMIUM_LAUNCH_FAILED",
             message: `could not start Chromium: ${error?.message}. Last output: ${lastLines(stderrTail)}`,

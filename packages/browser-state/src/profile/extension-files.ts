@@ -18,13 +18,14 @@ import { mkdir, open, readdir, realpath, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { Readable, Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
-import { WebrunError } from "@webrun/errors";
+import type { WebrunError } from "@webrun/errors";
 import { type ExtensionFile, type ExtensionState, extensionFileSchema } from "@webrun/state";
+import { browserStateError } from "../errors.js";
 
 /** The id Chromium gives an unpacked extension without a manifest `key`, loaded from `absolutePath`. */
 export function extensionIdForPath(absolutePath: string): string {
   if (!path.isAbsolute(absolutePath)) {
-    throw new WebrunError({
+    throw browserStateError({
       kind: "invalid_input",
       code: "EXTENSION_PATH_NOT_ABSOLUTE",
       message: "an extension id is derived from an absolute path",
@@ -37,7 +38,7 @@ export function extensionIdForPath(absolutePath: string): string {
 export function extensionIdForKey(manifestKeyBase64: string): string {
   const der = Buffer.from(manifestKeyBase64.replace(/\s+/g, ""), "base64");
   if (der.length === 0) {
-    throw new WebrunError({
+    throw browserStateError({
       kind: "invalid_input",
       code: "EXTENSION_KEY_INVALID",
       message: "manifest key is not base64 DER",
@@ -113,7 +114,7 @@ export async function readUnpackedExtension(
     });
   }
   if (manifestBytes === undefined) {
-    throw new WebrunError({
+    throw browserStateError({
       kind: "invalid_input",
       code: "EXTENSION_MANIFEST_MISSING",
       message: `no manifest.json in ${dir}`,
@@ -170,7 +171,7 @@ export function inlineFileOpener(extension: ExtensionState): ExtensionFileOpener
   return async (relativePath) => {
     const base64 = contents.get(relativePath);
     if (base64 === undefined) {
-      throw new WebrunError({
+      throw browserStateError({
         kind: "invalid_input",
         code: "EXTENSION_FILE_CONTENT_MISSING",
         message: `extension file ${relativePath} has no inline content`,
@@ -188,7 +189,7 @@ async function listFiles(root: string, limits: ExtensionReadLimits): Promise<str
     for (const entry of entries) {
       const relative = relativeDir === "" ? entry.name : `${relativeDir}/${entry.name}`;
       if (entry.isSymbolicLink()) {
-        throw new WebrunError({
+        throw browserStateError({
           kind: "invalid_input",
           code: "EXTENSION_SYMLINK",
           message: `extension folder contains a symbolic link (${relative}); copy the target in instead`,
@@ -198,7 +199,7 @@ async function listFiles(root: string, limits: ExtensionReadLimits): Promise<str
         await walk(relative);
       } else if (entry.isFile()) {
         if (!extensionFileSchema.shape.path.safeParse(relative).success) {
-          throw new WebrunError({
+          throw browserStateError({
             kind: "invalid_input",
             code: "EXTENSION_FILE_NAME_INVALID",
             message: `extension file name not portable: ${JSON.stringify(relative)}`,
@@ -208,7 +209,7 @@ async function listFiles(root: string, limits: ExtensionReadLimits): Promise<str
         if (found.length > limits.maxFiles)
           throw tooLarge(`extension has more than ${limits.maxFiles} files`);
       } else {
-        throw new WebrunError({
+        throw browserStateError({
           kind: "invalid_input",
           code: "EXTENSION_FILE_TYPE",
           message: `extension folder contains a special file (${relative})`,
@@ -248,7 +249,7 @@ function parseManifest(bytes: Buffer): Record<string, unknown> & { name: string;
   try {
     manifest = JSON.parse(bytes.toString("utf8").replace(/^\uFEFF/, ""));
   } catch (error) {
-    throw new WebrunError({
+    throw browserStateError({
       kind: "invalid_input",
       code: "EXTENSION_MANIFEST_INVALID",
       message: "manifest.json is not JSON",
@@ -256,7 +257,7 @@ function parseManifest(bytes: Buffer): Record<string, unknown> & { name: string;
     });
   }
   if (typeof manifest !== "object" || manifest === null || Array.isArray(manifest)) {
-    throw new WebrunError({
+    throw browserStateError({
       kind: "invalid_input",
       code: "EXTENSION_MANIFEST_INVALID",
       message: "manifest.json is not a JSON object",
@@ -264,7 +265,7 @@ function parseManifest(bytes: Buffer): Record<string, unknown> & { name: string;
   }
   const { name, version } = manifest as Record<string, unknown>;
   if (typeof name !== "string" || typeof version !== "string") {
-    throw new WebrunError({
+    throw browserStateError({
       kind: "invalid_input",
       code: "EXTENSION_MANIFEST_INVALID",
       message: "manifest.json needs a string name and version",
@@ -277,7 +278,7 @@ function safeDestination(root: string, relative: string): string {
   const valid = extensionFileSchema.shape.path.safeParse(relative).success && !relative.includes("\\");
   const destination = path.join(root, ...relative.split("/"));
   if (!valid || !destination.startsWith(`${root}${path.sep}`)) {
-    throw new WebrunError({
+    throw browserStateError({
       kind: "invalid_input",
       code: "EXTENSION_FILE_PATH_INVALID",
       message: `extension file path escapes its folder: ${JSON.stringify(relative)}`,
@@ -311,7 +312,7 @@ async function writeVerified(
 }
 
 function mismatch(relative: string): WebrunError {
-  return new WebrunError({
+  return browserStateError({
     kind: "integrity",
     code: "EXTENSION_FILE_MISMATCH",
     message: `extension file ${relative} does not match its recorded size and SHA-256`,
@@ -319,5 +320,5 @@ function mismatch(relative: string): WebrunError {
 }
 
 function tooLarge(message: string): WebrunError {
-  return new WebrunError({ kind: "too_large", code: "EXTENSION_TOO_LARGE", message });
+  return browserStateError({ kind: "too_large", code: "EXTENSION_TOO_LARGE", message });
 }

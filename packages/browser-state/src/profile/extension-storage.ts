@@ -10,8 +10,8 @@
  * extension; uninstalling the extension wipes them.
  */
 import path from "node:path";
-import { WebrunError } from "@webrun/errors";
 import { extensionIdSchema } from "@webrun/state";
+import { browserStateError } from "../errors.js";
 import { openForRead, openForWrite } from "./leveldb.js";
 
 export type ExtensionStorageArea = "local" | "sync";
@@ -79,7 +79,7 @@ async function readArea(dir: string): Promise<Record<string, unknown>> {
       try {
         entries.push([name, JSON.parse(value.toString("utf8"))]);
       } catch (error) {
-        throw new WebrunError({
+        throw browserStateError({
           kind: "integrity",
           code: "EXTENSION_STORAGE_CORRUPT",
           message: `extension storage at ${dir} holds a value that is not JSON (key ${JSON.stringify(name)})`,
@@ -95,7 +95,7 @@ async function readArea(dir: string): Promise<Record<string, unknown>> {
 
 function checkedId(extensionId: string): string {
   if (!extensionIdSchema.safeParse(extensionId).success) {
-    throw new WebrunError({
+    throw browserStateError({
       kind: "invalid_input",
       code: "EXTENSION_ID_INVALID",
       message: "extension id must be 32 letters a-p",

@@ -6,8 +6,8 @@
  * MANIFEST into the folder: read copies, not the only backup.
  */
 import { stat } from "node:fs/promises";
-import { WebrunError } from "@webrun/errors";
 import { ClassicLevel } from "classic-level";
+import { browserStateError } from "../errors.js";
 
 export type BytesLevel = ClassicLevel<Buffer, Buffer>;
 
@@ -24,7 +24,7 @@ export async function openForRead(dir: string): Promise<BytesLevel | undefined> 
   });
   if (info === undefined) return undefined;
   if (!info.isDirectory()) {
-    throw new WebrunError({
+    throw browserStateError({
       kind: "invalid_input",
       code: "PROFILE_LEVELDB_NOT_A_DIRECTORY",
       message: `not a leveldb folder: ${dir}`,
@@ -44,7 +44,7 @@ async function open(dir: string, createIfMissing: boolean): Promise<BytesLevel> 
   } catch (error) {
     const text = String((error as { cause?: unknown }).cause ?? error);
     const locked = /LOCK|lock/.test(text);
-    throw new WebrunError({
+    throw browserStateError({
       kind: locked ? "conflict" : "integrity",
       code: locked ? "PROFILE_LOCKED" : "PROFILE_LEVELDB_UNREADABLE",
       message: locked

@@ -20,7 +20,6 @@
  * a profile only after `Browser.close`.
  */
 import path from "node:path";
-import { WebrunError } from "@webrun/errors";
 import {
   type OriginState,
   parseStorageKey,
@@ -28,6 +27,7 @@ import {
   type StorageKeyParts,
   storageKeyOf,
 } from "@webrun/state";
+import { browserStateError } from "../errors.js";
 import { openForRead, openForWrite, prefixEnd } from "./leveldb.js";
 import { encodeMessage, microsSince1601 } from "./protobuf.js";
 import { isLatin1, readLatin1, readUtf16le, writeLatin1, writeUtf16le } from "./text-codec.js";
@@ -215,7 +215,7 @@ function itemsByStorageKey(origins: readonly OriginState[]): Map<string, Map<str
     const storageKey = storageKeyOf(origin);
     // A malformed origin (a NUL, a path) would corrupt row keys Chromium parses.
     if (parseStorageKey(storageKey) === undefined) {
-      throw new WebrunError({
+      throw browserStateError({
         kind: "invalid_input",
         code: "STORAGE_KEY_INVALID",
         message: `cannot write localStorage for ${JSON.stringify(storageKey.slice(0, 200))}: not an http(s) origin (and site)`,

@@ -3,7 +3,7 @@ import { finished } from "node:stream/promises";
 import { createGunzip } from "node:zlib";
 import { isWebrunError, type WebrunError } from "@webrun/errors";
 import tar from "tar-stream";
-import { archiveError, notTarGzError } from "./archive-errors.js";
+import { archiveError, notTarGzError } from "../errors.js";
 import { type ByteCounts, compressedMeter, inflatedMeter } from "./byte-meter.js";
 import { normaliseEntryPath } from "./entry-path.js";
 import { type ArchiveLimits, resolveArchiveLimits } from "./limits.js";

@@ -1,6 +1,6 @@
 import { Transform, type TransformCallback } from "node:stream";
 import type { Gunzip } from "node:zlib";
-import { archiveError, notTarGzError } from "./archive-errors.js";
+import { archiveError, notTarGzError } from "../errors.js";
 import type { ArchiveLimits } from "./limits.js";
 
 const GZIP_MAGIC = [0x1f, 0x8b] as const;

@@ -1,8 +1,8 @@
 import { createHash } from "node:crypto";
 import { createReadStream } from "node:fs";
 import { Transform, type TransformCallback } from "node:stream";
-import { WebrunError } from "@webrun/errors";
-import { entryNameForMessage } from "./archive-errors.js";
+import type { WebrunError } from "@webrun/errors";
+import { entryNameForMessage, envStoreError } from "../errors.js";
 
 /** The size and SHA-256 (lowercase hex) a part of an archive must have. */
 export interface ContentDigest {
@@ -55,7 +55,7 @@ export function verifyingStream(expected: ContentDigest, name: string): Transfor
 
 export function integrityError(name: string, problem: string): WebrunError {
   const entry = entryNameForMessage(name);
-  return new WebrunError({
+  return envStoreError({
     kind: "integrity",
     code: "ENV_ARCHIVE_INTEGRITY",
     message: `Environment archive entry ${JSON.stringify(entry)} ${problem}`,

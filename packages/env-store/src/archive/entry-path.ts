@@ -1,5 +1,5 @@
 import path from "node:path";
-import { archiveError } from "./archive-errors.js";
+import { archiveError } from "../errors.js";
 import type { ArchiveLimits } from "./limits.js";
 
 // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters in names are refused on purpose

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { archiveError } from "./archive-errors.js";
+import { archiveError } from "../errors.js";
 
 /** Identifies an environment archive's manifest; bump `version` on any incompatible layout change. */
 export const ENVIRONMENT_ARCHIVE_FORMAT = "webrun-environment-archive";

@@ -2,10 +2,9 @@ import { createReadStream } from "node:fs";
 import { PassThrough, pipeline as pipelineCallback, Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { createGzip } from "node:zlib";
-import { WebrunError } from "@webrun/errors";
 import { type BrowserState, type BrowserStateInput, parseBrowserState } from "@webrun/state";
 import tar from "tar-stream";
-import { archiveError } from "./archive-errors.js";
+import { archiveError, envStoreError } from "../errors.js";
 import { type ContentDigest, digestFile, sha256Hex, verifyingStream } from "./content-digest.js";
 import { normaliseEntryPath } from "./entry-path.js";
 import {
@@ -164,7 +163,7 @@ async function openExtensionFile(
 ): Promise<Readable> {
   if (source !== undefined) return source(extensionId, file.path);
   if (file.contentBase64 !== undefined) return Readable.from([Buffer.from(file.contentBase64, "base64")]);
-  throw new WebrunError({
+  throw envStoreError({
     kind: "invalid_input",
     code: "ENV_ARCHIVE_EXTENSION_FILE_MISSING",
     message: `No content for extension file ${extensionId}/${file.path}: give extensionFiles or contentBase64`,

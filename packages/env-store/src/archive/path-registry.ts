@@ -1,4 +1,4 @@
-import { archiveError } from "./archive-errors.js";
+import { archiveError } from "../errors.js";
 import { collisionKey } from "./entry-path.js";
 
 /**

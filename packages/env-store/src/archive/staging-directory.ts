@@ -3,7 +3,7 @@ import { mkdir, mkdtemp, open, readdir, rename, rm, rmdir } from "node:fs/promis
 import path from "node:path";
 import type { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
-import { WebrunError } from "@webrun/errors";
+import { envStoreError } from "../errors.js";
 import { resolveInside } from "./entry-path.js";
 
 /**
@@ -41,7 +41,7 @@ async function refuseNonEmptyTarget(target: string): Promise<void> {
     if ((error as NodeJS.ErrnoException).code === "ENOENT") return;
     throw error;
   }
-  throw new WebrunError({
+  throw envStoreError({
     kind: "conflict",
     code: "ARCHIVE_TARGET_EXISTS",
     message: "The extraction target already exists and is not empty",

@@ -1,7 +1,7 @@
 import type { Readable, Transform } from "node:stream";
 import { finished } from "node:stream/promises";
 import { type BrowserState, parseBrowserState } from "@webrun/state";
-import { archiveError } from "./archive-errors.js";
+import { archiveError } from "../errors.js";
 import { type ArchiveStats, readArchiveEntries } from "./archive-reader.js";
 import { integrityError, verifyingStream } from "./content-digest.js";
 import {

@@ -11,9 +11,9 @@ import {
   type ProfileArchiveFile,
   unpackEnvironmentArchive,
 } from "../archive/unpack-environment.js";
+import { mergedArchiveHasProfile } from "../errors.js";
 import { ContentWriter } from "./content.js";
 import type { StoreContext } from "./context.js";
-import { mergedArchiveHasProfile } from "./errors.js";
 import { type MergeSaveResult, mergeAndCommit, readKeptBase } from "./merge-save.js";
 import {
   headParts,

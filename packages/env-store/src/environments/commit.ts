@@ -1,6 +1,6 @@
+import { saveTooSlow, versionConflict } from "../errors.js";
 import type { ContentWriter } from "./content.js";
 import type { StoreContext } from "./context.js";
-import { saveTooSlow, versionConflict } from "./errors.js";
 import { isPreconditionFailure, retryOnConflict, writeJson } from "./json-object.js";
 import { layout } from "./layout.js";
 import { readRecord } from "./records.js";

@@ -1,6 +1,6 @@
 import type { BlobStore } from "@webrun/blob-store";
-import { WebrunError } from "@webrun/errors";
 import type { ProfileInspector } from "../archive/ingest-profile.js";
+import { envStoreError } from "../errors.js";
 
 /** Tunables of the environment store; every one has a production default. */
 export interface EnvironmentLimits {
@@ -53,7 +53,7 @@ export function resolveLimits(partial: Partial<EnvironmentLimits> | undefined): 
     !(limits.maxSaveDurationMs > 0) ||
     !(limits.gracePeriodMs > limits.maxSaveDurationMs)
   )
-    throw new WebrunError({
+    throw envStoreError({
       kind: "invalid_input",
       code: "ENVIRONMENT_LIMITS_INVALID",
       message: "environment limits must be positive, and gracePeriodMs must exceed maxSaveDurationMs",

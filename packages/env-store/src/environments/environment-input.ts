@@ -1,6 +1,6 @@
 import { ENVIRONMENT_NAME_REQUIRED } from "@webrun/api-contract";
-import { WebrunError } from "@webrun/errors";
 import type { z } from "zod";
+import { envStoreError } from "../errors.js";
 
 /** Parses with the schema and turns the first problem into the contract's 400 message. */
 export function parseInput<T>(schema: z.ZodType<T>, input: unknown): T {
@@ -12,7 +12,7 @@ export function parseInput<T>(schema: z.ZodType<T>, input: unknown): T {
   }));
   const first = issues[0];
   const message = first?.message ?? "Invalid environment";
-  throw new WebrunError({
+  throw envStoreError({
     kind: "invalid_input",
     code: message === ENVIRONMENT_NAME_REQUIRED ? "ENVIRONMENT_NAME_REQUIRED" : "ENVIRONMENT_INPUT_INVALID",
     message,

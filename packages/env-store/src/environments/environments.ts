@@ -5,10 +5,10 @@ import {
   environmentUpdateSchema,
 } from "@webrun/api-contract";
 import { isWebrunError } from "@webrun/errors";
+import { environmentLimitReached } from "../errors.js";
 import { mapConcurrently } from "./concurrency.js";
 import type { StoreContext } from "./context.js";
 import { parseInput } from "./environment-input.js";
-import { environmentLimitReached } from "./errors.js";
 import { readJson, retryOnConflict, writeJson } from "./json-object.js";
 import { assertUserId, layout, newEnvironmentId } from "./layout.js";
 import { readRecord, toEnvironment, updateRecord } from "./records.js";

@@ -1,7 +1,7 @@
 import { type BlobStore, readAll } from "@webrun/blob-store";
-import { isWebrunError, WebrunError } from "@webrun/errors";
+import { isWebrunError } from "@webrun/errors";
 import type { z } from "zod";
-import { storeContention } from "./errors.js";
+import { envStoreError, storeContention } from "../errors.js";
 
 /** A small JSON document read together with the etag a compare-and-swap needs. */
 export interface Versioned<T> {
@@ -24,7 +24,7 @@ export async function readJson<T>(
   }
   const bytes = await readAll(object.body);
   const invalid = (cause: unknown) =>
-    new WebrunError({
+    envStoreError({
       kind: "integrity",
       code: "STORED_DOCUMENT_INVALID",
       message: `stored document ${key} is not valid`,

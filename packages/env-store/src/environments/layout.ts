@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { userIdInvalid } from "./errors.js";
+import { userIdInvalid } from "../errors.js";
 
 /**
  * Where everything of an environment lives in the BlobStore:

@@ -11,8 +11,8 @@ import {
 } from "@webrun/state";
 import type { ProfileSummary } from "../archive/ingest-profile.js";
 import type { ExtensionFileSource } from "../archive/pack-environment.js";
+import { mergeBaseNotKept, storeContention } from "../errors.js";
 import type { StoreContext } from "./context.js";
-import { mergeBaseNotKept, storeContention } from "./errors.js";
 import { readRecord } from "./records.js";
 import type { ContentRef, EnvironmentRecord } from "./schemas.js";
 import { loadVersion, readManifest, runSave, type SaveResult, storeExtensionFiles } from "./versions.js";

@@ -1,5 +1,5 @@
+import { environmentNotFound } from "../errors.js";
 import type { StoreContext } from "./context.js";
-import { environmentNotFound } from "./errors.js";
 import { readJson, retryOnConflict, type Versioned, writeJson } from "./json-object.js";
 import { assertUserId, isEnvironmentId, layout } from "./layout.js";
 import { type Environment, type EnvironmentRecord, environmentRecordSchema } from "./schemas.js";

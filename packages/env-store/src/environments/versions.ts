@@ -2,7 +2,6 @@ import { createReadStream } from "node:fs";
 import { Readable } from "node:stream";
 import type { VersionInfo } from "@webrun/api-contract";
 import { readAll } from "@webrun/blob-store";
-import { WebrunError } from "@webrun/errors";
 import {
   type BrowserState,
   type BrowserStateInput,
@@ -13,11 +12,11 @@ import { digestFile } from "../archive/content-digest.js";
 import type { ProfileSummary } from "../archive/ingest-profile.js";
 import type { ExtensionFileSource } from "../archive/pack-environment.js";
 import { listProfileFiles } from "../archive/profile-walk.js";
+import { envStoreError, noBrowserData, versionConflict, versionNotFound } from "../errors.js";
 import { commitVersion, type VersionBody } from "./commit.js";
 import { mapConcurrently } from "./concurrency.js";
 import { ContentWriter, openContent } from "./content.js";
 import type { StoreContext } from "./context.js";
-import { noBrowserData, versionConflict, versionNotFound } from "./errors.js";
 import { readJson } from "./json-object.js";
 import { prefetchInOrder } from "./prefetch.js";
 import { readRecord, toEnvironment, updateRecord } from "./records.js";
@@ -102,7 +101,7 @@ export async function headParts(context: StoreContext, record: EnvironmentRecord
 export async function readManifest(context: StoreContext, entry: VersionEntry): Promise<VersionManifest> {
   const found = await readJson(context.store, entry.manifestKey, manifestSchema);
   if (!found)
-    throw new WebrunError({
+    throw envStoreError({
       kind: "integrity",
       code: "VERSION_MANIFEST_MISSING",
       message: `manifest of version ${entry.version} is missing`,
@@ -129,7 +128,7 @@ function extensionFileOpener(
   return async () => {
     if (file.contentBase64 !== undefined) return Readable.from([Buffer.from(file.contentBase64, "base64")]);
     if (!source)
-      throw new WebrunError({
+      throw envStoreError({
         kind: "invalid_input",
         code: "EXTENSION_FILE_MISSING",
         message: `extension ${extension.id} lists ${JSON.stringify(file.path)} but no bytes were given for it`,
@@ -381,7 +380,7 @@ export async function loadVersion(
   );
   const profileParts = new Map(manifest.profileFiles.map((file) => [file.path, file]));
   const missing = (what: string) =>
-    new WebrunError({
+    envStoreError({
       kind: "not_found",
       code: "VERSION_FILE_NOT_FOUND",
       message: `no ${what} in this version`,

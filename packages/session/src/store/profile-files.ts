@@ -3,7 +3,7 @@ import { mkdir } from "node:fs/promises";
 import path from "node:path";
 import { pipeline } from "node:stream/promises";
 import type { LoadedVersion } from "@webrun/env-store";
-import { WebrunError } from "@webrun/errors";
+import { sessionError } from "../errors.js";
 
 /**
  * Writes a version's raw profile files (an uploaded Chrome profile) into
@@ -15,7 +15,7 @@ export async function writeProfileFiles(version: LoadedVersion, dir: string): Pr
   for (const file of version.profileFiles) {
     const target = path.resolve(dir, ...file.path.split("/"));
     if (!target.startsWith(`${path.resolve(dir)}${path.sep}`)) {
-      throw new WebrunError({
+      throw sessionError({
         kind: "integrity",
         code: "PROFILE_PATH_INVALID",
         message: `version ${version.version} lists a profile file outside the profile: ${JSON.stringify(file.path)}`,

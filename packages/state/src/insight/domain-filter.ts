@@ -1,4 +1,4 @@
-import { WebrunError } from "@webrun/errors";
+import { stateError } from "../errors.js";
 import type { BrowserState, Cookie, OriginState } from "../state.js";
 
 /** Which logins a task gets: `only` keeps just these domains, `exclude` drops these; each covers its subdomains. */
@@ -22,7 +22,7 @@ const hostname =
 export function normalizeDomain(domain: string): string {
   const normal = domain.trim().toLowerCase().replace(/^\./, "").replace(/\.$/, "");
   if (!hostname.test(normal)) {
-    throw new WebrunError({
+    throw stateError({
       kind: "invalid_input",
       code: "DOMAIN_INVALID",
       message: `not a domain: ${JSON.stringify(domain.slice(0, 100))} (expected a host name like example.com)`,

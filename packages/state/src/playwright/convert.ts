@@ -5,7 +5,8 @@
  * localStorage and IndexedDB travel both ways; sessionStorage, partitioned
  * (third-party) storage, extensions and the CDP-only cookie fields do not.
  */
-import { WebrunError } from "@webrun/errors";
+
+import { stateError } from "../errors.js";
 import {
   type BrowserState,
   type BrowserStateInput,
@@ -38,7 +39,7 @@ export function fromPlaywrightStorageState(input: unknown): BrowserState {
       path: issue.path.map(String).join(".") || "(root)",
       message: issue.message,
     }));
-    throw new WebrunError({
+    throw stateError({
       kind: "invalid_input",
       code: "PLAYWRIGHT_STATE_INVALID",
       message: `invalid Playwright storage state: ${issues[0]?.path}: ${issues[0]?.message}`,

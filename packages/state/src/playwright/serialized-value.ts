@@ -8,7 +8,8 @@
  * We go through the real value, so both directions share the typed-JSON
  * codec's semantics (see `typed-json.ts`).
  */
-import { WebrunError } from "@webrun/errors";
+import type { WebrunError } from "@webrun/errors";
+import { stateError } from "../errors.js";
 
 const typedArrayKinds = {
   i8: Int8Array,
@@ -36,7 +37,7 @@ const specialValues: Record<string, unknown> = {
 };
 
 function invalid(message: string): WebrunError {
-  return new WebrunError({ kind: "invalid_input", code: "PLAYWRIGHT_VALUE_INVALID", message });
+  return stateError({ kind: "invalid_input", code: "PLAYWRIGHT_VALUE_INVALID", message });
 }
 
 function bytes(base64: unknown): Uint8Array {

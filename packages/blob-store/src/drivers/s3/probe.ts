@@ -1,12 +1,13 @@
 import { randomUUID } from "node:crypto";
-import { isWebrunError, WebrunError } from "@webrun/errors";
+import { isWebrunError, type WebrunError } from "@webrun/errors";
 import type { BlobStore } from "../../blob-store.js";
+import { blobStoreError } from "../../errors.js";
 
 /** How the server wants `If-Match` values: as returned (quoted) or bare (Ceph 16 refuses the quoted form). */
 export type IfMatchForm = "quoted" | "unquoted";
 
 function refuse(why: string, cause?: unknown): WebrunError {
-  return new WebrunError({
+  return blobStoreError({
     kind: "unavailable",
     code: "BLOB_STORE_NO_CONDITIONAL_WRITES",
     message: `this S3 server does not honour conditional writes (${why}); refusing to run without compare-and-swap`,

@@ -1,5 +1,5 @@
-import { isWebrunError, WebrunError } from "@webrun/errors";
-import { blobNotFound, blobPreconditionFailed, blobStoreUnavailable } from "../../errors.js";
+import { isWebrunError } from "@webrun/errors";
+import { blobNotFound, blobPreconditionFailed, blobStoreError, blobStoreUnavailable } from "../../errors.js";
 
 interface S3ErrorShape {
   name?: string;
@@ -46,7 +46,7 @@ export function fromS3Error(error: unknown, operation: string, bucket: string, k
     name === "SignatureDoesNotMatch" ||
     name === "AccessDenied"
   ) {
-    return new WebrunError({
+    return blobStoreError({
       kind: "unavailable",
       code: "BLOB_STORE_ACCESS_DENIED",
       message: `S3 refused ${operation} in bucket ${bucket} (${name}); check the access key and its permissions`,

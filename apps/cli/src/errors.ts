@@ -1,0 +1,33 @@
+import { errorFactory, type WebrunError } from "@webrun/errors";
+
+/**
+ * Every code webrun-env throws itself (an API's error keeps the API's code).
+ * Scripts and tests rely on them: add codes, never rename one.
+ */
+export type CliErrorCode =
+  | "API_ANSWER_INVALID"
+  | "API_KEY_INVALID"
+  | "API_KEY_MISSING"
+  | "API_REDIRECT"
+  | "API_UNREACHABLE"
+  | "API_URL_INVALID"
+  | "BROWSER_EXITED"
+  | "CAPTURE_TARGET_MISSING"
+  | "CONVERT_FORMAT_UNKNOWN"
+  | "FILE_CHANGED"
+  | "INPUT_KIND_UNKNOWN"
+  | "INPUT_TOO_LARGE"
+  | "INPUT_UNREADABLE"
+  | "INVALID_JSON"
+  | "INVALID_PROXY"
+  | "INVALID_SESSION_PARAMS"
+  | "LAUNCH_SOURCE_INVALID"
+  | "MERGE_BASE_WITHOUT_PUSH"
+  | "NOTHING_TO_UPDATE"
+  | "OUTPUT_KIND_UNKNOWN"
+  | "OUTPUT_UNWRITABLE";
+
+export type CliError = WebrunError<CliErrorCode>;
+
+/** Makes every error of webrun-env; a code outside {@link CliErrorCode} does not compile. */
+export const cliError = errorFactory<CliErrorCode>();
