@@ -1,40 +1,21 @@
-import { execFile } from "node:child_process";
-import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { pathToFileURL } from "node:url";
-import { promisify } from "node:util";
+import { modulesLoadedBy as loadedBy } from "@webrun/test-fixtures";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 /* What each entry point loads, seen by a fresh Node process importing the built package. */
 
 const packageRoot = join(import.meta.dirname, "..");
-const hooks = pathToFileURL(join(import.meta.dirname, "support/resolve-log-hooks.mjs")).href;
 let dir = "";
-let logs = 0;
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), "webrun-entry-points-"));
 });
 afterAll(() => rm(dir, { recursive: true, force: true }));
 
-/** Every module URL resolved while a fresh process imports `entry` and then runs `script` (which may use `entry`'s exports as `m`). */
-async function modulesLoadedBy(entry: string, script = ""): Promise<string[]> {
-  const log = join(dir, `${entry.replaceAll("/", "_")}-${logs++}.log`);
-  const register = `import { register } from "node:module"; register(${JSON.stringify(hooks)});`;
-  await promisify(execFile)(
-    process.execPath,
-    [
-      "--import",
-      `data:text/javascript,${encodeURIComponent(register)}`,
-      "--input-type=module",
-      "-e",
-      `const m = await import(${JSON.stringify(entry)}); ${script}`,
-    ],
-    { cwd: packageRoot, env: { ...process.env, WEBRUN_RESOLVE_LOG: log } },
-  );
-  return (await readFile(log, "utf8")).trim().split("\n");
-}
+/** Every module a fresh process loads while importing `entry` and then running `script` (with `entry`'s exports as `m`). */
+const modulesLoadedBy = (entry: string, script = "") => loadedBy(entry, { cwd: packageRoot, script });
 
 const isAwsSdk = (url: string) => url.includes("/@aws-sdk/");
 

@@ -6,7 +6,9 @@ import { expect, it } from "vitest";
 const browserCode = /[/\\](chrome-remote-interface|classic-level|browser-state)[/\\]/;
 
 it("importing @webrun/env-store (its built dist) loads no browser code and no S3 client", async () => {
-  const loaded = await modulesLoadedBy(["@webrun/env-store"], fileURLToPath(new URL("..", import.meta.url)));
+  const loaded = await modulesLoadedBy("@webrun/env-store", {
+    cwd: fileURLToPath(new URL("..", import.meta.url)),
+  });
   expect(loaded.some((file) => /env-store[/\\]dist[/\\]index\.js$/.test(file))).toBe(true);
   expect(loaded.some((file) => /tar-stream[/\\]/.test(file))).toBe(true);
   expect(loaded.filter((file) => browserCode.test(file) || file.includes("/@aws-sdk/"))).toEqual([]);

@@ -4,8 +4,9 @@ import { promisify } from "node:util";
 const run = promisify(execFile);
 
 /**
- * Runs in a fresh Node process: imports each entry named on the command line
- * and prints, as one JSON array, every module file that loaded — ESM through a
+ * Runs in a fresh Node process: imports the entry named on the command line,
+ * runs the script after it (with the entry's exports as `m`) and prints, as
+ * one JSON array, every module file that loaded — ESM through a
  * resolve hook (which sees every `import`, CommonJS packages included) and
  * CommonJS through `require.cache` (requires made inside CommonJS code, which
  * the hook does not see on Node 20).
@@ -28,7 +29,8 @@ const drained = new Promise((done) => {
   port1.on("message", (url) => (url === sentinel ? done() : resolved.push(url)));
 });
 register("data:text/javascript," + encodeURIComponent(hooks), { data: { port: port2 }, transferList: [port2] });
-for (const entry of process.argv.slice(1)) await import(entry);
+const m = await import(process.argv[1]);
+await new Function("m", "return (async () => {" + process.argv[2] + "})()")(m);
 // Messages on one port arrive in order: once the sentinel's resolution is seen, every earlier one was.
 await import(sentinel);
 await drained;
@@ -38,11 +40,22 @@ process.stdout.write(JSON.stringify([...resolved.filter((url) => url.startsWith(
 `;
 
 /**
- * Every module file a fresh Node process loads while importing `entries`, as
- * resolved from `cwd` (a package's folder, so it can import itself by name):
- * the check that a package does not load what it does not use.
+ * Every module file (ESM URLs and CommonJS paths) a fresh Node process loads
+ * while importing `entry` as resolved from `cwd` (a package's folder, so it
+ * can import itself by name) and then running `script`, which sees the
+ * entry's exports as `m`: the check that a package does not load what it
+ * does not use.
  */
-export async function modulesLoadedBy(entries: readonly string[], cwd: string): Promise<string[]> {
-  const { stdout } = await run(process.execPath, ["--input-type=module", "-e", lister, ...entries], { cwd });
+export async function modulesLoadedBy(
+  entry: string,
+  options: { cwd: string; script?: string },
+): Promise<string[]> {
+  const { stdout } = await run(
+    process.execPath,
+    ["--input-type=module", "-e", lister, entry, options.script ?? ""],
+    {
+      cwd: options.cwd,
+    },
+  );
   return JSON.parse(stdout) as string[];
 }
