@@ -3,9 +3,8 @@ import { createWriteStream } from "node:fs";
 import { rename, rm, stat } from "node:fs/promises";
 import path from "node:path";
 import { pipeline } from "node:stream/promises";
+import { apiUnreachable, type StreamedAnswer } from "@webrun/api-client";
 import { isWebrunError, WebrunError } from "@webrun/errors";
-import { apiUnreachable } from "./api-client/api-errors.js";
-import type { StreamedAnswer } from "./api-client/http-transport.js";
 import { trackTransfer } from "./progress.js";
 import { stateFileKind } from "./state-file.js";
 

@@ -1,9 +1,9 @@
 import { createReadStream } from "node:fs";
 import { stat } from "node:fs/promises";
+import type { ApiClient } from "@webrun/api-client";
 import { WebrunError } from "@webrun/errors";
 import { trackTransfer } from "../progress.js";
 import { stateFileKind } from "../state-file.js";
-import type { ApiClient } from "./api-client.js";
 
 /** The media type a state file is sent as, from its name: a state document or an environment archive. */
 export function stateMediaType(file: string): "application/json" | "application/gzip" {

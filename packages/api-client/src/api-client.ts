@@ -1,4 +1,6 @@
-import type { Readable } from "node:stream";
+import { createReadStream } from "node:fs";
+import { stat } from "node:fs/promises";
+import { Readable } from "node:stream";
 import {
   browserDataUploadedAnswerSchema,
   downloadLinkAnswerSchema,
@@ -10,6 +12,7 @@ import {
   fileDeletedAnswerSchema,
   fileListAnswerSchema,
   filesUploadedAnswerSchema,
+  mergedSaveAnswerSchema,
   savedVersionAnswerSchema,
   versionListAnswerSchema,
 } from "@webrun/api-contract";
@@ -27,6 +30,15 @@ export type BodyTap = (body: Readable, length: number | undefined) => Readable;
 export interface SaveOptions {
   /** Save only if the head is still this version (`If-Match`); otherwise a 412 with the current one. */
   baseVersion?: number;
+  tap?: BodyTap;
+}
+
+/** What a merged save sends: a state document, or an environment archive on disk (extension and profile files included). */
+export type MergedSaveSource = { state: object } | { archiveFile: string };
+
+export interface MergedSaveOptions {
+  /** The version the state started from; `null` for an environment that had none (`?base=none`). */
+  base: number | null;
   tap?: BodyTap;
 }
 
@@ -114,6 +126,27 @@ export class ApiClient {
       {
         upload: { ...upload, body },
         ...(options.baseVersion === undefined ? {} : { headers: { "if-match": `"${options.baseVersion}"` } }),
+      },
+    );
+  }
+
+  /**
+   * `PUT /environments/:id/state?base=<version|none>`: saves a state that
+   * started from `base`, merged three-way with whatever was saved since (the
+   * later save wins a unit both changed). Resolves to the receipt's `saved`
+   * object and the environment as it now is; a base no longer kept is a 409
+   * `MERGE_BASE_NOT_KEPT`.
+   */
+  async saveMergedState(environmentId: string, source: MergedSaveSource, options: MergedSaveOptions) {
+    const upload = await mergedSaveBody(source);
+    return this.#http.json(
+      mergedSaveAnswerSchema,
+      "PUT",
+      `/environments/${id(environmentId)}/state`,
+      "save state",
+      {
+        upload: options.tap ? { ...upload, body: options.tap(upload.body, upload.length) } : upload,
+        query: { base: options.base ?? "none" },
       },
     );
   }
@@ -210,4 +243,19 @@ export class ApiClient {
   openFile(fileId: string): Promise<StreamedAnswer> {
     return this.#http.stream("GET", `/files/${id(fileId)}`);
   }
+}
+
+/** The version a state download holds, from its ETag (`"7"`); undefined when the answer carries none. */
+export function stateVersion(answer: StreamedAnswer): number | undefined {
+  const version = Number(/^(?:W\/)?"?(\d+)"?$/.exec(answer.headers.get("etag") ?? "")?.[1] ?? Number.NaN);
+  return Number.isSafeInteger(version) ? version : undefined;
+}
+
+async function mergedSaveBody(source: MergedSaveSource): Promise<StreamedBody> {
+  if ("state" in source) {
+    const bytes = Buffer.from(JSON.stringify(source.state));
+    return { body: Readable.from([bytes]), contentType: "application/json", length: bytes.length };
+  }
+  const { size } = await stat(source.archiveFile);
+  return { body: createReadStream(source.archiveFile), contentType: "application/gzip", length: size };
 }
