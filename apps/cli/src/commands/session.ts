@@ -2,7 +2,7 @@ import { isWebrunError, WebrunError } from "@webrun/errors";
 import type { Session, SessionBackend } from "@webrun/session";
 import { type Command, Option } from "commander";
 import { type ApiOptions, apiClientFrom, withApiOptions } from "../api-client/api-options.js";
-import { exitCodes, reportError } from "../cli-error.js";
+import { reportError } from "../cli-error.js";
 import { localStoreBackend } from "../local-store.js";
 import { proxyPlanFrom } from "../proxy-option.js";
 import { watchStopSignals } from "../stop-signals.js";
@@ -136,10 +136,11 @@ export function registerSession(program: Command): void {
       const receipt = await closeSession(session, options);
       process.stdout.write(`${JSON.stringify(receipt)}\n`);
       if (ended === "browser-exited") {
-        process.stderr.write(
-          `webrun-env: the browser exited by itself: ${receipt.notSaved?.message ?? "nothing was saved"}\n`,
-        );
-        process.exitCode = exitCodes.internalError;
+        throw new WebrunError({
+          kind: "unavailable",
+          code: "BROWSER_EXITED",
+          message: `the browser exited by itself: ${receipt.notSaved?.message ?? "nothing was saved"}`,
+        });
       }
     } finally {
       stop.dispose();
