@@ -1,5 +1,5 @@
 import { existsSync } from "node:fs";
-import { chmod, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { chmod, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
@@ -200,6 +200,35 @@ describe("webrun-env session against the API", () => {
     expect((await statusOf(third.ready, "notes")).loggedIn).toBe(true);
     expect((await statusOf(third.ready, "mail")).loggedIn).toBe(true);
     await third.stop();
+  });
+
+  it("the environment's files are in filesDir; a finished download becomes an environment file", async () => {
+    const upload = join(dir, "brief.txt");
+    await writeFile(upload, "the brief");
+    const uploaded = await webrunEnv(["files", "upload", upload, "--env", environmentId], apiEnv);
+    expect(uploaded.code, uploaded.stderr).toBe(0);
+
+    const session = await startSession(environmentId);
+    expect(await readFile(join(session.ready.filesDir, "brief.txt"), "utf8")).toBe("the brief");
+    const driver = await BrowserDriver.connect(session.ready.cdp, session.ready.pageTargetId);
+    try {
+      await driver.goto(`${sites.origins.bank}/`);
+      await driver.evaluate(`(() => { const link = document.createElement("a");
+link.href = URL.createObjectURL(new Blob(["exported"], { type: "text/plain" }));
+link.download = "brief.txt"; document.body.append(link); link.click(); return true; })()`);
+    } finally {
+      await driver.close();
+    }
+    await expect
+      .poll(async () => (await readdir(session.ready.downloadsDir)).length, { timeout: 15_000 })
+      .toBe(1);
+    const { receipt } = await session.stop();
+    expect(receipt).toMatchObject({ files: [{ originalName: "brief (2).txt", size: 8 }], notUploaded: [] });
+    const listed = await webrunEnv(["files", "list", "--env", environmentId, "--json"], apiEnv);
+    const names = (JSON.parse(listed.stdout) as { files: { originalName: string }[] }).files.map(
+      (file) => file.originalName,
+    );
+    expect(names.sort()).toEqual(["brief (2).txt", "brief.txt"]);
   });
 
   it("an unknown id: exit 1 with what to do, and no browser started", async () => {
