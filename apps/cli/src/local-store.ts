@@ -1,9 +1,8 @@
 import { existsSync } from "node:fs";
 import path from "node:path";
-import { createEncryptedBlobStore, loadOrCreateLocalKeyring } from "@webrun/blob-store";
-import { blobStoreFromConfig } from "@webrun/blob-store/config";
-import { createEnvironmentStore } from "@webrun/env-store";
-import { isWebrunError, WebrunError } from "@webrun/errors";
+import { createEncryptedBlobStore, createFsBlobStore, loadOrCreateLocalKeyring } from "@webrun/blob-store";
+import { createEnvironmentStore, environmentExists } from "@webrun/env-store";
+import { WebrunError } from "@webrun/errors";
 import { createFileService } from "@webrun/file-upload";
 import type { SessionBackend } from "@webrun/session";
 import { storeBackend } from "@webrun/session/store";
@@ -30,22 +29,12 @@ export async function localStoreBackend(
     });
   }
   const { keyring } = await loadOrCreateLocalKeyring(root);
-  const driver = await blobStoreFromConfig({ driver: "fs", root: path.join(root, "blobs") });
+  const driver = await createFsBlobStore({ root: path.join(root, "blobs") });
   const store = createEncryptedBlobStore(driver, keyring);
   const environments = createEnvironmentStore({ store });
   const files = createFileService({
     store,
-    environments: {
-      exists: async (userId, id) => {
-        try {
-          await environments.get(userId, id);
-          return true;
-        } catch (error) {
-          if (isWebrunError(error, "ENVIRONMENT_NOT_FOUND")) return false;
-          throw error;
-        }
-      },
-    },
+    environments: { exists: (userId, id) => environmentExists(environments, userId, id) },
   });
   return { backend: storeBackend({ environments, files, userId: localUser }), close: () => driver.close() };
 }

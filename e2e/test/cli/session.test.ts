@@ -4,12 +4,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
   BrowserDriver,
-  type SiteId,
-  type SiteStatus,
+  logInToSite,
+  siteStatus,
   startTestSites,
   type TestSites,
-  testPassword,
-  testUserOf,
 } from "@webrun/test-fixtures";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startApi } from "../support/api-process.js";
@@ -84,27 +82,11 @@ function receiptIn(stdout: string): Receipt {
   return JSON.parse(lines[1] as string) as Receipt;
 }
 
-const loggedIn = (status: SiteStatus) => status.loggedIn;
-
-async function logIn(ready: Ready, site: SiteId): Promise<void> {
-  const driver = await BrowserDriver.connect(ready.cdp, ready.pageTargetId);
-  try {
-    await driver.goto(`${sites.origins[site]}/login`);
-    await driver.submitLogin(testUserOf(site), testPassword);
-    await driver.status(`${sites.origins[site]}/account`, loggedIn);
-  } finally {
-    await driver.close();
-  }
-}
-
-async function statusOf(ready: Ready, site: SiteId): Promise<SiteStatus> {
-  const driver = await BrowserDriver.connect(ready.cdp, ready.pageTargetId);
-  try {
-    return await driver.statusAt(`${sites.origins[site]}/account`);
-  } finally {
-    await driver.close();
-  }
-}
+type FormSite = Parameters<typeof logInToSite>[2];
+const logIn = (ready: Ready, site: FormSite) =>
+  logInToSite(ready.cdp, sites.origins, site, ready.pageTargetId);
+const statusOf = (ready: Ready, site: FormSite) =>
+  siteStatus(ready.cdp, sites.origins, site, ready.pageTargetId);
 
 const processGone = (pid: number) => {
   try {
