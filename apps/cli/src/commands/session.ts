@@ -3,7 +3,6 @@ import type { Session, SessionBackend } from "@webrun/session";
 import { type Command, Option } from "commander";
 import { type ApiOptions, apiClientFrom, withApiOptions } from "../api-client/api-options.js";
 import { reportError } from "../cli-error.js";
-import { localStoreBackend } from "../local-store.js";
 import { proxyPlanFrom } from "../proxy-option.js";
 import { watchStopSignals } from "../stop-signals.js";
 
@@ -30,6 +29,8 @@ async function openBackend(
         message: "give --data-dir (a local store) or --api/--key (the webrun API), not both",
       });
     }
+    // Loaded only here: the API mode never loads the storage packages.
+    const { localStoreBackend } = await import("../local-store.js");
     return localStoreBackend(options.dataDir);
   }
   const { apiBackend } = await import("@webrun/session/api");
