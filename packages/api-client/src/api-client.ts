@@ -33,8 +33,12 @@ export interface SaveOptions {
   tap?: BodyTap;
 }
 
-/** What a merged save sends: a state document, or an environment archive on disk (extension and profile files included). */
-export type MergedSaveSource = { state: object } | { archiveFile: string };
+/**
+ * What a merged save sends: a state document, an environment archive on disk
+ * (extension and profile files included), or a body already streamed (a
+ * `.json` or `.tar.gz` file with its media type).
+ */
+export type MergedSaveSource = { state: object } | { archiveFile: string } | { upload: StreamedBody };
 
 export interface MergedSaveOptions {
   /** The version the state started from; `null` for an environment that had none (`?base=none`). */
@@ -252,6 +256,7 @@ export function stateVersion(answer: StreamedAnswer): number | undefined {
 }
 
 async function mergedSaveBody(source: MergedSaveSource): Promise<StreamedBody> {
+  if ("upload" in source) return source.upload;
   if ("state" in source) {
     const bytes = Buffer.from(JSON.stringify(source.state));
     return { body: Readable.from([bytes]), contentType: "application/json", length: bytes.length };

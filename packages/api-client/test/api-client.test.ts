@@ -468,6 +468,17 @@ describe("merged saves", () => {
     });
   });
 
+  it("send a body streamed by the caller as it is", async () => {
+    recordAndAnswer(saved);
+    const upload = { body: Readable.from([Buffer.from("{}")]), contentType: "application/json", length: 2 };
+    await client().saveMergedState("e1", { upload }, { base: 3 });
+    expect(seen).toMatchObject({
+      url: "/environments/e1/state?base=3",
+      type: "application/json",
+      body: "{}",
+    });
+  });
+
   it("refuse an answer without the saved object (a server that replaced instead of merging)", async () => {
     recordAndAnswer(undefined);
     const error = await failure(client().saveMergedState("e1", { state: {} }, { base: 1 }));
