@@ -8,8 +8,7 @@ import {
 } from "@webrun/blob-store";
 import { blobStoreFromConfig, parseBlobStoreConfig } from "@webrun/blob-store/config";
 import { inspectProfile } from "@webrun/browser-state/inspect-profile";
-import { createEnvironmentStore, type EnvironmentStore } from "@webrun/env-store";
-import { isWebrunError } from "@webrun/errors";
+import { createEnvironmentStore, type EnvironmentStore, environmentExists } from "@webrun/env-store";
 import { createFileService, type FileService } from "@webrun/file-upload";
 import type { ApiConfig } from "./config.js";
 import { apiError } from "./errors.js";
@@ -90,16 +89,6 @@ function openBlobStore(config: ApiConfig): Promise<BlobStore> {
       ...(s3.secretAccessKey ? { secretAccessKey: s3.secretAccessKey } : {}),
     }),
   );
-}
-
-async function environmentExists(environments: EnvironmentStore, userId: string, id: string) {
-  try {
-    await environments.get(userId, id);
-    return true;
-  } catch (error) {
-    if (isWebrunError(error, "ENVIRONMENT_NOT_FOUND")) return false;
-    throw error;
-  }
 }
 
 /** A HEAD of a key that need not exist: answered (found or not) means the store is reachable. */

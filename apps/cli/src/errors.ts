@@ -5,16 +5,13 @@ import { errorFactory, type WebrunError } from "@webrun/errors";
  * Scripts and tests rely on them: add codes, never rename one.
  */
 export type CliErrorCode =
-  | "API_ANSWER_INVALID"
   | "API_KEY_INVALID"
   | "API_KEY_MISSING"
-  | "API_REDIRECT"
-  | "API_UNREACHABLE"
   | "API_URL_INVALID"
   | "BROWSER_EXITED"
   | "CAPTURE_TARGET_MISSING"
   | "CONVERT_FORMAT_UNKNOWN"
-  | "FILE_CHANGED"
+  | "DATA_DIR_EMPTY"
   | "INPUT_KIND_UNKNOWN"
   | "INPUT_TOO_LARGE"
   | "INPUT_UNREADABLE"
@@ -25,7 +22,9 @@ export type CliErrorCode =
   | "MERGE_BASE_WITHOUT_PUSH"
   | "NOTHING_TO_UPDATE"
   | "OUTPUT_KIND_UNKNOWN"
-  | "OUTPUT_UNWRITABLE";
+  | "OUTPUT_UNWRITABLE"
+  | "SESSION_SAVE_FAILED"
+  | "SESSION_SOURCE_INVALID";
 
 export type CliError = WebrunError<CliErrorCode>;
 

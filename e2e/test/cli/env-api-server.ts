@@ -93,11 +93,17 @@ export async function closedPort(): Promise<number> {
   return port;
 }
 
-/** A long-running `webrun-env` (launch): resolves with its first stdout line; `stop()` sends SIGTERM and gives the exit code. */
+/** A long-running `webrun-env` (launch, session): resolves with its first stdout line; `stop()` sends SIGTERM and gives the exit code. */
 export async function startWebrunEnv(
   args: readonly string[],
   env: Record<string, string>,
-): Promise<{ firstLine: string; stderr(): string; stop(): Promise<number | null> }> {
+): Promise<{
+  firstLine: string;
+  stdout(): string;
+  stderr(): string;
+  exited: Promise<number | null>;
+  stop(): Promise<number | null>;
+}> {
   const { child, output } = spawnWebrunEnv(args, env);
   const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
   const stop = async () => {
@@ -113,5 +119,5 @@ export async function startWebrunEnv(
       reject(new Error(`webrun-env exited (${code}) before printing: ${output.stderr}`)),
     );
   });
-  return { firstLine, stderr: () => output.stderr, stop };
+  return { firstLine, stdout: () => output.stdout, stderr: () => output.stderr, exited, stop };
 }

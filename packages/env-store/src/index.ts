@@ -40,6 +40,7 @@ export {
   unpackEnvironmentArchiveToDirectory,
 } from "./archive/index.js";
 export { type Clock, defaultEnvironmentLimits, type EnvironmentLimits } from "./environments/context.js";
+export { environmentExists } from "./environments/environment-exists.js";
 export {
   createEnvironmentStore,
   type EnvironmentStore,

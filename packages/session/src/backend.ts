@@ -17,8 +17,11 @@ export interface SessionBackend {
   loadHead(environmentId: string, scratchDir: string): Promise<EnvironmentHead>;
   /** Saves a session's capture, merged three-way into whatever was saved since `mergeBase`. */
   saveState(environmentId: string, capture: SessionCapture): Promise<SavedVersion>;
-  /** Stores a file and attaches it to the environment (a finished download). */
-  uploadFile(environmentId: string, file: { name: string; body: Readable }): Promise<EnvironmentFile>;
+  /**
+   * Stores a file and attaches it to the environment: a finished download,
+   * read from `path` on disk (an HTTP backend streams it from there) under `name`.
+   */
+  uploadFile(environmentId: string, file: { name: string; path: string }): Promise<EnvironmentFile>;
 }
 
 /** The environment as a session starts from it. */

@@ -1,4 +1,3 @@
-import { createReadStream } from "node:fs";
 import { rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -263,7 +262,7 @@ class SessionCloser {
           files.push(
             await this.#backend.uploadFile(this.#environmentId, {
               name,
-              body: createReadStream(download.file),
+              path: download.file,
             }),
           );
         } catch (error) {

@@ -10,6 +10,13 @@ export {
   testExtensionUser,
   unpackedExtensionId,
 } from "./extension.js";
-export { checkEverySite, describeFailedChecks, logInToEverySite, type SiteCheckResult } from "./journeys.js";
+export {
+  checkEverySite,
+  describeFailedChecks,
+  logInToEverySite,
+  logInToSite,
+  type SiteCheckResult,
+  siteStatus,
+} from "./journeys.js";
 export type { SiteStatus } from "./status.js";
 export { type SiteHit, startTestSites, type TestSites } from "./test-sites.js";

@@ -5,6 +5,45 @@ import type { SiteStatus } from "./status.js";
 
 const signedIn = (status: SiteStatus) => status.loggedIn;
 
+type FormSite = "bank" | "mail" | "shop" | "admin" | "notes" | "chat" | "docs" | "legacy" | "sso";
+
+/** Signs in through `site`'s login form and waits for its account page to say so. */
+async function submitLoginOf(driver: BrowserDriver, origins: TestSiteOrigins, site: FormSite): Promise<void> {
+  await driver.goto(`${origins[site]}/login`);
+  await driver.submitLogin(testUserOf(site), testPassword);
+  await driver.status(`${origins[site]}/account`, signedIn);
+}
+
+/** Signs a running browser in to one site with a login form, in the tab `pageTargetId` (or the first tab). */
+export async function logInToSite(
+  endpoint: string,
+  origins: TestSiteOrigins,
+  site: FormSite,
+  pageTargetId?: string,
+): Promise<void> {
+  const driver = await BrowserDriver.connect(endpoint, pageTargetId);
+  try {
+    await submitLoginOf(driver, origins, site);
+  } finally {
+    await driver.close();
+  }
+}
+
+/** What `site`'s account page says in the tab `pageTargetId` (or the first tab). */
+export async function siteStatus(
+  endpoint: string,
+  origins: TestSiteOrigins,
+  site: FormSite,
+  pageTargetId?: string,
+): Promise<SiteStatus> {
+  const driver = await BrowserDriver.connect(endpoint, pageTargetId);
+  try {
+    return await driver.statusAt(`${origins[site]}/account`);
+  } finally {
+    await driver.close();
+  }
+}
+
 /**
  * Signs a running browser in to every test site through their real pages:
  * form POSTs, the SSO redirect dance, and the widget's form inside its
@@ -18,9 +57,7 @@ export async function logInToEverySite(
   const driver = await BrowserDriver.connect(endpoint, pageTargetId);
   try {
     for (const site of ["bank", "mail", "shop", "admin", "notes", "chat", "docs", "legacy", "sso"] as const) {
-      await driver.goto(`${origins[site]}/login`);
-      await driver.submitLogin(testUserOf(site), testPassword);
-      await driver.status(`${origins[site]}/account`, signedIn);
+      await submitLoginOf(driver, origins, site);
     }
     for (const app of ["app1", "app2"] as const) {
       await driver.goto(`${origins[app]}/login`);

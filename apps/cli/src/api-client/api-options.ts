@@ -1,10 +1,10 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
+import { ApiClient } from "@webrun/api-client";
 import type { WebrunError } from "@webrun/errors";
 import { isLoopbackHost } from "@webrun/proxy-config";
 import type { Command } from "commander";
 import { cliError } from "../errors.js";
-import { ApiClient } from "./api-client.js";
 
 /** Where `pnpm start` listens unless told otherwise. */
 export const defaultApiUrl = "http://127.0.0.1:8080";

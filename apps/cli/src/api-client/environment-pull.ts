@@ -1,5 +1,5 @@
+import { type ApiClient, stateVersion } from "@webrun/api-client";
 import { downloadToFile, outputKind } from "../output-file.js";
-import type { ApiClient } from "./api-client.js";
 
 /**
  * Downloads an environment's head (or `version`) into `out`: a `.json`
@@ -14,7 +14,6 @@ export async function pullEnvironment(
 ): Promise<{ version: number | undefined; bytes: number }> {
   const format = outputKind(out) === "json" ? "json" : "archive";
   const answer = await client.openState(environmentId, format, version);
-  const pulled = Number(/^(?:W\/)?"?(\d+)"?$/.exec(answer.headers.get("etag") ?? "")?.[1] ?? Number.NaN);
   const bytes = await downloadToFile(answer, out, `pull ${environmentId}`, client.apiUrl);
-  return { version: Number.isSafeInteger(pulled) ? pulled : version, bytes };
+  return { version: stateVersion(answer) ?? version, bytes };
 }

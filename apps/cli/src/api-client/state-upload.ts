@@ -1,10 +1,10 @@
 import { createReadStream } from "node:fs";
 import { stat } from "node:fs/promises";
+import type { ApiClient, BodyTap } from "@webrun/api-client";
 import { WebrunError } from "@webrun/errors";
 import { cliError } from "../errors.js";
 import { trackTransfer } from "../progress.js";
 import { stateFileKind } from "../state-file.js";
-import type { ApiClient, BodyTap } from "./api-client.js";
 
 /** The media type a state file is sent as, from its name: a state document or an environment archive. */
 export function stateMediaType(file: string): "application/json" | "application/gzip" {
@@ -50,7 +50,11 @@ export async function mergeStateFile(
   mergeBase: number | null,
 ) {
   const upload = await stateFileUpload(file);
-  return client.mergeState(environmentId, upload, { mergeBase, tap: pushProgress(environmentId) });
+  return client.saveMergedState(
+    environmentId,
+    { upload },
+    { base: mergeBase, tap: pushProgress(environmentId) },
+  );
 }
 
 async function stateFileUpload(file: string) {

@@ -6,6 +6,7 @@ import { registerEnv } from "./env.js";
 import { registerFiles } from "./files.js";
 import { registerLaunch } from "./launch.js";
 import { registerRestore } from "./restore.js";
+import { registerSession } from "./session.js";
 
 /** Every `webrun-env` command, one module each. */
 export function registerCommands(program: Command): void {
@@ -13,6 +14,7 @@ export function registerCommands(program: Command): void {
   registerCapture(program);
   registerLaunch(program);
   registerRestore(program);
+  registerSession(program);
   registerConvert(program);
   registerEnv(program);
   registerFiles(program);

@@ -3,13 +3,14 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import type { SeededBrowser } from "@webrun/browser-state";
 import { isWebrunError, type WebrunError } from "@webrun/errors";
-import { parseProxy, toLaunchPlan } from "@webrun/proxy-config";
 import { emptyBrowserState } from "@webrun/state";
 import type { Command } from "commander";
 import { type ApiOptions, apiClientFrom, withApiOptions } from "../api-client/api-options.js";
 import { pullEnvironment } from "../api-client/environment-pull.js";
 import { cliError } from "../errors.js";
+import { proxyPlanFrom } from "../proxy-option.js";
 import { type LoadedState, loadStateFile } from "../state-file.js";
+import { watchStopSignals } from "../stop-signals.js";
 
 /**
  * The state `launch` seeds from: `--state <file>`, or `--env <id>` pulled
@@ -46,79 +47,6 @@ function launchSourceError(): WebrunError {
     code: "LAUNCH_SOURCE_INVALID",
     message: "give one of --state <file> or --env <environment id>",
   });
-}
-
-/** `--proxy <json>` → a Chrome launch plan; problems come back as `path: message` lines. */
-export async function proxyPlanFrom(json: string) {
-  let input: unknown;
-  try {
-    input = JSON.parse(json);
-  } catch {
-    throw cliError({
-      kind: "invalid_input",
-      code: "INVALID_PROXY",
-      message: "--proxy is not valid JSON",
-      issues: [{ path: "proxy", message: "must be a JSON object" }],
-    });
-  }
-  const parsed = parseProxy(input);
-  if (!parsed.ok) {
-    throw cliError({
-      kind: "invalid_input",
-      code: "INVALID_PROXY",
-      message: "--proxy is invalid",
-      issues: parsed.errors,
-    });
-  }
-  if (parsed.value.source !== "custom") {
-    throw cliError({
-      kind: "invalid_input",
-      code: "INVALID_PROXY",
-      message: "--proxy is invalid",
-      issues: [
-        { path: "proxy.source", message: "a WebRun proxy is assigned by the API; give a custom proxy here" },
-      ],
-    });
-  }
-  const plan = await toLaunchPlan(parsed.value);
-  if (!plan.ok) {
-    throw cliError({
-      kind: "invalid_input",
-      code: "INVALID_PROXY",
-      message: "--proxy is invalid",
-      issues: plan.errors,
-    });
-  }
-  return plan.value;
-}
-
-/**
- * SIGTERM/SIGINT, listened for from the very start: a signal that arrives
- * while the browser is still being seeded must close it (and remove its
- * profile) once it is up, not kill this process and orphan Chromium.
- */
-function watchStopSignals(): { signalled: Promise<"signal">; readonly requested: boolean; dispose(): void } {
-  let requested = false;
-  let resolveSignal: (reason: "signal") => void = () => undefined;
-  const signalled = new Promise<"signal">((resolve) => {
-    resolveSignal = resolve;
-  });
-  const stop = () => {
-    requested = true;
-    resolveSignal("signal");
-  };
-  process.on("SIGTERM", stop);
-  process.on("SIGINT", stop);
-  return {
-    signalled,
-    get requested() {
-      return requested;
-    },
-    dispose() {
-      process.off("SIGTERM", stop);
-      process.off("SIGINT", stop);
-    },
-  };
 }
 
 /**

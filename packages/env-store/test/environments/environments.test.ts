@@ -1,7 +1,7 @@
 import { createMemoryBlobStore } from "@webrun/blob-store";
 import { isWebrunError } from "@webrun/errors";
 import { describe, expect, it } from "vitest";
-import { createEnvironmentStore } from "../../src/index.js";
+import { createEnvironmentStore, environmentExists } from "../../src/index.js";
 import { errorOf, manualClock } from "./fixtures.js";
 
 const alice = "alice";
@@ -147,5 +147,24 @@ describe("environments", () => {
     for await (const info of blobs.list(`users/${alice}/environments/`))
       if (info.key.endsWith("/record.json")) records++;
     expect(records).toBe(20);
+  });
+});
+
+describe("environmentExists", () => {
+  it("is true for the owner's environment, false for another user's, a deleted, unknown or malformed id", async () => {
+    const { store } = setup();
+    const env = await store.create(alice, { name: "work" });
+    const gone = await store.create(alice, { name: "gone" });
+    await store.delete(alice, gone._id);
+    expect(await environmentExists(store, alice, env._id)).toBe(true);
+    expect(await environmentExists(store, bob, env._id)).toBe(false);
+    expect(await environmentExists(store, alice, gone._id)).toBe(false);
+    expect(await environmentExists(store, alice, "683a1f2e4b0c1d2e3f4a5b6c")).toBe(false);
+    expect(await environmentExists(store, alice, "../x")).toBe(false);
+  });
+
+  it("throws what is not an answer (storage down) instead of saying no", async () => {
+    const down = { get: async () => Promise.reject(new Error("storage down")) };
+    await expect(environmentExists(down, alice, "683a1f2e4b0c1d2e3f4a5b6c")).rejects.toThrow("storage down");
   });
 });

@@ -1,3 +1,4 @@
+import { createReadStream } from "node:fs";
 import path from "node:path";
 import type { EnvironmentStore } from "@webrun/env-store";
 import type { FileService } from "@webrun/file-upload";
@@ -58,7 +59,7 @@ export function storeBackend({ environments, files, userId }: StoreBackendOption
     async uploadFile(environmentId, file) {
       const { fileId, originalName, size } = await files.storeFile(userId, {
         name: file.name,
-        body: file.body,
+        body: createReadStream(file.path),
         environmentId,
       });
       return { fileId, originalName, size };

@@ -2,17 +2,14 @@ import { mkdir, mkdtemp, readdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { createEncryptedBlobStore, createFsBlobStore, loadOrCreateLocalKeyring } from "@webrun/blob-store";
-import { createEnvironmentStore, type EnvironmentStore } from "@webrun/env-store";
-import { isWebrunError } from "@webrun/errors";
+import { createEnvironmentStore, type EnvironmentStore, environmentExists } from "@webrun/env-store";
 import { createFileService, type FileService } from "@webrun/file-upload";
 import {
   BrowserDriver,
-  type SiteId,
-  type SiteStatus,
+  logInToSite,
+  siteStatus,
   startTestSites,
   type TestSites,
-  testPassword,
-  testUserOf,
 } from "@webrun/test-fixtures";
 import { afterAll, beforeAll } from "vitest";
 import { type OpenSessionOptions, openSession, type Session, type SessionBackend } from "../../src/index.js";
@@ -52,16 +49,7 @@ export async function startSessionWorld(): Promise<SessionWorld> {
   const environments = createEnvironmentStore({ store });
   const files = createFileService({
     store,
-    environments: {
-      exists: (user, id) =>
-        environments.get(user, id).then(
-          () => true,
-          (error: unknown) => {
-            if (isWebrunError(error, "ENVIRONMENT_NOT_FOUND")) return false;
-            throw error;
-          },
-        ),
-    },
+    environments: { exists: (user, id) => environmentExists(environments, user, id) },
   });
   const backend = storeBackend({ environments, files, userId });
   const tempDir = path.join(root, "sessions");
@@ -106,29 +94,15 @@ export function useSessionWorld(): SessionWorld {
   return world;
 }
 
-const loggedIn = (status: SiteStatus) => status.loggedIn;
+type FormSite = Parameters<typeof logInToSite>[2];
 
 /** Signs the session's first tab in to `site` through its real login form. */
-export async function logIn(session: Session, sites: TestSites, site: SiteId): Promise<void> {
-  const driver = await BrowserDriver.connect(session.cdpUrl, session.pageTargetId);
-  try {
-    await driver.goto(`${sites.origins[site]}/login`);
-    await driver.submitLogin(testUserOf(site), testPassword);
-    await driver.status(`${sites.origins[site]}/account`, loggedIn);
-  } finally {
-    await driver.close();
-  }
-}
+export const logIn = (session: Session, sites: TestSites, site: FormSite) =>
+  logInToSite(session.cdpUrl, sites.origins, site, session.pageTargetId);
 
 /** What `site`'s account page says in the session's first tab. */
-export async function statusOf(session: Session, sites: TestSites, site: SiteId): Promise<SiteStatus> {
-  const driver = await BrowserDriver.connect(session.cdpUrl, session.pageTargetId);
-  try {
-    return await driver.statusAt(`${sites.origins[site]}/account`);
-  } finally {
-    await driver.close();
-  }
-}
+export const statusOf = (session: Session, sites: TestSites, site: FormSite) =>
+  siteStatus(session.cdpUrl, sites.origins, site, session.pageTargetId);
 
 /** Evaluates `expression` in the session's first tab, on `url` (navigated to first). */
 export async function evaluateAt(session: Session, url: string, expression: string): Promise<unknown> {

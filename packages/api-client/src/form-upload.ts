@@ -1,7 +1,7 @@
 import { openAsBlob } from "node:fs";
 import { Readable } from "node:stream";
 import type { ReadableStream as WebReadableStream } from "node:stream/web";
-import { cliError } from "../errors.js";
+import { apiClientError } from "./errors.js";
 import type { StreamedBody } from "./http-transport.js";
 
 /** A file on disk to upload. */
@@ -52,7 +52,7 @@ async function* reportChangedFiles(body: WebReadableStream<Uint8Array>, files: r
   } catch (error) {
     // A file-backed Blob refuses to read a file whose size or mtime changed since it was opened.
     if ((error as Error).name !== "NotReadableError") throw error;
-    throw cliError({
+    throw apiClientError({
       kind: "conflict",
       code: "FILE_CHANGED",
       message: `${files.join(", ")} changed while being uploaded`,

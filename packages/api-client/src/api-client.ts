@@ -1,4 +1,6 @@
-import type { Readable } from "node:stream";
+import { createReadStream } from "node:fs";
+import { stat } from "node:fs/promises";
+import { Readable } from "node:stream";
 import {
   browserDataUploadedAnswerSchema,
   downloadLinkAnswerSchema,
@@ -28,6 +30,19 @@ export type BodyTap = (body: Readable, length: number | undefined) => Readable;
 export interface SaveOptions {
   /** Save only if the head is still this version (`If-Match`); otherwise a 412 with the current one. */
   baseVersion?: number;
+  tap?: BodyTap;
+}
+
+/**
+ * What a merged save sends: a state document, an environment archive on disk
+ * (extension and profile files included), or a body already streamed (a
+ * `.json` or `.tar.gz` file with its media type).
+ */
+export type MergedSaveSource = { state: object } | { archiveFile: string } | { upload: StreamedBody };
+
+export interface MergedSaveOptions {
+  /** The version the state started from; `null` for an environment that had none (`?base=none`). */
+  base: number | null;
   tap?: BodyTap;
 }
 
@@ -120,22 +135,23 @@ export class ApiClient {
   }
 
   /**
-   * `PUT /environments/:id/state?base=<version|none>`: a session's save,
-   * merged into whatever was saved since `mergeBase` (`null`: the environment
-   * had no version when the session started). Answers the receipt's `saved`.
+   * `PUT /environments/:id/state?base=<version|none>`: saves a state that
+   * started from `base`, merged three-way with whatever was saved since (the
+   * later save wins a unit both changed). Resolves to the receipt's `saved`
+   * object and the environment as it now is; a base no longer kept is a 409
+   * `MERGE_BASE_NOT_KEPT`.
    */
-  mergeState(
-    environmentId: string,
-    upload: StreamedBody,
-    options: { mergeBase: number | null; tap?: BodyTap },
-  ) {
-    const body = options.tap ? options.tap(upload.body, upload.length) : upload.body;
+  async saveMergedState(environmentId: string, source: MergedSaveSource, options: MergedSaveOptions) {
+    const upload = await mergedSaveBody(source);
     return this.#http.json(
       mergedSaveAnswerSchema,
       "PUT",
-      `/environments/${id(environmentId)}/state?base=${options.mergeBase ?? "none"}`,
-      "merged save",
-      { upload: { ...upload, body } },
+      `/environments/${id(environmentId)}/state`,
+      "save state",
+      {
+        upload: options.tap ? { ...upload, body: options.tap(upload.body, upload.length) } : upload,
+        query: { base: options.base ?? "none" },
+      },
     );
   }
 
@@ -231,4 +247,20 @@ export class ApiClient {
   openFile(fileId: string): Promise<StreamedAnswer> {
     return this.#http.stream("GET", `/files/${id(fileId)}`);
   }
+}
+
+/** The version a state download holds, from its ETag (`"7"`); undefined when the answer carries none. */
+export function stateVersion(answer: StreamedAnswer): number | undefined {
+  const version = Number(/^(?:W\/)?"?(\d+)"?$/.exec(answer.headers.get("etag") ?? "")?.[1] ?? Number.NaN);
+  return Number.isSafeInteger(version) ? version : undefined;
+}
+
+async function mergedSaveBody(source: MergedSaveSource): Promise<StreamedBody> {
+  if ("upload" in source) return source.upload;
+  if ("state" in source) {
+    const bytes = Buffer.from(JSON.stringify(source.state));
+    return { body: Readable.from([bytes]), contentType: "application/json", length: bytes.length };
+  }
+  const { size } = await stat(source.archiveFile);
+  return { body: createReadStream(source.archiveFile), contentType: "application/gzip", length: size };
 }

@@ -2,8 +2,8 @@ import { Readable } from "node:stream";
 import type { ReadableStream as WebReadableStream } from "node:stream/web";
 import { isWebrunError, type WebrunError } from "@webrun/errors";
 import type { z } from "zod";
-import { cliError } from "../errors.js";
 import { apiUnreachable, errorFromAnswer, unexpectedAnswer } from "./api-errors.js";
+import { apiClientError } from "./errors.js";
 
 /** A request body streamed from its source as it is sent. */
 export interface StreamedBody {
@@ -200,7 +200,7 @@ function isRedirectRefusal(error: unknown): boolean {
 
 function redirected(apiUrl: string, status?: number, location?: string | null): WebrunError {
   const target = location ? ` to ${new URL(location, apiUrl).origin}` : "";
-  return cliError({
+  return apiClientError({
     kind: "invalid_input",
     code: "API_REDIRECT",
     message: `the webrun API at ${apiUrl} redirects${status ? ` (HTTP ${status}${target})` : ""}: give --api the final URL`,

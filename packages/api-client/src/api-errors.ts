@@ -1,7 +1,7 @@
 import { errorAnswerSchema } from "@webrun/api-contract";
 import { type ErrorKind, errorKinds, httpStatusByKind, WebrunError } from "@webrun/errors";
 import { isLoopbackHost } from "@webrun/proxy-config";
-import { cliError } from "../errors.js";
+import { apiClientError } from "./errors.js";
 
 /**
  * The inverse of the one kind → status mapping, so an answer of the API
@@ -59,7 +59,7 @@ export function errorFromAnswer(
 /** The API could not be reached, or the connection broke mid-transfer: exit 2, naming the URL (never the key) and what to check. */
 export function apiUnreachable(apiUrl: string, error: unknown): WebrunError {
   const reason = networkReason(error);
-  return cliError({
+  return apiClientError({
     kind: "unavailable",
     code: "API_UNREACHABLE",
     message: `cannot reach the webrun API at ${apiUrl}: ${reason}; ${whatToCheck(apiUrl, reason)}`,
@@ -79,7 +79,7 @@ function whatToCheck(apiUrl: string, reason: string): string {
 
 /** A 2xx answer that is not what the route documents: a wrong `--api`, or a server of another version. */
 export function unexpectedAnswer(apiUrl: string, what: string, detail: string): WebrunError {
-  return cliError({
+  return apiClientError({
     kind: "internal",
     code: "API_ANSWER_INVALID",
     message: `the webrun API at ${apiUrl} gave an unexpected answer to ${what}: ${detail}`,

@@ -4,13 +4,11 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { PassThrough, Readable } from "node:stream";
+import { Readable } from "node:stream";
 import { exitCodeForKind, isWebrunError, type WebrunError } from "@webrun/errors";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { ApiClient } from "../src/api-client/api-client.js";
-import { apiClientFrom } from "../src/api-client/api-options.js";
-import { formUpload } from "../src/api-client/form-upload.js";
-import { minBytesForBar, trackTransfer } from "../src/progress.js";
+import { ApiClient, stateVersion } from "../src/api-client.js";
+import { formUpload } from "../src/form-upload.js";
 
 // The client against a tiny node:http server whose answers each test sets:
 // what goes on the wire (key, bodies, streaming) and how answers become errors.
@@ -338,6 +336,17 @@ describe("ApiClient streams", () => {
     expect(seen).toEqual({ accept: "application/json", url: "/environments/e1/state" });
   });
 
+  it("reads the version a state download holds from its ETag", async () => {
+    handler = (_request, response) => response.writeHead(200, { etag: '"7"' }).end("{}");
+    const answer = await client().openState("e1", "json");
+    answer.body.resume();
+    expect(stateVersion(answer)).toBe(7);
+    handler = (_request, response) => response.end("{}");
+    const untagged = await client().openState("e1", "json");
+    untagged.body.resume();
+    expect(stateVersion(untagged)).toBeUndefined();
+  });
+
   it("reports a download cut off mid-way as the network failing", async () => {
     handler = (_request, response) => {
       response.writeHead(200, { "content-length": "1000000" });
@@ -392,140 +401,88 @@ describe("multipart bodies", () => {
   });
 });
 
-describe("API options", () => {
-  it("requires a key, from --key or WEBRUN_API_KEY, and never echoes it", () => {
-    const missing = (() => {
-      try {
-        apiClientFrom({}, { DATA_DIR: join(dir, "no-data-here") });
-      } catch (error) {
-        return error as WebrunError;
-      }
-    })();
-    expect(missing).toMatchObject({ code: "API_KEY_MISSING", kind: "invalid_input" });
-    expect(apiClientFrom({}, { WEBRUN_API_KEY: key }).apiUrl).toBe("http://127.0.0.1:8080");
-    expect(apiClientFrom({ key }, { WEBRUN_API: "https://api.example.com/v1/" }).apiUrl).toBe(
-      "https://api.example.com/v1",
-    );
-    expect(apiClientFrom({ api: "http://h:1", key }, { WEBRUN_API: "http://other:2" }).apiUrl).toBe(
-      "http://h:1",
-    );
-  });
-
-  describe("the local key `pnpm start` keeps in DATA_DIR", () => {
-    const localKey = "wk_local_0123456789abcdefABCDEF";
-    let dataDir: string;
-    beforeAll(async () => {
-      dataDir = await mkdtemp(join(dir, "data-"));
-      await writeFile(join(dataDir, "local-api.key"), `${localKey}\n`, { mode: 0o600 });
-    });
-    const sentKey = async (options: { api?: string; key?: string }, env: NodeJS.ProcessEnv) => {
-      let authorization: string | undefined;
-      handler = (request, response) => {
-        authorization = request.headers.authorization;
-        answer(response, 200, { success: true, environments: [] });
+describe("merged saves", () => {
+  const saved = {
+    version: 4,
+    baseVersion: 2,
+    merged: true,
+    mergedWith: [3],
+    conflicts: 1,
+    changes: {
+      cookies: { added: 1, changed: 0, removed: 0 },
+      origins: { added: 0, changed: 1, removed: 0 },
+      extensions: { added: 0, changed: 0, removed: 0 },
+    },
+    dropped: { expiredCookies: 0, indexedDbRecordsWithoutStore: 0, extensionStorageWithoutExtension: 0 },
+  };
+  const summary = {
+    cookies: 1,
+    cookieDomains: ["example.com"],
+    origins: ["https://example.com"],
+    originCount: 1,
+    extensions: [],
+    stateBytes: 10,
+    extensionBytes: 0,
+    profileFiles: 0,
+    profileBytes: 0,
+    totalBytes: 10,
+  };
+  let seen: { method?: string; url?: string; type?: string; length?: string; body?: string };
+  const recordAndAnswer = (savedAnswer: unknown) => {
+    handler = async (request, response) => {
+      seen = {
+        method: request.method,
+        url: request.url,
+        type: request.headers["content-type"],
+        length: request.headers["content-length"],
+        body: await readBody(request),
       };
-      await apiClientFrom(options, env).listEnvironments();
-      return authorization;
+      answer(response, 200, { success: true, saved: savedAnswer, summary, environment });
     };
+  };
 
-    it("is sent to an API on this machine when no key is given", async () => {
-      expect(await sentKey({}, { WEBRUN_API: apiUrl, DATA_DIR: dataDir })).toBe(`Bearer ${localKey}`);
-      expect(await sentKey({ api: apiUrl }, { DATA_DIR: dataDir })).toBe(`Bearer ${localKey}`);
-    });
-
-    it("gives way to WEBRUN_API_KEY and --key", async () => {
-      expect(await sentKey({}, { WEBRUN_API: apiUrl, DATA_DIR: dataDir, WEBRUN_API_KEY: key })).toBe(
-        `Bearer ${key}`,
-      );
-      expect(await sentKey({ key: "wk_flag_key_000000" }, { WEBRUN_API: apiUrl, DATA_DIR: dataDir })).toBe(
-        "Bearer wk_flag_key_000000",
-      );
-    });
-
-    it("never goes to another host", () => {
-      const error = (() => {
-        try {
-          apiClientFrom({}, { WEBRUN_API: "https://api.example.com", DATA_DIR: dataDir });
-        } catch (e) {
-          return e as WebrunError;
-        }
-      })();
-      expect(error).toMatchObject({
-        code: "API_KEY_MISSING",
-        message: "no API key for https://api.example.com: set WEBRUN_API_KEY (or pass --key)",
-      });
-    });
-
-    it("when missing, the message says how to get one; when refused, names the file, never the key", async () => {
-      const empty = join(dir, "empty-data");
-      const missing = (() => {
-        try {
-          apiClientFrom({}, { WEBRUN_API: apiUrl, DATA_DIR: empty });
-        } catch (e) {
-          return e as WebrunError;
-        }
-      })();
-      expect(missing).toMatchObject({
-        code: "API_KEY_MISSING",
-        message: `no API key: set WEBRUN_API_KEY (or pass --key), or start the API here with \`pnpm start\` and no API_KEYS, which creates ${join(empty, "local-api.key")}`,
-      });
-
-      handler = (_request, response) =>
-        answer(response, 401, { success: false, message: "Invalid API key", code: "UNAUTHORIZED" });
-      const refused = await failure(
-        apiClientFrom({}, { WEBRUN_API: apiUrl, DATA_DIR: dataDir }).listEnvironments(),
-      );
-      expect(refused.message).toBe(
-        `Invalid API key: the API at ${apiUrl} does not accept the key from ${join(dataDir, "local-api.key")}; set WEBRUN_API_KEY to one of the keys in its API_KEYS`,
-      );
-      expect(refused.message).not.toContain(localKey);
+  it("send a state document with ?base= and hand back the receipt's saved object", async () => {
+    recordAndAnswer(saved);
+    const state = { version: 1, cookies: [], origins: [] };
+    const result = await client().saveMergedState("e1", { state }, { base: 2 });
+    expect(result.saved).toEqual(saved);
+    expect(seen).toEqual({
+      method: "PUT",
+      url: "/environments/e1/state?base=2",
+      type: "application/json",
+      length: String(JSON.stringify(state).length),
+      body: JSON.stringify(state),
     });
   });
 
-  it("refuses a URL with credentials without repeating it, and non-http schemes", () => {
-    const attempt = (api: string) => {
-      try {
-        apiClientFrom({ api, key });
-      } catch (error) {
-        return error as WebrunError;
-      }
-      throw new Error("accepted");
-    };
-    const withPassword = attempt("http://user:hunter2@127.0.0.1:8080");
-    expect(withPassword.code).toBe("API_URL_INVALID");
-    expect(withPassword.message).not.toContain("hunter2");
-    expect(attempt("ftp://127.0.0.1").code).toBe("API_URL_INVALID");
-    expect(attempt("not a url").code).toBe("API_URL_INVALID");
-  });
-});
-
-describe("progress bars", () => {
-  const tty = () => Object.assign(new PassThrough(), { isTTY: true, columns: 100 });
-
-  it("draw on a terminal for a large transfer and pass every byte through unchanged", async () => {
-    const terminal = tty();
-    let drawn = "";
-    terminal.on("data", (chunk: Buffer) => {
-      drawn += chunk.toString();
+  it("send an archive from disk, and base=none for an environment that had no version", async () => {
+    recordAndAnswer({ ...saved, version: 1, baseVersion: null, merged: false, mergedWith: [] });
+    const archive = join(dir, "environment.tar.gz");
+    await writeFile(archive, "gzip bytes");
+    await client().saveMergedState("e1", { archiveFile: archive }, { base: null });
+    expect(seen).toMatchObject({
+      url: "/environments/e1/state?base=none",
+      type: "application/gzip",
+      length: "10",
+      body: "gzip bytes",
     });
-    const data = Buffer.alloc(minBytesForBar * 2, 9);
-    const tracked = trackTransfer(
-      "push",
-      Readable.from([data.subarray(0, minBytesForBar), data.subarray(minBytesForBar)]),
-      data.length,
-      terminal,
-    );
-    const out: Buffer[] = [];
-    for await (const chunk of tracked) out.push(chunk as Buffer);
-    expect(Buffer.concat(out).equals(data)).toBe(true);
-    expect(drawn).toContain("push");
-    expect(drawn).toContain("100%");
-    expect(drawn).toContain("2.0 MiB/2.0 MiB");
   });
 
-  it("stay silent when stderr is not a terminal, or the transfer is small", () => {
-    const body = Readable.from([Buffer.alloc(10)]);
-    expect(trackTransfer("push", body, minBytesForBar * 4, new PassThrough())).toBe(body);
-    expect(trackTransfer("push", body, 10, tty())).toBe(body);
+  it("send a body streamed by the caller as it is", async () => {
+    recordAndAnswer(saved);
+    const upload = { body: Readable.from([Buffer.from("{}")]), contentType: "application/json", length: 2 };
+    await client().saveMergedState("e1", { upload }, { base: 3 });
+    expect(seen).toMatchObject({
+      url: "/environments/e1/state?base=3",
+      type: "application/json",
+      body: "{}",
+    });
+  });
+
+  it("refuse an answer without the saved object (a server that replaced instead of merging)", async () => {
+    recordAndAnswer(undefined);
+    const error = await failure(client().saveMergedState("e1", { state: {} }, { base: 1 }));
+    expect(error.code).toBe("API_ANSWER_INVALID");
+    expect(error.message).toContain("saved");
   });
 });
