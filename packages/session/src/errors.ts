@@ -23,7 +23,7 @@ export const sessionErrors = {
         `${isWebrunError(cause) ? ` (${cause.message})` : ""}; nothing was saved. ` +
         `The capture is kept, readable only by you, in ${details.folder}: retry with ` +
         `retryUnsavedCapture(backend, ${JSON.stringify(details.folder)}) from @webrun/session, or send its ` +
-        `capture.json "state" to PUT /environments/${details.environmentId}/state?base=${details.mergeBase ?? ""}; ` +
+        `capture.json "state" to PUT /environments/${details.environmentId}/state?base=${details.mergeBase ?? "none"}; ` +
         "then delete the folder",
       details: {
         folder: details.folder,

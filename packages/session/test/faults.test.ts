@@ -74,7 +74,7 @@ describe("bad input and faults", () => {
     expect(failure.message).toContain(folder);
     expect(failure.message).toContain("store unreachable");
     expect(failure.message).toContain(`retryUnsavedCapture(backend, ${JSON.stringify(folder)})`);
-    expect(failure.message).toContain(`PUT /environments/${envId}/state?base=`);
+    expect(failure.message).toContain(`PUT /environments/${envId}/state?base=none;`);
     const kept = path.join(folder, "capture.json");
     expect((await stat(folder)).mode & 0o777).toBe(0o700);
     expect((await stat(kept)).mode & 0o777).toBe(0o600);
