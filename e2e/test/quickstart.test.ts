@@ -33,10 +33,9 @@ const repoRoot = fileURLToPath(new URL("../../", import.meta.url));
 const walk = {
   start: /^pnpm start$/,
   create: /^pnpm --silent webrun-env env create \S+$/,
-  launch: /^pnpm --silent webrun-env launch --env <id>$/,
-  capture: /^pnpm --silent webrun-env capture --cdp <http> --push <id>$/,
-  relaunch: /^pnpm --silent webrun-env launch --env <id>$/,
+  session: /^pnpm --silent webrun-env session --env <id>$/,
   upload: /^pnpm --silent webrun-env files upload \S+ --env <id>$/,
+  again: /^pnpm --silent webrun-env session --env <id>$/,
   inspect: /^pnpm --silent webrun-env env inspect <id>$/,
 };
 type Step = keyof typeof walk;
@@ -63,17 +62,32 @@ async function headlessChromium(dir: string, sites: TestSites): Promise<string> 
   return wrapper;
 }
 
-interface LaunchReady {
+interface SessionReady {
   cdp: string;
   http: string;
   pid: number;
-  pageTargetId?: string;
+  pageTargetId: string;
+  filesDir: string;
 }
 
-const firstJsonLine = ({ stdout }: { stdout: string }): LaunchReady | undefined => {
+interface Receipt {
+  saved: { version: number; baseVersion: number | null; merged: boolean } | null;
+}
+
+const firstJsonLine = ({ stdout }: { stdout: string }): SessionReady | undefined => {
   const newline = stdout.indexOf("\n");
-  return newline === -1 ? undefined : (JSON.parse(stdout.slice(0, newline)) as LaunchReady);
+  return newline === -1 ? undefined : (JSON.parse(stdout.slice(0, newline)) as SessionReady);
 };
+
+/** Ctrl-C to a session: it captures, saves and prints its receipt as its last line. */
+async function stopSession(session: RunningCommand): Promise<Receipt> {
+  // Capturing and saving take a few seconds on a loaded machine: wait for the group, as a person would.
+  // (The exit code is the shell's, 130 after a Ctrl-C; what the session did is in its receipt.)
+  await session.interrupt(60_000);
+  const lines = session.stdout().trim().split("\n");
+  expect(lines.length, session.stderr()).toBeGreaterThan(1);
+  return JSON.parse(lines.at(-1) as string) as Receipt;
+}
 
 const isAlive = (pid: number) => {
   try {
@@ -134,7 +148,9 @@ describe("the README's quick start, as written", { timeout: 180_000 }, () => {
   });
 
   let id: string;
-  let launched: LaunchReady;
+  let first: SessionReady;
+  let profileDir: string | undefined;
+  const file = () => path.basename(commands.upload.split(" ").at(-3) as string);
 
   it("pnpm start with no variables: listens on loopback with a local key made once, 0600, named but never logged", async () => {
     server = groups.start(commands.start);
@@ -161,44 +177,42 @@ describe("the README's quick start, as written", { timeout: 180_000 }, () => {
     expect(id, created.stdout).toBeDefined();
   });
 
-  it("launch --env opens a browser; logging in to a site there, capture --push saves it while it is open", async () => {
-    const launch = groups.start(fillPlaceholders(commands.launch, { id }));
-    launched = await waitForOutput(launch, firstJsonLine, "the browser's JSON line");
-    const bank = `${sites.origins.bank}/account`;
-    const notes = `${sites.origins.notes}/account`;
-    const driver = await BrowserDriver.connect(launched.http, launched.pageTargetId);
+  it("session --env opens a browser; logged in there, Ctrl-C saves it and removes the browser's profile", async () => {
+    const session = groups.start(fillPlaceholders(commands.session, { id }));
+    first = await waitForOutput(session, firstJsonLine, "the session's JSON line");
+    profileDir = (await readFile(`/proc/${first.pid}/cmdline`, "latin1"))
+      .split("\0")
+      .find((arg) => arg.startsWith("--user-data-dir="))
+      ?.slice("--user-data-dir=".length);
+    expect(profileDir).toBeDefined();
+    const driver = await BrowserDriver.connect(first.http, first.pageTargetId);
     try {
-      expect(await driver.statusAt(bank)).toMatchObject({ loggedIn: false });
+      expect(await driver.statusAt(`${sites.origins.bank}/account`)).toMatchObject({ loggedIn: false });
       for (const site of ["bank", "notes"] as const) {
         await driver.goto(`${sites.origins[site]}/login`);
         await driver.submitLogin(testUserOf(site), testPassword);
         await driver.status(`${sites.origins[site]}/account`, (status: SiteStatus) => status.loggedIn);
       }
-      expect(await driver.statusAt(notes)).toMatchObject({ loggedIn: true });
     } finally {
       await driver.close();
     }
-
-    const captured = await groups.run(fillPlaceholders(commands.capture, { http: launched.http, id }));
-    expect(captured.stderr).toBe("");
-    expect(captured.code).toBe(0);
-    expect(JSON.parse(captured.stdout)).toMatchObject({ pushed: { environmentId: id, version: 1 } });
-
-    // Ctrl-C in the launch terminal: the browser and the CLI end, the temporary profile is gone.
-    const profileDir = (await readFile(`/proc/${launched.pid}/cmdline`, "latin1"))
-      .split("\0")
-      .find((arg) => arg.startsWith("--user-data-dir="))
-      ?.slice("--user-data-dir=".length);
-    expect(profileDir).toBeDefined();
-    await launch.interrupt();
-    expect(isAlive(launched.pid)).toBe(false);
+    const receipt = await stopSession(session);
+    expect(receipt.saved).toMatchObject({ version: 1, baseVersion: null, merged: false });
+    expect(isAlive(first.pid)).toBe(false);
     expect(existsSync(profileDir as string)).toBe(false);
   });
 
-  it("launch --env again: still logged in", async () => {
-    const relaunch = groups.start(fillPlaceholders(commands.relaunch, { id }));
-    const ready = await waitForOutput(relaunch, firstJsonLine, "the browser's JSON line");
-    expect(ready.pid).not.toBe(launched.pid);
+  it("files upload keeps a file with the environment", async () => {
+    const uploaded = await groups.run(fillPlaceholders(commands.upload, { id }));
+    expect(uploaded.stderr).toBe("");
+    expect(uploaded.code).toBe(0);
+    expect(uploaded.stdout).toContain(file());
+  });
+
+  it("session --env again: still logged in, with the file in filesDir; Ctrl-C saves a new version", async () => {
+    const session = groups.start(fillPlaceholders(commands.again, { id }));
+    const ready = await waitForOutput(session, firstJsonLine, "the session's JSON line");
+    expect(ready.pid).not.toBe(first.pid);
     const driver = await BrowserDriver.connect(ready.http, ready.pageTargetId);
     try {
       expect(await driver.statusAt(`${sites.origins.bank}/account`)).toEqual({
@@ -212,22 +226,20 @@ describe("the README's quick start, as written", { timeout: 180_000 }, () => {
     } finally {
       await driver.close();
     }
-    await relaunch.interrupt();
+    const copy = path.join(ready.filesDir, file());
+    expect(await readFile(copy, "utf8")).toBe(await readFile(path.join(repoRoot, file()), "utf8"));
+    const receipt = await stopSession(session);
+    expect(receipt.saved).toMatchObject({ version: 2, baseVersion: 1, merged: false });
+    expect(existsSync(ready.filesDir)).toBe(false);
   });
 
-  it("files upload keeps a file with the environment; env inspect shows the login and the file", async () => {
-    const uploaded = await groups.run(fillPlaceholders(commands.upload, { id }));
-    expect(uploaded.stderr).toBe("");
-    expect(uploaded.code).toBe(0);
-    const file = path.basename(commands.upload.split(" ").at(-3) as string);
-    expect(uploaded.stdout).toContain(file);
-
+  it("env inspect shows the logins and the file", async () => {
     const inspected = await groups.run(fillPlaceholders(commands.inspect, { id }));
     expect(inspected.stderr).toBe("");
     expect(inspected.code).toBe(0);
     expect(inspected.stdout).toMatch(/^cookies for {2}.*bank\.test/m);
     expect(inspected.stdout).toContain(sites.origins.notes);
-    expect(inspected.stdout).toMatch(new RegExp(`^\\S+\\s+${file.replaceAll(".", "\\.")}\\s`, "m"));
+    expect(inspected.stdout).toMatch(new RegExp(`^\\S+\\s+${file().replaceAll(".", "\\.")}\\s`, "m"));
   });
 
   it("Ctrl-C stops the API; no line it printed holds the key", async () => {

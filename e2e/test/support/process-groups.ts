@@ -11,8 +11,8 @@ export interface RunningCommand {
   stderr(): string;
   /** Resolves with the shell's exit code (or 128 + signal) once it has exited. */
   exited: Promise<number>;
-  /** Ctrl-C: SIGINT to the whole group; resolves once every process of the group is gone (SIGKILL after 20 s). */
-  interrupt(): Promise<number>;
+  /** Ctrl-C: SIGINT to the whole group; resolves once every process of the group is gone (SIGKILL after `graceMs`, 20 s by default). */
+  interrupt(graceMs?: number): Promise<number>;
 }
 
 /**
@@ -46,9 +46,9 @@ export class ProcessGroups {
     const exited = new Promise<number>((resolve) => {
       child.once("close", (code, signal) => resolve(code ?? 128 + signalNumber(signal)));
     });
-    const interrupt = async () => {
+    const interrupt = async (graceMs = 20_000) => {
       signalGroup(pgid, "SIGINT");
-      const gone = await groupGone(pgid, 20_000);
+      const gone = await groupGone(pgid, graceMs);
       if (!gone) signalGroup(pgid, "SIGKILL");
       await groupGone(pgid, 5_000);
       this.#groups.delete(pgid);
