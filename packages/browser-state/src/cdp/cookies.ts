@@ -1,4 +1,4 @@
-import { type Cookie, cookieSchema } from "@webrun/state";
+import { type Cookie, cookieSchema, type DroppedItems } from "@webrun/state";
 import type { Protocol } from "devtools-protocol";
 import type { CdpConnection } from "./cdp-connection.js";
 
@@ -6,19 +6,25 @@ import type { CdpConnection } from "./cdp-connection.js";
  * Every cookie of the browser (or of one browser context), HttpOnly and
  * partitioned ones included, from the browser session. Cookies BrowserState
  * cannot hold are left out: opaque partition keys (they cannot be set again)
- * and anything that fails the schema (e.g. control characters).
+ * and anything that fails the schema (e.g. control characters); `dropped`
+ * counts them by reason.
  */
 export async function readAllCookies(
   connection: CdpConnection,
   browserContextId?: string,
-): Promise<Cookie[]> {
+): Promise<{ cookies: Cookie[]; dropped: DroppedItems[] }> {
   const { cookies } = await connection.send(
     "Storage.getCookies",
     browserContextId ? { browserContextId } : {},
   );
   const result: Cookie[] = [];
+  const opaque: DroppedItems = { reason: "opaque partition key: cannot be set again", count: 0 };
+  const invalid: DroppedItems = { reason: "not a valid cookie for BrowserState", count: 0 };
   for (const raw of cookies) {
-    if (raw.partitionKeyOpaque) continue;
+    if (raw.partitionKeyOpaque) {
+      opaque.count++;
+      continue;
+    }
     const cookie = cookieSchema.safeParse({
       name: raw.name,
       value: raw.value,
@@ -35,8 +41,9 @@ export async function readAllCookies(
       partitionKey: raw.partitionKey,
     });
     if (cookie.success) result.push(cookie.data);
+    else invalid.count++;
   }
-  return result;
+  return { cookies: result, dropped: [opaque, invalid].filter((item) => item.count > 0) };
 }
 
 /**
