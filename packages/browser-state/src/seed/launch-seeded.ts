@@ -8,6 +8,7 @@ import { type ControlledBrowser, type LaunchedBrowser, launchChromium } from "..
 import type { ProxyLaunchPlan } from "../proxy/proxy-launch-plan.js";
 import { writeOriginsThroughTab } from "../restore/restore-origins.js";
 import { type OpenExtensionFile, seedProfile } from "./seed-profile.js";
+import { seedSessionStorageInNewTabs } from "./session-storage-for-new-tabs.js";
 
 export interface LaunchSeededOptions {
   /** Default true. */
@@ -44,9 +45,11 @@ const seedParts = { localStorage: false, sessionStorage: true, indexedDB: true }
  * navigation (no request reaches a real server).
  *
  * sessionStorage belongs to a tab, so it is written into one page target
- * that is then left on about:blank and handed over as `pageTargetId`: use
- * that tab for the first navigation (Playwright's `connectOverCDP` shows it
- * as the first page of the default context). `close()` closes the browser
+ * that is then left on about:blank and handed over as `pageTargetId`
+ * (Playwright's `connectOverCDP` shows it as the first page of the default
+ * context); and for as long as the browser runs, every new tab gets the
+ * first-party sessionStorage of an origin before that origin's first script
+ * runs there (see {@link seedSessionStorageInNewTabs}). `close()` closes the browser
  * and removes the temporary profile.
  */
 export async function launchSeeded(
@@ -83,6 +86,7 @@ export async function launchSeeded(
         await tab.close();
       }
     }
+    const stopSeedingTabs = await seedSessionStorageInNewTabs(connection, state.origins);
     const launched = browser;
     let closing: Promise<void> | undefined;
     return {
@@ -95,6 +99,7 @@ export async function launchSeeded(
       exited: launched.exited,
       close(closeOptions) {
         closing ??= (async () => {
+          stopSeedingTabs();
           try {
             await launched.close(closeOptions);
           } finally {
