@@ -1,7 +1,6 @@
 import {
   type BrowserState,
   type DroppedItems,
-  keptAll,
   kindReport,
   type StateReport,
   stateReport,
@@ -15,6 +14,12 @@ export class CaptureNotes {
   readonly warnings: string[] = [];
   readonly cookiesDropped: DroppedItems[] = [];
   private readonly unsupportedKeys = new Set<string>();
+  private readonly extensionsWithoutStorage: string[] = [];
+
+  /** An extension whose worker is asleep and whose profile could not be read: its chrome.storage is missing. */
+  extensionStorageMissed(extensionId: string): void {
+    this.extensionsWithoutStorage.push(extensionId);
+  }
 
   /** A storage key BrowserState cannot express (extension pages, nonce or opaque partitions). */
   unsupportedStorageKey = (storageKey: string): void => {
@@ -25,7 +30,7 @@ export class CaptureNotes {
     this.warnings.push(warning);
   }
 
-  report(state: BrowserState, extensionsDropped: readonly DroppedItems[] = []): StateReport {
+  report(state: BrowserState): StateReport {
     const unsupported = [...this.unsupportedKeys];
     const withUnsupportedValues = state.origins.filter((origin) =>
       origin.indexedDB.some((database) =>
@@ -35,7 +40,6 @@ export class CaptureNotes {
       ),
     );
     const cookieLoss = this.cookiesDropped.reduce((sum, item) => sum + item.count, 0);
-    const extensionLoss = extensionsDropped.reduce((sum, item) => sum + item.count, 0);
     return stateReport({
       cookies: kindReport(state.cookies.length, state.cookies.length + cookieLoss, this.cookiesDropped),
       origins: kindReport(
@@ -55,10 +59,18 @@ export class CaptureNotes {
           },
         ],
       ),
-      extensions:
-        extensionLoss === 0
-          ? keptAll(state.extensions.length)
-          : kindReport(state.extensions.length, state.extensions.length + extensionLoss, extensionsDropped),
+      extensions: kindReport(
+        state.extensions.length - this.extensionsWithoutStorage.length,
+        state.extensions.length,
+        [
+          {
+            reason:
+              "chrome.storage not captured: the service worker is asleep and the profile is not readable here",
+            count: this.extensionsWithoutStorage.length,
+            examples: this.extensionsWithoutStorage.slice(0, 5),
+          },
+        ],
+      ),
       warnings: this.warnings,
     });
   }

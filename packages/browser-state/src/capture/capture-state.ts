@@ -113,6 +113,7 @@ export async function captureFromConnection(
       : await captureExtensions(connection, {
           inlineFiles: options.inlineExtensionFiles === true,
           ...(profileDir ? { profileDir } : {}),
+          notes,
           ...(options.onExtensionFolder ? { onExtensionFolder: options.onExtensionFolder } : {}),
         });
   const state = browserStateSchema.parse({

@@ -4,7 +4,9 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { type OriginState, originSchema } from "@webrun/state";
 import {
+  extensionStorageDir,
   localStorageDir,
+  readExtensionStorage,
   readLocalStorageDir,
   readSessionStorageDir,
   sessionStorageDir,
@@ -57,6 +59,38 @@ async function readCopyOf<T>(
   } catch (error) {
     notes.warn(`could not read a copy of ${leveldbDir}: ${(error as Error).message.slice(0, 200)}`);
     return [];
+  } finally {
+    await rm(copy, { recursive: true, force: true });
+  }
+}
+
+/**
+ * `chrome.storage.local`/`sync` of an extension from a copy of the running
+ * profile's `Local/Sync Extension Settings/<id>` (locked while Chromium
+ * runs): what an extension whose service worker is asleep has stored.
+ * `undefined`, with a warning, when it cannot be read.
+ */
+export async function extensionStorageOfLiveProfile(
+  profileDir: string,
+  extensionId: string,
+  notes: CaptureNotes,
+): Promise<Awaited<ReturnType<typeof readExtensionStorage>> | undefined> {
+  const copy = await mkdtemp(path.join(tmpdir(), "webrun-extension-storage-"));
+  try {
+    for (const area of ["local", "sync"] as const) {
+      const source = extensionStorageDir(profileDir, extensionId, area);
+      if (!existsSync(source)) continue;
+      await cp(source, extensionStorageDir(copy, extensionId, area), {
+        recursive: true,
+        filter: (file) => path.basename(file) !== "LOCK",
+      });
+    }
+    return await readExtensionStorage(copy, extensionId);
+  } catch (error) {
+    notes.warn(
+      `could not read a copy of extension ${extensionId}'s storage: ${(error as Error).message.slice(0, 200)}`,
+    );
+    return undefined;
   } finally {
     await rm(copy, { recursive: true, force: true });
   }
