@@ -5,6 +5,7 @@ import {
   type StateReport,
   stateReport,
 } from "@webrun/state";
+import { originsWithUnsupportedValues, unsupportedValuesDropped } from "../report/unsupported-values.js";
 
 /**
  * What a capture could not read or keep, gathered while it runs and turned
@@ -32,13 +33,7 @@ export class CaptureNotes {
 
   report(state: BrowserState): StateReport {
     const unsupported = [...this.unsupportedKeys];
-    const withUnsupportedValues = state.origins.filter((origin) =>
-      origin.indexedDB.some((database) =>
-        database.objectStores.some((store) =>
-          store.records.some((record) => holdsUnsupported(record.value) || holdsUnsupported(record.key)),
-        ),
-      ),
-    );
+    const withUnsupportedValues = originsWithUnsupportedValues(state);
     const cookieLoss = this.cookiesDropped.reduce((sum, item) => sum + item.count, 0);
     return stateReport({
       cookies: kindReport(state.cookies.length, state.cookies.length + cookieLoss, this.cookiesDropped),
@@ -51,12 +46,7 @@ export class CaptureNotes {
             count: unsupported.length,
             examples: unsupported.slice(0, 5),
           },
-          {
-            reason:
-              "IndexedDB values that cannot be serialised (Blob, File, CryptoKey…) kept as placeholders and not restored",
-            count: withUnsupportedValues.length,
-            examples: withUnsupportedValues.slice(0, 5).map((origin) => origin.origin),
-          },
+          unsupportedValuesDropped(withUnsupportedValues),
         ],
       ),
       extensions: kindReport(
@@ -74,12 +64,4 @@ export class CaptureNotes {
       warnings: this.warnings,
     });
   }
-}
-
-/** Whether a typed-JSON value holds an `Unsupported` placeholder anywhere. */
-function holdsUnsupported(value: unknown): boolean {
-  if (Array.isArray(value)) return value.some(holdsUnsupported);
-  if (value === null || typeof value !== "object") return false;
-  if ((value as { $type?: unknown }).$type === "Unsupported") return true;
-  return Object.values(value).some(holdsUnsupported);
 }

@@ -1,11 +1,13 @@
 import { cp, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import type { BrowserState } from "@webrun/state";
+import type { BrowserState, StateReport } from "@webrun/state";
 import { writeCookies } from "../cdp/cookies.js";
 import { InterceptedTab } from "../cdp/intercepted-tab.js";
 import { type ControlledBrowser, type LaunchedBrowser, launchChromium } from "../chromium/launch-chromium.js";
 import type { ProxyLaunchPlan } from "../proxy/proxy-launch-plan.js";
+import { seedReport } from "../report/seed-report.js";
+import { verifySeededCookies } from "../report/seeded-cookies.js";
 import { writeOriginsThroughTab } from "../restore/restore-origins.js";
 import { type OpenExtensionFile, seedProfile } from "./seed-profile.js";
 import { seedSessionStorageInNewTabs } from "./session-storage-for-new-tabs.js";
@@ -33,6 +35,8 @@ export interface SeededBrowser extends LaunchedBrowser {
   readonly pageTargetId: string;
   /** Captured extension id → id in this browser (they differ for extensions without a manifest key). */
   readonly extensionIds: ReadonlyMap<string, string>;
+  /** What the browser holds of the state, read back: cookies over Chromium's caps are dropped there. */
+  readonly report: StateReport;
 }
 
 const seedParts = { localStorage: false, sessionStorage: true, indexedDB: true };
@@ -86,6 +90,7 @@ export async function launchSeeded(
         await tab.close();
       }
     }
+    const report = seedReport(state, await verifySeededCookies(connection, state.cookies));
     const stopSeedingTabs = await seedSessionStorageInNewTabs(connection, state.origins);
     const launched = browser;
     let closing: Promise<void> | undefined;
@@ -96,6 +101,7 @@ export async function launchSeeded(
       userDataDir: profileDir,
       pageTargetId: targetId,
       extensionIds: seeded.extensionIds,
+      report,
       exited: launched.exited,
       close(closeOptions) {
         closing ??= (async () => {
