@@ -34,7 +34,6 @@ export * from "./playwright/index.js";
 export {
   type DroppedItems,
   type KindReport,
-  keptAll,
   kindReport,
   type ReportedKind,
   type StateReport,

@@ -70,6 +70,11 @@ export function toCookieParam(cookie: Cookie): Protocol.Network.CookieParam {
 
 const cookieBatch = 1_000;
 
+/** A persistent cookie whose expiry has passed (session cookies never expire here). */
+export function hasExpired(cookie: Cookie, nowSeconds: number): boolean {
+  return !cookie.session && cookie.expires > 0 && cookie.expires <= nowSeconds;
+}
+
 /**
  * Sets cookies on the browser session in batches (bounded message size for
  * 10,000 cookies). Persistent cookies that have already expired are skipped:
@@ -81,9 +86,7 @@ export async function writeCookies(
   options: { browserContextId?: string; now?: number } = {},
 ): Promise<void> {
   const nowSeconds = (options.now ?? Date.now()) / 1000;
-  const live = cookies.filter(
-    (cookie) => cookie.session || cookie.expires <= 0 || cookie.expires > nowSeconds,
-  );
+  const live = cookies.filter((cookie) => !hasExpired(cookie, nowSeconds));
   for (let start = 0; start < live.length; start += cookieBatch) {
     await connection.send("Storage.setCookies", {
       cookies: live.slice(start, start + cookieBatch).map(toCookieParam),

@@ -1,6 +1,7 @@
 import type { Cookie, DroppedItems, KindReport } from "@webrun/state";
 import { kindReport } from "@webrun/state";
 import type { CdpConnection } from "../cdp/cdp-connection.js";
+import { hasExpired } from "../cdp/cookies.js";
 
 /** Chromium's cookie store limits (net/cookies/cookie_monster.h): it purges down to fewer when one is passed. */
 const perDomainCap = 180;
@@ -50,27 +51,26 @@ export async function verifySeededCookies(
     perDomain.set(key, (perDomain.get(key) ?? 0) + 1);
   }
   const expired: DroppedItems = { reason: "expired before it was seeded", count: 0 };
-  const domainCap: DroppedItems = {
-    reason: `Chromium caps: ${perDomainCap} per domain`,
-    count: 0,
-    examples: [],
-  };
+  const cappedDomains = new Set<string>();
+  const refusedDomains = new Set<string>();
+  const domainCap: DroppedItems = { reason: `Chromium caps: ${perDomainCap} per domain`, count: 0 };
   const allCap: DroppedItems = { reason: `Chromium caps: ${globalCap} in all`, count: 0 };
-  const refused: DroppedItems = { reason: "refused by Chromium", count: 0, examples: [] };
+  const refused: DroppedItems = { reason: "refused by Chromium", count: 0 };
   for (const [id, cookie] of wanted) {
     if (present.has(id)) continue;
     const key = capKey(cookie.domain);
-    if (!cookie.session && cookie.expires > 0 && cookie.expires <= nowSeconds) expired.count++;
+    if (hasExpired(cookie, nowSeconds)) expired.count++;
     else if ((perDomain.get(key) ?? 0) > perDomainCap) {
       domainCap.count++;
-      if (!domainCap.examples?.includes(key) && (domainCap.examples?.length ?? 0) < 5)
-        domainCap.examples?.push(key);
+      cappedDomains.add(key);
     } else if (wanted.size > globalCap) allCap.count++;
     else {
       refused.count++;
-      if ((refused.examples?.length ?? 0) < 5) refused.examples?.push(cookie.domain);
+      refusedDomains.add(cookie.domain);
     }
   }
+  domainCap.examples = [...cappedDomains].slice(0, 5);
+  refused.examples = [...refusedDomains].slice(0, 5);
   const kept = [...wanted.keys()].filter((id) => present.has(id)).length;
   // Duplicates in the state (same name, domain, path, partition) collapse into one cookie.
   const duplicates: DroppedItems = {

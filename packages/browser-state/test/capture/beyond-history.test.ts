@@ -83,7 +83,7 @@ describe("capture beyond a tab's history", () => {
     } finally {
       await other.close();
       await rm(`${elsewhere}-moved`, { recursive: true, force: true });
-      await rm(elsewhere, { force: true });
+      await rm(elsewhere, { recursive: true, force: true });
     }
   }, 60_000);
 });

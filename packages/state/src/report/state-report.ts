@@ -31,11 +31,6 @@ export interface StateReport {
   warnings: string[];
 }
 
-/** A kind where every one of `count` items was kept. */
-export function keptAll(count: number): KindReport {
-  return { kept: count, of: count, dropped: [] };
-}
-
 /** A kind of which `kept` of `of` made it; reasons with a zero count are left out. */
 export function kindReport(kept: number, of: number, dropped: readonly DroppedItems[]): KindReport {
   return { kept, of, dropped: dropped.filter((item) => item.count > 0) };
