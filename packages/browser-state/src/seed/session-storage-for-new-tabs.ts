@@ -6,7 +6,10 @@ type SeedItems = Record<string, [string, string][]>;
 /**
  * The script each new document of a watched tab runs before its own: in a
  * top-level document of an origin still to seed in this tab, it fills an
- * EMPTY sessionStorage with the captured items.
+ * EMPTY sessionStorage with the captured items. Run into a document that
+ * already has content (its first navigation outran the script's
+ * registration, so the page's own scripts may have run without the items),
+ * it reloads that document once; the reload finds sessionStorage filled.
  */
 function seedScript(items: SeedItems): string {
   return `(() => {
@@ -14,8 +17,10 @@ function seedScript(items: SeedItems): string {
   const items = ${JSON.stringify(items)}[location.origin];
   if (!items) return;
   try {
-    if (sessionStorage.length === 0) for (const [name, value] of items) sessionStorage.setItem(name, value);
-  } catch {}
+    if (sessionStorage.length !== 0) return;
+    for (const [name, value] of items) sessionStorage.setItem(name, value);
+  } catch { return; }
+  if (document.documentElement !== null) location.reload();
 })()`;
 }
 
