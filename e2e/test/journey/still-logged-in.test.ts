@@ -53,7 +53,8 @@ describe("still logged in: capture → seed, through the library API", () => {
     const deadline = Date.now() + 20_000;
     do {
       liveState = parseBrowserState(
-        await captureState(browser.cdpUrl, { profileDir: browser.userDataDir, inlineExtensionFiles: true }),
+        (await captureState(browser.cdpUrl, { profileDir: browser.userDataDir, inlineExtensionFiles: true }))
+          .state,
       );
     } while (!holdsPartitionedWidget(liveState, world) && Date.now() < deadline);
     expect(world.sites.requests()).toEqual([]);

@@ -97,7 +97,7 @@ async function measureOurs(samples: Samples, state: BrowserState, shape: Dataset
       const [, ms] = await timed(() => seedProfile(path.join(dir, "profile"), state));
       samples.add(rows.seedProfile, ms);
     });
-    const [live, captureMs] = await timed(() =>
+    const [{ state: live }, captureMs] = await timed(() =>
       captureState(seeded.cdpUrl, { profileDir: seeded.userDataDir }),
     );
     samples.add(rows.capture, captureMs, isComplete(countState(live), shape));

@@ -5,7 +5,7 @@
  * itself lives in @webrun/state.
  */
 
-export { type CaptureOptions, captureState } from "./capture/capture-state.js";
+export { type CaptureOptions, type CaptureResult, captureState } from "./capture/capture-state.js";
 export { type OwnedBrowser, type TeardownOptions, teardownCapture } from "./capture/teardown-capture.js";
 export { type CdpConnection, type CdpEvent, connectCdp, redactEndpoint } from "./cdp/cdp-connection.js";
 export { inExtensionWorker } from "./cdp/extension-worker.js";

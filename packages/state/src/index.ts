@@ -32,6 +32,14 @@ export {
   type ValueHash,
 } from "./merge/state-diff.js";
 export * from "./playwright/index.js";
+export {
+  type DroppedItems,
+  type KindReport,
+  kindReport,
+  type ReportedKind,
+  type StateReport,
+  stateReport,
+} from "./report/state-report.js";
 export * from "./state.js";
 export { parseStorageKey, type StorageKeyParts, storageKeyOf } from "./storage-key.js";
 export { decodeTypedJson, encodeTypedJson, typedJsonSource } from "./typed-json.js";

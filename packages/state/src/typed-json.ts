@@ -12,7 +12,7 @@
  *   (the bytes of the view), `{"$type":"Map","entries":[[k,v],…]}`, `{"$type":"Set","values":[…]}`,
  *   `{"$type":"Error","name":"…","message":"…"}`, and a plain object that itself has
  *   a `$type` key is wrapped as `{"$type":"Object","value":{…}}` so it is never misread.
- * - Not kept: Blob/File (encoded as `{"$type":"Unsupported","kind":"Blob"}` and skipped
+ * - Not kept: Blob/File and CryptoKey (encoded as `{"$type":"Unsupported","kind":"Blob"}` and skipped
  *   on restore), shared references and cycles (a shared object is written twice;
  *   a cycle is refused), class instances (they arrive as plain objects, as
  *   structured clone makes them anyway).
@@ -55,7 +55,7 @@ var __webrunTypedJson = (function () {
     if (tag === "RegExp") return { $type: "RegExp", source: value.source, flags: value.flags };
     if (tag === "ArrayBuffer") return { $type: "ArrayBuffer", base64: toBase64(new Uint8Array(value)) };
     if (viewTypes.indexOf(tag) >= 0) return { $type: tag, base64: toBase64(new Uint8Array(value.buffer, value.byteOffset, value.byteLength)) };
-    if (tag === "Blob" || tag === "File" || tag === "FileList") return { $type: "Unsupported", kind: tag };
+    if (tag === "Blob" || tag === "File" || tag === "FileList" || tag === "CryptoKey") return { $type: "Unsupported", kind: tag };
     if (seen.indexOf(value) >= 0) throw new TypeError("typed JSON cannot encode a cycle");
     seen.push(value);
     try {

@@ -49,6 +49,14 @@ describe("typed JSON", () => {
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
 
+  it("marks what it cannot carry (a CryptoKey, a Blob) instead of turning it into {}", async () => {
+    const key = await crypto.subtle.generateKey({ name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
+    expect(encodeTypedJson({ key, blob: new Blob(["x"]) })).toEqual({
+      key: { $type: "Unsupported", kind: "CryptoKey" },
+      blob: { $type: "Unsupported", kind: "Blob" },
+    });
+  });
+
   it("refuses cycles and unknown tags", () => {
     const cycle: Record<string, unknown> = {};
     cycle.self = cycle;

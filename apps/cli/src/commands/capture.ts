@@ -123,7 +123,7 @@ async function captureToFile(options: { cdp: string; out: string; origin: string
   const kind = outputKind(options.out);
   const extensionFolders = new Map<string, string>();
   const { captureState } = await import("@webrun/browser-state");
-  const state = await captureState(options.cdp, {
+  const { state, report } = await captureState(options.cdp, {
     origins: options.origin,
     ...(options.profileDir ? { profileDir: options.profileDir } : {}),
     inlineExtensionFiles: kind === "json",
@@ -146,5 +146,6 @@ async function captureToFile(options: { cdp: string; out: string; origin: string
     cookies: state.cookies.length,
     origins: state.origins.length,
     extensions: state.extensions.length,
+    report,
   };
 }

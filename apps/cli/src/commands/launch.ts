@@ -107,6 +107,7 @@ export function registerLaunch(program: Command): void {
           http: browser.httpUrl,
           pid: browser.pid,
           pageTargetId: browser.pageTargetId,
+          report: browser.report,
         };
         process.stdout.write(`${JSON.stringify(ready)}\n`);
         const exited = browser.exited.then(() => "browser-exited" as const);

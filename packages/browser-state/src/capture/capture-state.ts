@@ -3,6 +3,7 @@ import {
   type BrowserState,
   browserStateSchema,
   originSchema,
+  type StateReport,
   storageKeyOf,
 } from "@webrun/state";
 import { type CdpConnection, connectCdp } from "../cdp/cdp-connection.js";
@@ -10,7 +11,9 @@ import { readAllCookies } from "../cdp/cookies.js";
 import { InterceptedTab } from "../cdp/intercepted-tab.js";
 import { browserStateError } from "../errors.js";
 import type { StorageKeyParts } from "../profile/index.js";
+import { CaptureNotes } from "./capture-notes.js";
 import { captureExtensions } from "./extensions.js";
+import { findUserDataDir } from "./find-user-data-dir.js";
 import { readOpenPages } from "./open-pages.js";
 import { OriginStateMap } from "./origin-state-map.js";
 import {
@@ -23,7 +26,12 @@ import { type PageStorage, readStorageExpression } from "./read-storage-script.j
 export interface CaptureOptions {
   /** Origins to read even if nothing else points at them. */
   origins?: readonly string[];
-  /** The browser's user-data-dir, when reachable: its leveldb and IndexedDB folders name more origins. */
+  /**
+   * The browser's user-data-dir: its leveldb and IndexedDB folders name the
+   * origins beyond open tabs and their (50-entry) history. Found by asking
+   * the browser when not given; when it cannot be read from here the
+   * report says so.
+   */
   profileDir?: string;
   /** Installed unpacked extensions with files and storage (default true). */
   includeExtensions?: boolean;
@@ -39,15 +47,22 @@ const readWithoutSession = readStorageExpression({
   indexedDB: true,
 });
 
+/** A captured state and what the capture could not read or keep. */
+export interface CaptureResult {
+  state: BrowserState;
+  report: StateReport;
+}
+
 /**
  * Captures a running browser over CDP: every cookie, the storage of every
  * origin it can find (open tabs and their frames, history, the profile's
- * Local Storage and IndexedDB folders, the caller's list), and installed
- * unpacked extensions. Origins without an open tab are read in one
- * intercepted tab: no request reaches a real server. If the browser goes
- * away midway this rejects — there is no partial result.
+ * Local Storage, Session Storage and IndexedDB folders, the caller's list),
+ * and installed unpacked extensions. Origins without an open tab are read in
+ * one intercepted tab: no request reaches a real server. If the browser goes
+ * away midway this rejects — there is no partial result. The report is
+ * `complete` only when every source was read and nothing was dropped.
  */
-export async function captureState(endpoint: string, options: CaptureOptions = {}): Promise<BrowserState> {
+export async function captureState(endpoint: string, options: CaptureOptions = {}): Promise<CaptureResult> {
   checkedOrigins(options.origins ?? []);
   const connection = await connectCdp(endpoint);
   try {
@@ -61,18 +76,21 @@ export async function captureState(endpoint: string, options: CaptureOptions = {
 export async function captureFromConnection(
   connection: CdpConnection,
   options: CaptureOptions = {},
-): Promise<BrowserState> {
-  const cookies = await readAllCookies(connection);
+): Promise<CaptureResult> {
+  const notes = new CaptureNotes();
+  const { cookies, dropped: cookiesDropped } = await readAllCookies(connection);
+  notes.cookiesDropped.push(...cookiesDropped);
   const origins = new OriginStateMap();
   const { historyOrigins } = await readOpenPages(connection, origins);
+  const profileDir = options.profileDir ?? (await userDataDirOrWarning(connection, notes));
 
   const candidates: StorageKeyParts[] = [
     ...checkedOrigins(options.origins ?? []).map((origin) => ({ origin })),
     ...historyOrigins.map((origin) => ({ origin })),
   ];
-  const onDisk = options.profileDir ? await localStorageOfLiveProfile(options.profileDir) : [];
-  if (options.profileDir) {
-    candidates.push(...(await indexedDbOriginsOfProfile(options.profileDir)).map((origin) => ({ origin })));
+  const onDisk = profileDir ? await localStorageOfLiveProfile(profileDir, notes) : [];
+  if (profileDir) {
+    candidates.push(...(await indexedDbOriginsOfProfile(profileDir)).map((origin) => ({ origin })));
     // Partitioned keys are visited too: it is the only way to find their IndexedDB.
     candidates.push(...onDisk.filter((stored) => stored.topLevelSite !== undefined));
   }
@@ -83,8 +101,8 @@ export async function captureFromConnection(
   for (const stored of onDisk) {
     if (!origins.has(stored)) origins.add(stored, { localStorage: stored.localStorage });
   }
-  if (options.profileDir) {
-    for (const stored of await sessionStorageOfLiveProfile(options.profileDir)) {
+  if (profileDir) {
+    for (const stored of await sessionStorageOfLiveProfile(profileDir, notes)) {
       origins.add(stored, { sessionStorage: stored.sessionStorage });
     }
   }
@@ -94,10 +112,11 @@ export async function captureFromConnection(
       ? []
       : await captureExtensions(connection, {
           inlineFiles: options.inlineExtensionFiles === true,
-          ...(options.profileDir ? { profileDir: options.profileDir } : {}),
+          ...(profileDir ? { profileDir } : {}),
+          notes,
           ...(options.onExtensionFolder ? { onExtensionFolder: options.onExtensionFolder } : {}),
         });
-  return browserStateSchema.parse({
+  const state = browserStateSchema.parse({
     version: BROWSER_STATE_VERSION,
     capturedAt: new Date().toISOString(),
     source: { product: connection.product, userAgent: connection.userAgent },
@@ -105,6 +124,22 @@ export async function captureFromConnection(
     origins: origins.toArray(),
     extensions,
   });
+  return { state, report: notes.report(state) };
+}
+
+/** The browser's own user-data-dir when this machine can read it; else a warning naming what was tried. */
+async function userDataDirOrWarning(
+  connection: CdpConnection,
+  notes: CaptureNotes,
+): Promise<string | undefined> {
+  const found = await findUserDataDir(connection);
+  if (found.dir === undefined) {
+    notes.warn(
+      "origins beyond open tabs and their last 50 history entries were not looked for: the browser's " +
+        `user-data-dir is not readable here (searched: ${found.searched.join("; ")}); pass profileDir (--profile-dir) to read them`,
+    );
+  }
+  return found.dir;
 }
 
 /** Reads localStorage and IndexedDB of storage keys not read yet, visiting each in one intercepted tab. */

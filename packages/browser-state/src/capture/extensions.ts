@@ -3,7 +3,9 @@ import type { Protocol } from "devtools-protocol";
 import type { CdpConnection } from "../cdp/cdp-connection.js";
 import { evaluateInSession } from "../cdp/evaluate.js";
 import { inExtensionWorker } from "../cdp/extension-worker.js";
-import { readExtensionStorage, readUnpackedExtension } from "../profile/index.js";
+import { readUnpackedExtension } from "../profile/index.js";
+import type { CaptureNotes } from "./capture-notes.js";
+import { extensionStorageOfLiveProfile } from "./profile-origins.js";
 
 /** What `Extensions.getExtensions` reports for one extension. */
 type InstalledExtension = Protocol.Extensions.ExtensionInfo;
@@ -61,6 +63,8 @@ export interface CaptureExtensionsOptions {
   storageFromDiskOnly?: boolean;
   /** Told where each captured extension's files are, so an archive can stream them. */
   onExtensionFolder?: (extensionId: string, dir: string) => void;
+  /** Told of extensions whose storage could not be read. */
+  notes?: CaptureNotes;
 }
 
 /**
@@ -87,14 +91,16 @@ export async function captureExtensions(
     // Chromium's id is the truth (the folder may be reached through another path).
     extension = { ...extension, id: installed.id, enabled: installed.enabled };
     options.onExtensionFolder?.(installed.id, installed.path);
-    const live = options.storageFromDiskOnly
-      ? undefined
-      : await readLiveExtensionStorage(connection, installed.id);
-    if (live) extension.storage = live;
-    else if (options.profileDir && !options.storageFromDiskOnly) {
-      extension.storage = await readExtensionStorage(options.profileDir, installed.id).catch(
-        () => extension.storage,
-      );
+    if (!options.storageFromDiskOnly) {
+      // A worker asleep (MV3 stops it after ~30 s idle) is not a target: its
+      // storage is read from a copy of the profile's leveldb instead.
+      const stored =
+        (await readLiveExtensionStorage(connection, installed.id)) ??
+        (options.profileDir && options.notes
+          ? await extensionStorageOfLiveProfile(options.profileDir, installed.id, options.notes)
+          : undefined);
+      if (stored) extension.storage = stored;
+      else options.notes?.extensionStorageMissed(installed.id);
     }
     captured.push(extension);
   }

@@ -26,6 +26,9 @@ export async function listWebPages(
  * partitioned storage lives) through their own flattened session — keyed by
  * Chromium's own storage key for each frame. Also returns the origins in
  * each tab's navigation history, which may hold storage of their own.
+ * sessionStorage belongs to a tab: tabs are read most recently active first
+ * (the one whose document loaded last), so where two tabs of one origin hold
+ * different values, that tab's win.
  */
 export async function readOpenPages(
   connection: CdpConnection,
@@ -33,24 +36,35 @@ export async function readOpenPages(
   exclude: ReadonlySet<string> = new Set(),
 ): Promise<{ historyOrigins: string[] }> {
   const historyOrigins = new Set<string>();
-  for (const page of await listWebPages(connection, exclude)) {
-    let sessionId: string;
-    try {
-      ({ sessionId } = await connection.send("Target.attachToTarget", {
-        targetId: page.targetId,
-        flatten: true,
-      }));
-    } catch (error) {
-      if (connection.isClosed) throw error;
-      continue; // the tab closed meanwhile
+  const tabs: { sessionId: string; loadedAt: number }[] = [];
+  try {
+    for (const page of await listWebPages(connection, exclude)) {
+      try {
+        const { sessionId } = await connection.send("Target.attachToTarget", {
+          targetId: page.targetId,
+          flatten: true,
+        });
+        const loadedAt = await evaluateInSession<number>(
+          connection,
+          sessionId,
+          "performance.timeOrigin",
+        ).catch(() => 0);
+        tabs.push({ sessionId, loadedAt });
+      } catch (error) {
+        if (connection.isClosed) throw error;
+        // the tab closed meanwhile
+      }
     }
-    try {
+    tabs.sort((a, b) => b.loadedAt - a.loadedAt);
+    for (const { sessionId } of tabs) {
       const { entries } = await connection.send("Page.getNavigationHistory", {}, sessionId);
       for (const entry of entries) {
         if (isWebUrl(entry.url)) historyOrigins.add(new URL(entry.url).origin);
       }
       await readTargetFrames(connection, sessionId, into);
-    } finally {
+    }
+  } finally {
+    for (const { sessionId } of tabs) {
       await connection.send("Target.detachFromTarget", { sessionId }).catch(() => undefined);
     }
   }

@@ -67,7 +67,7 @@ export async function teardownCapture(
     await shutDown(browser, connection, options.closeTimeoutMs ?? 10_000);
   };
   try {
-    const cookies = await readAllCookies(connection);
+    const { cookies } = await readAllCookies(connection);
     const origins = new OriginStateMap();
     await readOpenPages(connection, origins);
     const idbOrigins = await indexedDbOriginsOfProfile(browser.userDataDir);

@@ -1,4 +1,4 @@
-import { type Cookie, cookieSchema } from "@webrun/state";
+import { type Cookie, cookieSchema, type DroppedItems } from "@webrun/state";
 import type { Protocol } from "devtools-protocol";
 import type { CdpConnection } from "./cdp-connection.js";
 
@@ -6,19 +6,25 @@ import type { CdpConnection } from "./cdp-connection.js";
  * Every cookie of the browser (or of one browser context), HttpOnly and
  * partitioned ones included, from the browser session. Cookies BrowserState
  * cannot hold are left out: opaque partition keys (they cannot be set again)
- * and anything that fails the schema (e.g. control characters).
+ * and anything that fails the schema (e.g. control characters); `dropped`
+ * counts them by reason.
  */
 export async function readAllCookies(
   connection: CdpConnection,
   browserContextId?: string,
-): Promise<Cookie[]> {
+): Promise<{ cookies: Cookie[]; dropped: DroppedItems[] }> {
   const { cookies } = await connection.send(
     "Storage.getCookies",
     browserContextId ? { browserContextId } : {},
   );
   const result: Cookie[] = [];
+  const opaque: DroppedItems = { reason: "opaque partition key: cannot be set again", count: 0 };
+  const invalid: DroppedItems = { reason: "not a valid cookie for BrowserState", count: 0 };
   for (const raw of cookies) {
-    if (raw.partitionKeyOpaque) continue;
+    if (raw.partitionKeyOpaque) {
+      opaque.count++;
+      continue;
+    }
     const cookie = cookieSchema.safeParse({
       name: raw.name,
       value: raw.value,
@@ -35,8 +41,9 @@ export async function readAllCookies(
       partitionKey: raw.partitionKey,
     });
     if (cookie.success) result.push(cookie.data);
+    else invalid.count++;
   }
-  return result;
+  return { cookies: result, dropped: [opaque, invalid].filter((item) => item.count > 0) };
 }
 
 /**
@@ -63,6 +70,11 @@ export function toCookieParam(cookie: Cookie): Protocol.Network.CookieParam {
 
 const cookieBatch = 1_000;
 
+/** A persistent cookie whose expiry has passed (session cookies never expire here). */
+export function hasExpired(cookie: Cookie, nowSeconds: number): boolean {
+  return !cookie.session && cookie.expires > 0 && cookie.expires <= nowSeconds;
+}
+
 /**
  * Sets cookies on the browser session in batches (bounded message size for
  * 10,000 cookies). Persistent cookies that have already expired are skipped:
@@ -74,9 +86,7 @@ export async function writeCookies(
   options: { browserContextId?: string; now?: number } = {},
 ): Promise<void> {
   const nowSeconds = (options.now ?? Date.now()) / 1000;
-  const live = cookies.filter(
-    (cookie) => cookie.session || cookie.expires <= 0 || cookie.expires > nowSeconds,
-  );
+  const live = cookies.filter((cookie) => !hasExpired(cookie, nowSeconds));
   for (let start = 0; start < live.length; start += cookieBatch) {
     await connection.send("Storage.setCookies", {
       cookies: live.slice(start, start + cookieBatch).map(toCookieParam),

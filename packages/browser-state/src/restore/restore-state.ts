@@ -1,8 +1,10 @@
-import type { BrowserState } from "@webrun/state";
+import type { BrowserState, StateReport } from "@webrun/state";
 import { listInstalledExtensions } from "../capture/extensions.js";
 import { connectCdp } from "../cdp/cdp-connection.js";
 import { writeCookies } from "../cdp/cookies.js";
 import { InterceptedTab } from "../cdp/intercepted-tab.js";
+import { seedReport } from "../report/seed-report.js";
+import { verifySeededCookies } from "../report/seeded-cookies.js";
 import { writeLiveExtensionStorage } from "./extension-storage-live.js";
 import { needsVisit, writeOriginsThroughTab } from "./restore-origins.js";
 
@@ -25,6 +27,8 @@ export interface RestoreResult {
   extensionsRestored: string[];
   /** Extensions not restored: not installed (a running browser cannot be given files) or worker asleep. */
   extensionsMissing: string[];
+  /** What the browser holds of the state, read back, and what it dropped with the reasons. */
+  report: StateReport;
 }
 
 const allParts = { localStorage: true, sessionStorage: true, indexedDB: true };
@@ -75,12 +79,18 @@ export async function restoreState(
         extensionsMissing.push(extension.id);
       }
     }
+    const report = seedReport(state, await verifySeededCookies(connection, state.cookies), {
+      reason: "chrome.storage not restored: not installed in this browser, or its service worker is asleep",
+      count: extensionsMissing.length,
+      examples: extensionsMissing.slice(0, 5),
+    });
     return {
       cookies: state.cookies.length,
       origins,
       ...(hasSessionStorage && pageTargetId !== undefined ? { pageTargetId } : {}),
       extensionsRestored,
       extensionsMissing,
+      report,
     };
   } finally {
     await connection.close();

@@ -1,13 +1,16 @@
 import { cp, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import type { BrowserState } from "@webrun/state";
+import type { BrowserState, StateReport } from "@webrun/state";
 import { writeCookies } from "../cdp/cookies.js";
 import { InterceptedTab } from "../cdp/intercepted-tab.js";
 import { type ControlledBrowser, type LaunchedBrowser, launchChromium } from "../chromium/launch-chromium.js";
 import type { ProxyLaunchPlan } from "../proxy/proxy-launch-plan.js";
+import { seedReport } from "../report/seed-report.js";
+import { verifySeededCookies } from "../report/seeded-cookies.js";
 import { writeOriginsThroughTab } from "../restore/restore-origins.js";
 import { type OpenExtensionFile, seedProfile } from "./seed-profile.js";
+import { seedSessionStorageInNewTabs } from "./session-storage-for-new-tabs.js";
 
 export interface LaunchSeededOptions {
   /** Default true. */
@@ -32,6 +35,8 @@ export interface SeededBrowser extends LaunchedBrowser {
   readonly pageTargetId: string;
   /** Captured extension id → id in this browser (they differ for extensions without a manifest key). */
   readonly extensionIds: ReadonlyMap<string, string>;
+  /** What the browser holds of the state, read back: cookies over Chromium's caps are dropped there. */
+  readonly report: StateReport;
 }
 
 const seedParts = { localStorage: false, sessionStorage: true, indexedDB: true };
@@ -44,9 +49,11 @@ const seedParts = { localStorage: false, sessionStorage: true, indexedDB: true }
  * navigation (no request reaches a real server).
  *
  * sessionStorage belongs to a tab, so it is written into one page target
- * that is then left on about:blank and handed over as `pageTargetId`: use
- * that tab for the first navigation (Playwright's `connectOverCDP` shows it
- * as the first page of the default context). `close()` closes the browser
+ * that is then left on about:blank and handed over as `pageTargetId`
+ * (Playwright's `connectOverCDP` shows it as the first page of the default
+ * context); and for as long as the browser runs, every new tab gets the
+ * first-party sessionStorage of an origin before that origin's first script
+ * runs there (see {@link seedSessionStorageInNewTabs}). `close()` closes the browser
  * and removes the temporary profile.
  */
 export async function launchSeeded(
@@ -83,6 +90,8 @@ export async function launchSeeded(
         await tab.close();
       }
     }
+    const report = seedReport(state, await verifySeededCookies(connection, state.cookies));
+    const stopSeedingTabs = await seedSessionStorageInNewTabs(connection, state.origins);
     const launched = browser;
     let closing: Promise<void> | undefined;
     return {
@@ -92,9 +101,11 @@ export async function launchSeeded(
       userDataDir: profileDir,
       pageTargetId: targetId,
       extensionIds: seeded.extensionIds,
+      report,
       exited: launched.exited,
       close(closeOptions) {
         closing ??= (async () => {
+          stopSeedingTabs();
           try {
             await launched.close(closeOptions);
           } finally {

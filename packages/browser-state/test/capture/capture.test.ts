@@ -65,7 +65,7 @@ afterAll(async () => {
 describe("captureState", () => {
   it("captures every cookie, origin and partition without one request reaching a server", async () => {
     const before = sites.requests.length;
-    state = await captureState(source.cdpUrl, { profileDir: path.join(dir, "profile") });
+    ({ state } = await captureState(source.cdpUrl, { profileDir: path.join(dir, "profile") }));
     expect(sites.requests.length).toBe(before);
 
     const byName = (name: string) => state.cookies.filter((cookie) => cookie.name === name);

@@ -37,11 +37,16 @@ const loginCookies = [
 const page = (body = "") =>
   `<!doctype html><html><head><link rel="icon" href="data:,"></head><body>${body}</body></html>`;
 
+/** The page's first script: signed in only when the token is already in this tab's sessionStorage. */
+const msalScript = `<script>document.title = sessionStorage.getItem("msal.idtoken") ? "signed-in" : "signed-out";</script>`;
+
 /**
  * A tiny multi-origin HTTPS site for these tests: any `*.test` host, one
  * port, a certificate made at start. `/login` sets cookies, `/embed?frame=<origin>`
- * embeds `<origin>/frame` (which sets a partitioned CHIPS cookie), and every
- * request is recorded with its Cookie header.
+ * embeds `<origin>/frame` (which sets a partitioned CHIPS cookie), `/msal`
+ * is signed in (its title says so) only if its first script finds a token in
+ * sessionStorage, as MSAL.js keeps it, and every request is recorded with
+ * its Cookie header.
  */
 export async function startLocalSites(): Promise<LocalSites> {
   const dir = await mkdtemp(path.join(tmpdir(), "webrun-sites-"));
@@ -79,6 +84,10 @@ export async function startLocalSites(): Promise<LocalSites> {
     if (url.pathname === "/frame")
       res.setHeader("Set-Cookie", "chip=partitioned-1; Path=/; Secure; SameSite=None; Partitioned");
     const frame = url.searchParams.get("frame");
+    if (url.pathname === "/msal") {
+      res.end(page(msalScript));
+      return;
+    }
     res.end(
       page(url.pathname === "/embed" && frame ? `<iframe src="${frame}/frame"></iframe>` : url.pathname),
     );

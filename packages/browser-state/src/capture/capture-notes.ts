@@ -1,0 +1,67 @@
+import {
+  type BrowserState,
+  type DroppedItems,
+  kindReport,
+  type StateReport,
+  stateReport,
+} from "@webrun/state";
+import { originsWithUnsupportedValues, unsupportedValuesDropped } from "../report/unsupported-values.js";
+
+/**
+ * What a capture could not read or keep, gathered while it runs and turned
+ * into its {@link StateReport} at the end: nothing is dropped without a word.
+ */
+export class CaptureNotes {
+  readonly warnings: string[] = [];
+  readonly cookiesDropped: DroppedItems[] = [];
+  private readonly unsupportedKeys = new Set<string>();
+  private readonly extensionsWithoutStorage: string[] = [];
+
+  /** An extension whose worker is asleep and whose profile could not be read: its chrome.storage is missing. */
+  extensionStorageMissed(extensionId: string): void {
+    this.extensionsWithoutStorage.push(extensionId);
+  }
+
+  /** A storage key BrowserState cannot express (extension pages, nonce or opaque partitions). */
+  unsupportedStorageKey = (storageKey: string): void => {
+    this.unsupportedKeys.add(storageKey);
+  };
+
+  warn(warning: string): void {
+    this.warnings.push(warning);
+  }
+
+  report(state: BrowserState): StateReport {
+    const unsupported = [...this.unsupportedKeys];
+    const withUnsupportedValues = originsWithUnsupportedValues(state);
+    const cookieLoss = this.cookiesDropped.reduce((sum, item) => sum + item.count, 0);
+    return stateReport({
+      cookies: kindReport(state.cookies.length, state.cookies.length + cookieLoss, this.cookiesDropped),
+      origins: kindReport(
+        state.origins.length - withUnsupportedValues.length,
+        state.origins.length + unsupported.length,
+        [
+          {
+            reason: "storage key BrowserState cannot express (extension page, nonce or opaque partition)",
+            count: unsupported.length,
+            examples: unsupported.slice(0, 5),
+          },
+          unsupportedValuesDropped(withUnsupportedValues),
+        ],
+      ),
+      extensions: kindReport(
+        state.extensions.length - this.extensionsWithoutStorage.length,
+        state.extensions.length,
+        [
+          {
+            reason:
+              "chrome.storage not captured: the service worker is asleep and the profile is not readable here",
+            count: this.extensionsWithoutStorage.length,
+            examples: this.extensionsWithoutStorage.slice(0, 5),
+          },
+        ],
+      ),
+      warnings: this.warnings,
+    });
+  }
+}
