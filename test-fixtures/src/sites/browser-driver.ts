@@ -48,11 +48,18 @@ export class BrowserDriver {
     await this.client.close();
   }
 
-  /** Navigates the tab; resolves once the new document has committed. */
+  /** Navigates the tab; resolves once the new document has a body (the old one is marked stale first). */
   async goto(url: string): Promise<void> {
     await this.evaluate(`document.body && (document.body.dataset.ready = "stale")`);
     const { errorText } = await this.client.send("Page.navigate", { url }, this.pageSession);
     if (errorText) throw new Error(`navigation to ${url} failed: ${errorText}`);
+    // Page.navigate can answer before the new document is parsed (or even current): wait for its body.
+    const deadline = Date.now() + 15_000;
+    const arrived = `!!document.body && document.body.dataset.ready !== "stale"`;
+    while (!(await this.evaluate(arrived).catch(() => false))) {
+      if (Date.now() > deadline) throw new Error(`the page at ${url} did not load within 15 s`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
   }
 
   /** Evaluates an expression (awaiting a promise) in the tab or in another attached session; returns its JSON value. */
