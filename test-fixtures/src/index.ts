@@ -20,6 +20,13 @@ export {
 } from "./chromium/test-chromium.js";
 export { modulesLoadedBy } from "./modules/modules-loaded-by.js";
 export {
+  exitedProcessPid,
+  killRaceWorkers,
+  type RaceWorker,
+  race,
+  startRaceWorkers,
+} from "./processes/race-workers.js";
+export {
   acquireTestS3Server,
   apiS3Settings,
   createTestBucket,

@@ -3,16 +3,16 @@ import { existsSync } from "node:fs";
 import { mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
 import { hostname, tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { readAll } from "../src/body.js";
-import { createFsBlobStore } from "../src/drivers/fs.js";
 import {
   exitedProcessPid,
   killRaceWorkers,
   type RaceWorker,
   race,
   startRaceWorkers,
-} from "./support/race-workers.js";
+} from "@webrun/test-fixtures";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { readAll } from "../src/body.js";
+import { createFsBlobStore } from "../src/drivers/fs.js";
 import { transpileBlobStoreForWorkers } from "./transpile-for-workers.js";
 
 /* Several real processes sharing one fs store root, as several API processes sharing DATA_DIR do. */

@@ -1,8 +1,8 @@
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
+import { exitedProcessPid, killRaceWorkers, race, startRaceWorkers } from "@webrun/test-fixtures";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { exitedProcessPid, killRaceWorkers, race, startRaceWorkers } from "../support/race-workers.js";
 import { transpileBlobStoreForWorkers } from "../transpile-for-workers.js";
 
 /* The fs driver's per-key lock file, taken and broken by real processes at once. */

@@ -2,15 +2,10 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createEncryptedBlobStore, createFsBlobStore, loadOrCreateLocalKeyring } from "@webrun/blob-store";
+import { killRaceWorkers, race } from "@webrun/test-fixtures";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createEnvironmentStore, type EnvironmentStore } from "../../src/index.js";
-import {
-  assertBuilt,
-  killRunningWorkers,
-  type RaceOutcome as Outcome,
-  race,
-  startWorkers,
-} from "./race-workers.js";
+import { assertBuilt, type RaceOutcome as Outcome, startWorkers } from "./race-workers.js";
 
 /*
  * Several real processes saving the same environment through one fs store
@@ -32,7 +27,7 @@ beforeAll(async () => {
   });
 });
 afterAll(async () => {
-  killRunningWorkers();
+  killRaceWorkers();
   await rm(root, { recursive: true, force: true });
 });
 

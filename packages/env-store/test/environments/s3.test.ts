@@ -6,13 +6,15 @@ import { isWebrunError } from "@webrun/errors";
 import {
   acquireTestS3Server,
   createTestBucket,
+  killRaceWorkers,
+  race,
   type TestS3Server,
   testS3Client,
 } from "@webrun/test-fixtures";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createEnvironmentStore, type EnvironmentStore } from "../../src/index.js";
 import { EXTENSION_ID, extensionFiles, randomKeyring, stateWith } from "./fixtures.js";
-import { assertBuilt, killRunningWorkers, type RaceOutcome, race, startWorkers } from "./race-workers.js";
+import { assertBuilt, type RaceOutcome, startWorkers } from "./race-workers.js";
 
 /* The environment store on a real S3 server (Ceph RGW started for this file unless WEBRUN_TEST_S3_ENDPOINT names one), encrypted. */
 
@@ -38,7 +40,7 @@ beforeAll(async () => {
   store = createEnvironmentStore({ store: createEncryptedBlobStore(driver, randomKeyring()) });
 }, 180_000);
 afterAll(async () => {
-  killRunningWorkers();
+  killRaceWorkers();
   await driver?.close();
   await removeBucket();
   await releaseServer();

@@ -1,6 +1,5 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { createInterface } from "node:readline";
-import { expect } from "vitest";
 
 /*
  * Node child processes that race each other: each prints "ready", waits for
@@ -18,9 +17,10 @@ const running = new Set<ChildProcess>();
 export async function startRaceWorkers(
   count: number,
   argv: (index: number) => string[],
+  env: NodeJS.ProcessEnv = process.env,
 ): Promise<RaceWorker[]> {
   const workers = Array.from({ length: count }, (_, index) => {
-    const child = spawn(process.execPath, argv(index), { stdio: ["pipe", "pipe", "inherit"] });
+    const child = spawn(process.execPath, argv(index), { stdio: ["pipe", "pipe", "inherit"], env });
     running.add(child);
     child.once("exit", () => running.delete(child));
     return {
@@ -28,14 +28,19 @@ export async function startRaceWorkers(
       lines: createInterface({ input: child.stdout as NodeJS.ReadableStream })[Symbol.asyncIterator](),
     };
   });
-  for (const w of workers) expect((await w.lines.next()).value).toBe("ready");
+  for (const [index, worker] of workers.entries()) {
+    const { value } = await worker.lines.next();
+    if (value !== "ready") throw new Error(`race worker ${index} said ${JSON.stringify(value)}, not "ready"`);
+  }
   return workers;
 }
 
 /** Releases all workers at once and collects each one's JSON result line. */
 export async function race<T>(workers: RaceWorker[]): Promise<T[]> {
-  for (const w of workers) w.child.stdin?.write("go\n");
-  return Promise.all(workers.map(async (w) => JSON.parse((await w.lines.next()).value as string) as T));
+  for (const worker of workers) worker.child.stdin?.write("go\n");
+  return Promise.all(
+    workers.map(async (worker) => JSON.parse((await worker.lines.next()).value as string) as T),
+  );
 }
 
 /** Kills workers still running (for an afterAll). */
