@@ -9,7 +9,7 @@ import {
   startTestSites,
   type TestSites,
 } from "@webrun/test-fixtures";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { startApi } from "../support/api-process.js";
 import { repoRoot } from "../support/built-apps.js";
 import { ProcessGroups, waitForOutput } from "../support/process-groups.js";
@@ -48,6 +48,14 @@ beforeAll(async () => {
   apiEnv = { WEBRUN_API: api.url, WEBRUN_API_KEY: api.key, TMPDIR: dir };
 });
 
+/** Sessions a test started and has not stopped: a test that fails half-way must not leave a browser behind. */
+const unstopped = new Set<{ stop(): Promise<unknown> }>();
+
+afterEach(async () => {
+  await Promise.all([...unstopped].map((running) => running.stop()));
+  unstopped.clear();
+});
+
 afterAll(async () => {
   await api?.stop();
   await sites?.stop();
@@ -66,9 +74,11 @@ async function startSession(environmentId: string, extra: readonly string[] = []
     ["session", "--env", environmentId, "--headless", ...extra, "--", ...sites.chromiumArgs],
     env,
   );
+  unstopped.add(running);
   const ready = JSON.parse(running.firstLine) as Ready;
   /** SIGTERM; resolves with the exit code and the receipt line. */
   const stop = async () => {
+    unstopped.delete(running);
     const code = await running.stop();
     return { code, receipt: receiptIn(running.stdout()), stderr: running.stderr() };
   };
