@@ -18,6 +18,7 @@ export {
   testChromiumArgs,
   testChromiumPath,
 } from "./chromium/test-chromium.js";
+export { type ScriptedHandler, type ScriptedServer, startScriptedServer } from "./http/scripted-server.js";
 export { modulesLoadedBy } from "./modules/modules-loaded-by.js";
 export {
   exitedProcessPid,

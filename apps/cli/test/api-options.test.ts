@@ -1,11 +1,10 @@
-import { once } from "node:events";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import http from "node:http";
-import type { AddressInfo } from "node:net";
+import type http from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { PassThrough, Readable } from "node:stream";
 import { isWebrunError, type WebrunError } from "@webrun/errors";
+import { type ScriptedServer, startScriptedServer } from "@webrun/test-fixtures";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { apiClientFrom } from "../src/api-client/api-options.js";
 import { minBytesForBar, trackTransfer } from "../src/progress.js";
@@ -13,29 +12,22 @@ import { minBytesForBar, trackTransfer } from "../src/progress.js";
 // --api/--key/the local key, and progress bars, against a tiny node:http server whose answers each test sets.
 
 const key = "wk_test_SECRET_4242";
-type Handler = (request: http.IncomingMessage, response: http.ServerResponse) => void;
-let handler: Handler;
-let server: http.Server;
+let server: ScriptedServer;
 let apiUrl: string;
 let dir: string;
 
 beforeAll(async () => {
-  server = http.createServer((request, response) => handler(request, response));
-  server.listen(0, "127.0.0.1");
-  await once(server, "listening");
-  apiUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  server = await startScriptedServer();
+  apiUrl = server.url;
   dir = await mkdtemp(join(tmpdir(), "webrun-client-"));
 });
 
 afterAll(async () => {
-  server.closeAllConnections();
-  server.close();
+  await server.close();
   await rm(dir, { recursive: true, force: true });
 });
 
-afterEach(() => {
-  handler = (_request, response) => response.writeHead(500).end();
-});
+afterEach(() => server.reset());
 
 function answer(response: http.ServerResponse, status: number, body: unknown): void {
   response.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify(body));
@@ -78,10 +70,10 @@ describe("API options", () => {
     });
     const sentKey = async (options: { api?: string; key?: string }, env: NodeJS.ProcessEnv) => {
       let authorization: string | undefined;
-      handler = (request, response) => {
+      server.handle((request, response) => {
         authorization = request.headers.authorization;
         answer(response, 200, { success: true, environments: [] });
-      };
+      });
       await apiClientFrom(options, env).listEnvironments();
       return authorization;
     };
@@ -128,8 +120,9 @@ describe("API options", () => {
         message: `no API key: set WEBRUN_API_KEY (or pass --key), or start the API here with \`pnpm start\` and no API_KEYS, which creates ${join(empty, "local-api.key")}`,
       });
 
-      handler = (_request, response) =>
-        answer(response, 401, { success: false, message: "Invalid API key", code: "UNAUTHORIZED" });
+      server.handle((_request, response) =>
+        answer(response, 401, { success: false, message: "Invalid API key", code: "UNAUTHORIZED" }),
+      );
       const refused = await failure(
         apiClientFrom({}, { WEBRUN_API: apiUrl, DATA_DIR: dataDir }).listEnvironments(),
       );

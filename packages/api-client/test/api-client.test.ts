@@ -6,6 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Readable } from "node:stream";
 import { exitCodeForKind, isWebrunError, type WebrunError } from "@webrun/errors";
+import { type ScriptedServer, startScriptedServer } from "@webrun/test-fixtures";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { ApiClient, stateVersion } from "../src/api-client.js";
 import { formUpload } from "../src/form-upload.js";
@@ -14,29 +15,22 @@ import { formUpload } from "../src/form-upload.js";
 // what goes on the wire (key, bodies, streaming) and how answers become errors.
 
 const key = "wk_test_SECRET_4242";
-type Handler = (request: http.IncomingMessage, response: http.ServerResponse) => void;
-let handler: Handler;
-let server: http.Server;
+let server: ScriptedServer;
 let apiUrl: string;
 let dir: string;
 
 beforeAll(async () => {
-  server = http.createServer((request, response) => handler(request, response));
-  server.listen(0, "127.0.0.1");
-  await once(server, "listening");
-  apiUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  server = await startScriptedServer();
+  apiUrl = server.url;
   dir = await mkdtemp(join(tmpdir(), "webrun-client-"));
 });
 
 afterAll(async () => {
-  server.closeAllConnections();
-  server.close();
+  await server.close();
   await rm(dir, { recursive: true, force: true });
 });
 
-afterEach(() => {
-  handler = (_request, response) => response.writeHead(500).end();
-});
+afterEach(() => server.reset());
 
 const client = () => new ApiClient({ apiUrl, apiKey: key });
 const environment = {
@@ -77,7 +71,7 @@ async function failure(promise: Promise<unknown>): Promise<WebrunError> {
 describe("ApiClient requests", () => {
   it("sends the key as a Bearer header and JSON bodies, and returns the validated answer", async () => {
     let seen: { method?: string; url?: string; auth?: string; type?: string; body?: string } = {};
-    handler = async (request, response) => {
+    server.handle(async (request, response) => {
       seen = {
         method: request.method,
         url: request.url,
@@ -86,7 +80,7 @@ describe("ApiClient requests", () => {
         body: await readBody(request),
       };
       answer(response, 201, { success: true, message: "Environment created", environment, extra: 1 });
-    };
+    });
     const created = await client().createEnvironment({ name: "work", description: "d" });
     expect(seen).toEqual({
       method: "POST",
@@ -102,22 +96,23 @@ describe("ApiClient requests", () => {
 
   it("keeps a path prefix of the API URL and escapes ids", async () => {
     let url: string | undefined;
-    handler = (request, response) => {
+    server.handle((request, response) => {
       url = request.url;
       answer(response, 200, { success: true, files: [] });
-    };
+    });
     await new ApiClient({ apiUrl: `${apiUrl}/webrun/`, apiKey: key }).listFiles("a/b?c");
     expect(url).toBe("/webrun/environments/a%2Fb%3Fc/files");
   });
 
   it("turns a {success:false} answer into a WebrunError with its message, code, issues and details (exit 1)", async () => {
-    handler = (_request, response) =>
+    server.handle((_request, response) =>
       answer(response, 412, {
         success: false,
         message: "The environment was saved by someone else",
         code: "VERSION_CONFLICT",
         details: { currentVersion: 7 },
-      });
+      }),
+    );
     const error = await failure(client().restoreVersion(environment._id, 2));
     expect(error).toMatchObject({
       kind: "precondition_failed",
@@ -127,19 +122,21 @@ describe("ApiClient requests", () => {
     });
     expect(exitCodeForKind(error.kind)).toBe(1);
 
-    handler = (_request, response) =>
+    server.handle((_request, response) =>
       answer(response, 400, {
         success: false,
         message: "Environment name is required",
         code: "REQUEST_INVALID",
         issues: [{ path: "body.name", message: "Environment name is required" }],
-      });
+      }),
+    );
     const invalid = await failure(client().createEnvironment({ name: "" }));
     expect(invalid).toMatchObject({ kind: "invalid_input", code: "REQUEST_INVALID" });
     expect(invalid.issues).toEqual([{ path: "body.name", message: "Environment name is required" }]);
 
-    handler = (_request, response) =>
-      answer(response, 404, { success: false, message: "Environment not found" });
+    server.handle((_request, response) =>
+      answer(response, 404, { success: false, message: "Environment not found" }),
+    );
     const missing = await failure(client().deleteEnvironment("nope"));
     expect(missing).toMatchObject({ kind: "not_found", message: "Environment not found", code: "HTTP_404" });
   });
@@ -149,14 +146,15 @@ describe("ApiClient requests", () => {
     ["VERSION_NOT_FOUND", "Version 9 not found", "`webrun-env env versions <id>` lists the versions kept"],
     ["FILE_NOT_FOUND", "File not found", "`webrun-env files list --env <id>` lists an environment's files"],
   ])("an unknown id (%s) says where to find the right one", async (code, message, nextStep) => {
-    handler = (_request, response) => answer(response, 404, { success: false, message, code });
+    server.handle((_request, response) => answer(response, 404, { success: false, message, code }));
     const error = await failure(client().getEnvironment("683a1f2e4b0c1d2e3f4a5b6c"));
     expect(error).toMatchObject({ kind: "not_found", code, message: `${message}: ${nextStep}` });
   });
 
   it("a refused key names where it came from and what to set, never the key", async () => {
-    handler = (_request, response) =>
-      answer(response, 401, { success: false, message: "Invalid API key", code: "UNAUTHORIZED" });
+    server.handle((_request, response) =>
+      answer(response, 401, { success: false, message: "Invalid API key", code: "UNAUTHORIZED" }),
+    );
     const error = await failure(
       new ApiClient({ apiUrl, apiKey: key, keySource: "WEBRUN_API_KEY" }).listEnvironments(),
     );
@@ -168,33 +166,38 @@ describe("ApiClient requests", () => {
   });
 
   it("reports a server failure as internal (exit 2), naming the API URL and never the key", async () => {
-    handler = (_request, response) =>
-      answer(response, 500, { success: false, message: "boom", code: "INTERNAL" });
+    server.handle((_request, response) =>
+      answer(response, 500, { success: false, message: "boom", code: "INTERNAL" }),
+    );
     const error = await failure(client().listEnvironments());
     expect(error.kind).toBe("internal");
     expect(exitCodeForKind(error.kind)).toBe(2);
     expect(error.message).toBe(`the webrun API at ${apiUrl} failed (HTTP 500): boom`);
 
-    handler = (_request, response) =>
-      response.writeHead(502, { "content-type": "text/html" }).end("<h1>bad gateway</h1>");
+    server.handle((_request, response) =>
+      response.writeHead(502, { "content-type": "text/html" }).end("<h1>bad gateway</h1>"),
+    );
     const gateway = await failure(client().listEnvironments());
     expect(gateway).toMatchObject({ kind: "internal", code: "HTTP_502" });
     expect(gateway.message).toBe(`the webrun API at ${apiUrl} failed (HTTP 502)`);
 
-    handler = (_request, response) =>
-      answer(response, 503, { success: false, message: "Storage unavailable" });
+    server.handle((_request, response) =>
+      answer(response, 503, { success: false, message: "Storage unavailable" }),
+    );
     expect((await failure(client().listEnvironments())).kind).toBe("unavailable");
     for (const e of [error, gateway])
       expect(JSON.stringify({ m: e.message, d: e.details })).not.toContain(key);
   });
 
   it("refuses a 2xx answer that is not what the route documents", async () => {
-    handler = (_request, response) => answer(response, 200, { success: true, environments: [{ _id: "x" }] });
+    server.handle((_request, response) =>
+      answer(response, 200, { success: true, environments: [{ _id: "x" }] }),
+    );
     const error = await failure(client().listEnvironments());
     expect(error).toMatchObject({ kind: "internal", code: "API_ANSWER_INVALID" });
     expect(error.message).toContain("environments.0._id");
 
-    handler = (_request, response) => response.writeHead(200).end("<html>");
+    server.handle((_request, response) => response.writeHead(200).end("<html>"));
     expect((await failure(client().listEnvironments())).message).toContain("not JSON");
   });
 
@@ -231,8 +234,9 @@ describe("ApiClient requests", () => {
     target.listen(0, "127.0.0.1");
     await once(target, "listening");
     const targetUrl = `http://127.0.0.1:${(target.address() as AddressInfo).port}`;
-    handler = (_request, response) =>
-      response.writeHead(302, { location: `${targetUrl}/environments` }).end();
+    server.handle((_request, response) =>
+      response.writeHead(302, { location: `${targetUrl}/environments` }).end(),
+    );
     const error = await failure(client().listEnvironments());
     expect(error).toMatchObject({ kind: "invalid_input", code: "API_REDIRECT" });
     expect(error.message).toContain(targetUrl);
@@ -254,7 +258,7 @@ describe("ApiClient streams", () => {
     });
     let received = 0;
     let contentLength: string | undefined;
-    handler = (request, response) => {
+    server.handle((request, response) => {
       contentLength = request.headers["content-length"];
       request.on("data", (chunk: Buffer) => {
         received += chunk.length;
@@ -280,7 +284,7 @@ describe("ApiClient streams", () => {
           environment,
         }),
       );
-    };
+    });
     const chunk = Buffer.alloc(256 * 1024, 7);
     // The second chunk is produced only once the server has the first: a client that buffered would hang here.
     async function* source() {
@@ -304,7 +308,7 @@ describe("ApiClient streams", () => {
     const read = new Promise<void>((resolve) => {
       clientRead = resolve;
     });
-    handler = async (_request, response) => {
+    server.handle(async (_request, response) => {
       response.writeHead(200, {
         "content-type": "application/gzip",
         "content-length": String(first.length * 2),
@@ -313,7 +317,7 @@ describe("ApiClient streams", () => {
       // The rest is sent only once the client has consumed the first part.
       await read;
       response.end(first);
-    };
+    });
     const download = await client().openState(environment._id, "archive");
     expect(download.length).toBe(first.length * 2);
     let total = 0;
@@ -326,10 +330,10 @@ describe("ApiClient streams", () => {
 
   it("asks for an archive or a state document, and a kept version", async () => {
     let seen: { accept?: string; url?: string } = {};
-    handler = (request, response) => {
+    server.handle((request, response) => {
       seen = { accept: request.headers.accept, url: request.url };
       response.end("{}");
-    };
+    });
     await (await client().openState("e1", "archive", 3)).body.resume();
     expect(seen).toEqual({ accept: "application/gzip", url: "/environments/e1/state?version=3" });
     await (await client().openState("e1", "json")).body.resume();
@@ -337,22 +341,22 @@ describe("ApiClient streams", () => {
   });
 
   it("reads the version a state download holds from its ETag", async () => {
-    handler = (_request, response) => response.writeHead(200, { etag: '"7"' }).end("{}");
+    server.handle((_request, response) => response.writeHead(200, { etag: '"7"' }).end("{}"));
     const answer = await client().openState("e1", "json");
     answer.body.resume();
     expect(stateVersion(answer)).toBe(7);
-    handler = (_request, response) => response.end("{}");
+    server.handle((_request, response) => response.end("{}"));
     const untagged = await client().openState("e1", "json");
     untagged.body.resume();
     expect(stateVersion(untagged)).toBeUndefined();
   });
 
   it("reports a download cut off mid-way as the network failing", async () => {
-    handler = (_request, response) => {
+    server.handle((_request, response) => {
       response.writeHead(200, { "content-length": "1000000" });
       response.write(Buffer.alloc(1000));
       setTimeout(() => response.socket?.destroy(), 20);
-    };
+    });
     const download = await client().openFile("f1");
     const error = await new Promise<unknown>((resolve) => {
       download.body.on("error", resolve).resume();
@@ -429,7 +433,7 @@ describe("merged saves", () => {
   };
   let seen: { method?: string; url?: string; type?: string; length?: string; body?: string };
   const recordAndAnswer = (savedAnswer: unknown) => {
-    handler = async (request, response) => {
+    server.handle(async (request, response) => {
       seen = {
         method: request.method,
         url: request.url,
@@ -438,7 +442,7 @@ describe("merged saves", () => {
         body: await readBody(request),
       };
       answer(response, 200, { success: true, saved: savedAnswer, summary, environment });
-    };
+    });
   };
 
   it("send a state document with ?base= and hand back the receipt's saved object", async () => {
