@@ -10,7 +10,7 @@ import { type ApiOptions, apiClientFrom, withApiOptions } from "../api-client/ap
 import { mergeStateFile, pushStateFile } from "../api-client/state-upload.js";
 import { cliError } from "../errors.js";
 import { outputKind, writeFileAtomically } from "../output-file.js";
-import { type MergeBase, mergeBaseOption } from "./env.js";
+import { type MergeBase, mergeBaseOption } from "../version-options.js";
 
 const collect = (value: string, previous: string[]) => [...previous, value];
 
