@@ -24,8 +24,11 @@ export { type ChangeCounts, type StateChanges, stateChanges } from "./merge/stat
 export {
   type Changed,
   type CookieRef,
+  diffFiles,
   diffStates,
   type ExtensionDiff,
+  type FileEntry,
+  type FileRef,
   type IndexedDbDiff,
   type StateDiff,
   type StorageDiff,

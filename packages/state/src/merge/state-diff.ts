@@ -55,8 +55,20 @@ export interface ExtensionDiff {
   id: string;
   versionBefore?: string;
   versionAfter?: string;
+  /** The package as a whole: version, manifest or any file. */
   packageChanged: boolean;
+  /** Its files by path, compared by SHA-256. */
+  files: Changed<FileRef>;
   storage: Changed<{ area: ExtensionStorageUnit["area"]; key: string }>;
+}
+
+/** A file known by its path and content digest: an extension file, a raw profile's file. */
+export interface FileEntry {
+  path: string;
+  sha256: string;
+}
+export interface FileRef {
+  path: string;
 }
 
 /** What differs between two states, by unit, values replaced by keyed hashes. */
@@ -81,6 +93,17 @@ export function diffStates(before: BrowserState, after: BrowserState, hash: Valu
     indexedDB: indexedDbDiffs(b.indexedDbSchema, a.indexedDbSchema, b.indexedDbRecord, a.indexedDbRecord),
     extensions: extensionDiffs(unitsByOwner(b), unitsByOwner(a), hash),
   };
+}
+
+/** Files added, removed and changed (by SHA-256) between two lists, keyed by path; a change shows keyed hashes of the digests. */
+export function diffFiles(
+  before: readonly FileEntry[],
+  after: readonly FileEntry[],
+  hash: ValueHash,
+): Changed<FileRef> {
+  const byPath = (files: readonly FileEntry[]): UnitMap<FileEntry> =>
+    new Map(files.map((file) => [file.path, { value: file, owner: "", payload: file.sha256 }]));
+  return changedUnits(byPath(before), byPath(after), hash, ({ value }) => ({ path: value.path }));
 }
 
 function changedUnits<T, R>(
@@ -237,11 +260,13 @@ function extensionDiffs(
     );
     const packageChanged = !sameUnit(packageBefore, packageAfter);
     if (!packageChanged && isEmpty(storage)) continue;
+    const files = diffFiles(packageBefore?.value.files ?? [], packageAfter?.value.files ?? [], hash);
     diffs.push({
       id: owner,
       ...(packageBefore === undefined ? {} : { versionBefore: packageBefore.value.version }),
       ...(packageAfter === undefined ? {} : { versionAfter: packageAfter.value.version }),
       packageChanged,
+      files,
       storage,
     });
   }

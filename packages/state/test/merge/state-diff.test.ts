@@ -1,9 +1,9 @@
 import { createHmac } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { diffStates, type StateDiff } from "../../src/merge/state-diff.js";
+import { diffFiles, diffStates, type StateDiff } from "../../src/merge/state-diff.js";
 import type { UnitKind } from "../../src/merge/state-units.js";
 import { emptyBrowserState } from "../../src/state.js";
-import { builders, earlier, stateOf, type Variant } from "./unit-fixtures.js";
+import { builders, cookie, earlier, extension, origin, stateOf, type Variant } from "./unit-fixtures.js";
 
 const hash = (value: string) => createHmac("sha256", "test key").update(value).digest("hex").slice(0, 12);
 
@@ -95,5 +95,98 @@ describe("diffStates", () => {
         stores: [{ name: "store", recordsBefore: 0, recordsAfter: 1, added: 1, removed: 0, changed: 0 }],
       },
     ]);
+  });
+});
+
+describe("diffStates: the keys a unit is reported by", () => {
+  const sha = (c: string) => c.repeat(64);
+  const file = (path: string, digest: string) => ({ path, size: 1, sha256: sha(digest) });
+  const withFiles = (files: ReturnType<typeof file>[]) => ({
+    ...emptyBrowserState(),
+    extensions: [{ ...extension, files, storage: { local: {}, sync: {} } }],
+  });
+
+  it("names an extension's files added, removed and changed by SHA-256, without the digests", () => {
+    const diff = diffStates(
+      withFiles([file("a.js", "a"), file("b.js", "b")]),
+      withFiles([file("b.js", "c"), file("c.js", "c")]),
+      hash,
+    );
+    const [only] = diff.extensions;
+    expect(only?.packageChanged).toBe(true);
+    expect(only?.files).toMatchObject({
+      added: [{ path: "c.js" }],
+      removed: [{ path: "a.js" }],
+      changed: [
+        { path: "b.js", before: hash(JSON.stringify(sha("b"))), after: hash(JSON.stringify(sha("c"))) },
+      ],
+    });
+    expect(JSON.stringify(diff)).not.toContain(sha("c"));
+  });
+
+  it("keeps an unchanged file out of the list", () => {
+    const diff = diffStates(
+      withFiles([file("a.js", "a")]),
+      withFiles([file("a.js", "a"), file("b.js", "b")]),
+      hash,
+    );
+    expect(diff.extensions[0]?.files).toEqual({ added: [{ path: "b.js" }], removed: [], changed: [] });
+  });
+
+  it("reports a cookie by name, domain, path and partition", () => {
+    const partitioned = cookie("sid", "A", {
+      partitionKey: { topLevelSite: "https://top.test", hasCrossSiteAncestor: false },
+    });
+    const diff = diffStates(
+      { ...emptyBrowserState(), cookies: [cookie("sid", "A")] },
+      { ...emptyBrowserState(), cookies: [cookie("sid", "A"), partitioned] },
+      hash,
+    );
+    expect(diff.cookies).toEqual({
+      added: [{ name: "sid", domain: ".example.test", path: "/", partition: "https://top.test" }],
+      removed: [],
+      changed: [],
+    });
+  });
+
+  it("reports storage items per origin and area", () => {
+    const diff = diffStates(
+      { ...emptyBrowserState(), origins: [origin({ localStorage: [{ name: "theme", value: "dark" }] })] },
+      {
+        ...emptyBrowserState(),
+        origins: [
+          origin({ localStorage: [{ name: "theme", value: "light" }] }),
+          origin({ origin: "https://other.test", sessionStorage: [{ name: "tab", value: "1" }] }),
+        ],
+      },
+      hash,
+    );
+    expect(diff.storage).toMatchObject([
+      { storageKey: "https://app.example.test", area: "localStorage", changed: [{ name: "theme" }] },
+      { storageKey: "https://other.test", area: "sessionStorage", added: [{ name: "tab" }] },
+    ]);
+  });
+});
+
+describe("diffFiles", () => {
+  it("compares files by path and digest", () => {
+    const entry = (path: string, digest: string) => ({ path, sha256: digest.repeat(64) });
+    expect(
+      diffFiles(
+        [entry("Default/Cookies", "a"), entry("Local State", "b")],
+        [entry("Default/Cookies", "c"), entry("Local State", "b"), entry("Default/Preferences", "d")],
+        hash,
+      ),
+    ).toEqual({
+      added: [{ path: "Default/Preferences" }],
+      removed: [],
+      changed: [
+        {
+          path: "Default/Cookies",
+          before: hash(JSON.stringify("a".repeat(64))),
+          after: hash(JSON.stringify("c".repeat(64))),
+        },
+      ],
+    });
   });
 });
