@@ -91,11 +91,19 @@ export function mergedArchiveHasProfile(path: string): EnvStoreError {
   });
 }
 
-export function versionNotFound(version: number): EnvStoreError {
+/** An unknown or retired version; the message and `details.kept` name the versions that are kept (`null`: none yet). */
+export function versionNotFound(version: number, kept: readonly { version: number }[]): EnvStoreError {
+  const first = kept[0]?.version;
+  const last = kept.at(-1)?.version;
+  const range = first === undefined || last === undefined ? null : { oldest: first, newest: last };
   return envStoreError({
     kind: "not_found",
     code: "VERSION_NOT_FOUND",
-    message: `Version ${version} of this environment does not exist or is no longer kept`,
+    message:
+      range === null
+        ? `Version ${version} is not kept: this environment has no versions yet`
+        : `Version ${version} is not kept; kept versions are ${range.oldest === range.newest ? range.oldest : `${range.oldest}–${range.newest}`}`,
+    details: { kept: range },
   });
 }
 

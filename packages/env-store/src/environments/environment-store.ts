@@ -1,6 +1,7 @@
 import type { Readable } from "node:stream";
 import type { EnvironmentInput, EnvironmentUpdate } from "@webrun/api-contract";
 import type { BlobStore } from "@webrun/blob-store";
+import type { ValueHash } from "@webrun/state";
 import type { ProfileInspector } from "../archive/ingest-profile.js";
 import type { ArchiveLimits } from "../archive/limits.js";
 import type { EnvironmentArchiveLimits } from "../archive/unpack-environment.js";
@@ -22,6 +23,7 @@ import {
 import { collectGarbage, type GarbageReport } from "./garbage-collector.js";
 import { type MergeSaveInput, type MergeSaveResult, saveMerged } from "./merge-save.js";
 import type { Environment } from "./schemas.js";
+import { diffVersions, type VersionDiff } from "./version-diff.js";
 import {
   type LoadedVersion,
   loadVersion,
@@ -68,6 +70,12 @@ export interface EnvironmentStore {
   history(userId: string, envId: string): Promise<VersionInfo[]>;
   /** The head by default; `ENVIRONMENT_EMPTY` before the first save. */
   loadVersion(userId: string, envId: string, version?: number): Promise<LoadedVersion>;
+  /**
+   * What changed from version `from` to version `to` (both kept; else
+   * `VERSION_NOT_FOUND` naming the kept range). `hash` fingerprints changed
+   * values: key it per user with a secret, so fingerprints cannot be guessed.
+   */
+  diff(userId: string, envId: string, from: number, to: number, hash: ValueHash): Promise<VersionDiff>;
   rollback(
     userId: string,
     envId: string,
@@ -119,6 +127,7 @@ export function createEnvironmentStore(options: EnvironmentStoreOptions): Enviro
     saveMerged: (userId, envId, input) => saveMerged(context, userId, envId, input),
     history: (userId, envId) => versionHistory(context, userId, envId),
     loadVersion: (userId, envId, version) => loadVersion(context, userId, envId, version),
+    diff: (userId, envId, from, to, hash) => diffVersions(context, userId, envId, from, to, hash),
     rollback: (userId, envId, version, rollbackOptions) =>
       rollbackVersion(context, userId, envId, version, rollbackOptions),
     exportArchive: (userId, envId, version) => exportArchive(context, userId, envId, version),

@@ -309,7 +309,7 @@ export async function rollbackVersion(
   const startedAt = context.clock.now().getTime();
   const current = await readRecord(context, userId, envId);
   const entry = current.value.versions.find((candidate) => candidate.version === version);
-  if (!entry) throw versionNotFound(version);
+  if (!entry) throw versionNotFound(version, current.value.versions);
   const manifest = await readManifest(context, entry);
   const writer = new ContentWriter(context.store, userId, envId, []);
   const committed = await commitVersion(context, {
@@ -365,7 +365,7 @@ export async function loadVersion(
   const { value } = await readRecord(context, userId, envId);
   const entry =
     version === undefined ? value.versions.at(-1) : value.versions.find((v) => v.version === version);
-  if (!entry) throw version === undefined ? noBrowserData() : versionNotFound(version);
+  if (!entry) throw version === undefined ? noBrowserData() : versionNotFound(version, value.versions);
   const manifest = await readManifest(context, entry);
   const readPart = async (ref: ContentRef, name: string) =>
     readAll(await openContent(context.store, ref, name));
