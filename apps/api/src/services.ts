@@ -13,12 +13,15 @@ import { createFileService, type FileService } from "@webrun/file-upload";
 import type { ApiConfig } from "./config.js";
 import { apiError } from "./errors.js";
 import { createDownloadSigner, type DownloadSigner } from "./signed-downloads.js";
+import { createValueFingerprints, type ValueFingerprint } from "./value-fingerprints.js";
 
 /** Everything the routes use, composed once from the configuration. */
 export interface Services {
   environments: EnvironmentStore;
   files: FileService;
   downloads: DownloadSigner;
+  /** The caller's keyed fingerprints for the values a version diff reports as changed. */
+  fingerprintsFor(userId: string): ValueFingerprint;
   /** Set when this start created the embedded default's master key (the app says so once). */
   createdMasterKeyPath?: string;
   /** Resolves when storage answers; throws `STORAGE_UNAVAILABLE` otherwise. */
@@ -52,6 +55,7 @@ export async function createServices(config: ApiConfig): Promise<Services> {
     environments,
     files,
     downloads: createDownloadSigner(keyring),
+    fingerprintsFor: createValueFingerprints(keyring),
     ...(createdPath ? { createdMasterKeyPath: createdPath } : {}),
     ready: () => probeStorage(driver),
     close: () => driver.close(),

@@ -116,6 +116,9 @@ describe("every answer matches the OpenAPI document", () => {
       await call("GET", `${prefix}/{id}/versions`, { id });
       await call("POST", `${prefix}/{id}/versions/{version}/restore`, { id, version: 1 });
       await call("POST", `${prefix}/{id}/versions/{version}/restore`, { id, version: 99 });
+      await call("GET", `${prefix}/{id}/versions/{from}/diff/{to}`, { id, from: 1, to: 2 });
+      await call("GET", `${prefix}/{id}/versions/{from}/diff/{to}`, { id, from: 1, to: 99 });
+      await call("GET", `${prefix}/{id}/versions/{from}/diff/{to}`, { id, from: "one", to: 2 });
 
       const profile = await fakeProfileArchive();
       try {

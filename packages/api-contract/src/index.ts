@@ -6,6 +6,13 @@
  */
 export { isoDateTime, objectId } from "./common.js";
 export {
+  stateDiffSchema,
+  type VersionDiff,
+  versionDiffAnswerSchema,
+  versionDiffParamsSchema,
+  versionDiffSchema,
+} from "./diff.js";
+export {
   DESCRIPTION_MAX,
   ENVIRONMENT_NAME_REQUIRED,
   type Environment,

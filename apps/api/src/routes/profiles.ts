@@ -69,6 +69,7 @@ const profileAnswers: Readonly<Record<string, ProfileAnswer | "same">> = {
   },
   "GET /environments/:id/state": "same",
   "GET /environments/:id/versions": "same",
+  "GET /environments/:id/versions/:from/diff/:to": "same",
   "POST /environments/:id/versions/:version/restore": {
     status: 200,
     schema: profileSavedVersionAnswerSchema,

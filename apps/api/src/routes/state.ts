@@ -8,6 +8,8 @@ import {
   stateDocumentSchema,
   stateQuerySchema,
   stateSaveQuerySchema,
+  versionDiffAnswerSchema,
+  versionDiffParamsSchema,
   versionListAnswerSchema,
 } from "@webrun/api-contract";
 import type { MergeSaveResult, SaveResult } from "@webrun/env-store";
@@ -145,6 +147,31 @@ export function stateRoutes(app: ZodApp, { services }: RouteDeps): void {
       success: true as const,
       versions: await environments.history(callerOf(request), request.params.id),
     }),
+  });
+
+  app.get("/environments/:id/versions/:from/diff/:to", {
+    schema: {
+      summary:
+        "What changed from one kept version to another, unit by unit; values only as keyed fingerprints",
+      tags,
+      params: versionDiffParamsSchema,
+      response: {
+        200: versionDiffAnswerSchema.describe(
+          "Cookies, storage items, IndexedDB stores, extensions (files, `chrome.storage` keys) and raw profile files added, removed and changed",
+        ),
+        400: errorAnswerSchema.describe("A version that is not a positive whole number"),
+        401: unauthorized,
+        404: errorAnswerSchema.describe(
+          "Environment not found, or a version not kept (`VERSION_NOT_FOUND`; the message and `details.kept` name the kept range)",
+        ),
+      },
+    },
+    handler: async (request) => {
+      const userId = callerOf(request);
+      const { id, from, to } = request.params;
+      const diff = await environments.diff(userId, id, from, to, services.fingerprintsFor(userId));
+      return { success: true as const, diff };
+    },
   });
 
   app.post("/environments/:id/versions/:version/restore", {
