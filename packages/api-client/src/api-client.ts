@@ -14,6 +14,7 @@ import {
   filesUploadedAnswerSchema,
   mergedSaveAnswerSchema,
   savedVersionAnswerSchema,
+  versionDiffAnswerSchema,
   versionListAnswerSchema,
 } from "@webrun/api-contract";
 import { formUpload, type LocalFile } from "./form-upload.js";
@@ -172,6 +173,16 @@ export class ApiClient {
       "GET",
       `/environments/${id(environmentId)}/versions`,
       "list versions",
+    );
+  }
+
+  /** `GET /environments/:id/versions/:from/diff/:to`: what changed between two kept versions, values as keyed fingerprints. */
+  diffVersions(environmentId: string, from: number, to: number) {
+    return this.#http.json(
+      versionDiffAnswerSchema,
+      "GET",
+      `/environments/${id(environmentId)}/versions/${from}/diff/${to}`,
+      "diff versions",
     );
   }
 

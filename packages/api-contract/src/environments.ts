@@ -26,6 +26,45 @@ export type EnvironmentInput = z.input<typeof environmentInputSchema>;
 export const environmentUpdateSchema = environmentInputSchema.partial();
 export type EnvironmentUpdate = z.input<typeof environmentUpdateSchema>;
 
+/**
+ * When the version's logins run out, as of its save (`at`). Per cookie
+ * domain (at most 200: those expiring first), the first and last expiry of
+ * its persistent cookies and its session cookies; then counts of persistent
+ * cookies already expired at save time and expiring within 7 days of it.
+ * What matters to a user is where logins stand now: `loginExpiry` on the
+ * environment is worked out from these domains at every read.
+ */
+export const cookieExpirySchema = z.object({
+  at: isoDateTime.describe("The save time the counts are relative to"),
+  domains: z.array(
+    z.object({
+      domain: z.string(),
+      sessionCookies: z.number().int().nonnegative(),
+      persistentCookies: z.number().int().nonnegative(),
+      earliestExpiry: isoDateTime.optional(),
+      latestExpiry: isoDateTime.optional(),
+    }),
+  ),
+  expired: z.number().int().nonnegative().describe("Persistent cookies already expired at `at`"),
+  expiresWithin7Days: z
+    .number()
+    .int()
+    .nonnegative()
+    .describe("Persistent cookies valid at `at` that expire within 7 days of it"),
+});
+
+/**
+ * Where the head's logins stand at `at` (the moment of the read), worked out
+ * from its summary's per-domain expiries: cookie domains whose first
+ * persistent cookie has expired, and those (not expired) whose first one
+ * expires within 7 days.
+ */
+export const loginExpirySchema = z.object({
+  at: isoDateTime,
+  expired: z.array(z.string()),
+  expiresWithin7Days: z.array(z.string()),
+});
+
 /** What a version holds, for listing without a download. Lists are capped; counts are exact. */
 export const versionSummarySchema = z.object({
   cookies: z.number().int().nonnegative(),
@@ -40,6 +79,8 @@ export const versionSummarySchema = z.object({
   totalBytes: z.number().int().nonnegative(),
   /** What a raw profile upload was found to hold, when there is one. */
   profile: z.unknown().optional(),
+  /** Absent in summaries saved before expiries were kept. */
+  cookieExpiry: cookieExpirySchema.optional(),
 });
 export type VersionSummary = z.infer<typeof versionSummarySchema>;
 
@@ -59,6 +100,8 @@ export const environmentSchema = z.object({
   /** The head version number; null before the first save. */
   version: z.number().int().nullable(),
   summary: versionSummarySchema.nullable(),
+  /** Where the head's logins stand now; absent with no version, or a summary saved before expiries were kept. */
+  loginExpiry: loginExpirySchema.optional(),
 });
 export type Environment = z.infer<typeof environmentSchema>;
 

@@ -13,6 +13,7 @@ export {
   versionDiffSchema,
 } from "./diff.js";
 export {
+  cookieExpirySchema,
   DESCRIPTION_MAX,
   ENVIRONMENT_NAME_REQUIRED,
   type Environment,
@@ -29,6 +30,7 @@ export {
   environmentUpdateSchema,
   type FileSummary,
   fileSummarySchema,
+  loginExpirySchema,
   NAME_MAX,
   type VersionInfo,
   type VersionSummary,

@@ -7,7 +7,13 @@
  */
 
 export type { StateError, StateErrorCode } from "./errors.js";
-export { type CookieExpiry, cookieExpiry, type DomainExpiry } from "./insight/cookie-expiry.js";
+export {
+  type CookieExpiry,
+  cookieExpiry,
+  type DomainExpiry,
+  type LoginExpiry,
+  loginExpiryAt,
+} from "./insight/cookie-expiry.js";
 export {
   type DomainFilter,
   type FilteredState,

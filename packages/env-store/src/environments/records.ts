@@ -1,3 +1,4 @@
+import { loginExpiryAt } from "@webrun/state";
 import { environmentNotFound } from "../errors.js";
 import type { StoreContext } from "./context.js";
 import { readJson, retryOnConflict, type Versioned, writeJson } from "./json-object.js";
@@ -55,5 +56,14 @@ export function toEnvironment(context: StoreContext, record: EnvironmentRecord):
     usageCount: record.usageCount,
     version: head?.version ?? null,
     summary: record.summary,
+    ...loginExpiryNow(context, record),
   };
+}
+
+/** Where the head's logins stand at this read, from the per-domain expiries its summary stored at save time. */
+function loginExpiryNow(context: StoreContext, record: EnvironmentRecord): Pick<Environment, "loginExpiry"> {
+  const domains = record.summary?.cookieExpiry?.domains;
+  if (domains === undefined) return {};
+  const now = context.clock.now();
+  return { loginExpiry: { at: now.toISOString(), ...loginExpiryAt(domains, now) } };
 }

@@ -217,6 +217,7 @@ export async function runSave(
         profileFiles: parts.profileFiles.length,
         profileBytes: sum(parts.profileFiles),
         profile: parts.profileSummary,
+        now: context.clock.now(),
       }),
     };
     const committed = await commitVersion(context, {

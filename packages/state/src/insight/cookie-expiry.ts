@@ -70,3 +70,28 @@ export function cookieExpiry(cookies: readonly Cookie[], now: Date = new Date())
 function isoSeconds(seconds: number): string {
   return new Date(seconds * 1000).toISOString();
 }
+
+/** Cookie domains by where their logins stand at some moment, from their stored first expiries. */
+export interface LoginExpiry {
+  /** Domains whose first persistent cookie had expired by then: some of their login may be gone. */
+  expired: string[];
+  /** Domains not yet expired whose first persistent cookie expires within 7 days of then. */
+  expiresWithin7Days: string[];
+}
+
+/**
+ * Where each domain's login stands at `now`, from `cookieExpiry`'s per-domain
+ * figures alone (as a stored summary keeps them): a domain counts by the
+ * first of its persistent cookies to expire. Session cookies never count.
+ */
+export function loginExpiryAt(domains: readonly DomainExpiry[], now: Date): LoginExpiry {
+  const result: LoginExpiry = { expired: [], expiresWithin7Days: [] };
+  const nowMs = now.getTime();
+  for (const { domain, earliestExpiry } of domains) {
+    if (earliestExpiry === undefined) continue;
+    const expires = Date.parse(earliestExpiry);
+    if (expires <= nowMs) result.expired.push(domain);
+    else if (expires <= nowMs + WEEK_SECONDS * 1000) result.expiresWithin7Days.push(domain);
+  }
+  return result;
+}

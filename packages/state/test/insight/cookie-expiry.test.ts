@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { cookieExpiry } from "../../src/insight/cookie-expiry.js";
+import { cookieExpiry, loginExpiryAt } from "../../src/insight/cookie-expiry.js";
 import type { Cookie } from "../../src/state.js";
 
 const now = new Date("2026-12-05T00:00:00Z");
@@ -52,6 +52,37 @@ describe("cookieExpiry", () => {
       expired: 1,
       // 2026-12-12 is exactly 7 days on: still within.
       expiresWithin7Days: 2,
+    });
+  });
+});
+
+describe("loginExpiryAt", () => {
+  const domains = cookieExpiry(
+    [
+      cookie("mail.test", at("2026-12-04T23:59:59Z")),
+      cookie("mail.test", at("2027-01-01T00:00:00Z")),
+      cookie("shop.test", at("2026-12-12T00:00:00Z")),
+      cookie("bank.test", at("2026-12-12T00:00:01Z")),
+      cookie("news.test", "session"),
+    ],
+    now,
+  ).domains;
+
+  it("sorts domains by their first expiry against the moment asked, 7 days inclusive", () => {
+    expect(loginExpiryAt(domains, now)).toEqual({
+      expired: ["mail.test"],
+      expiresWithin7Days: ["shop.test"],
+    });
+  });
+
+  it("moves with the clock: a week later the soon-expiring ones have expired", () => {
+    expect(loginExpiryAt(domains, new Date("2026-12-12T00:00:01Z"))).toEqual({
+      expired: ["bank.test", "mail.test", "shop.test"],
+      expiresWithin7Days: [],
+    });
+    expect(loginExpiryAt(domains, new Date("2026-11-01T00:00:00Z"))).toEqual({
+      expired: [],
+      expiresWithin7Days: [],
     });
   });
 });
