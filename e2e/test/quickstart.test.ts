@@ -1,10 +1,9 @@
 import { existsSync } from "node:fs";
-import { chmod, mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises";
+import { mkdtemp, readFile, rm, stat } from "node:fs/promises";
 import net from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { findChromium } from "@webrun/browser-state";
 import {
   BrowserDriver,
   type SiteStatus,
@@ -14,6 +13,7 @@ import {
   testUserOf,
 } from "@webrun/test-fixtures";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { headlessChromium } from "./support/headless-chromium.js";
 import { ProcessGroups, type RunningCommand, waitForOutput } from "./support/process-groups.js";
 import { fillPlaceholders, quickstartCommands } from "./support/readme-commands.js";
 
@@ -49,17 +49,6 @@ async function freePort(): Promise<number> {
   const { port } = server.address() as net.AddressInfo;
   await new Promise<void>((resolve) => server.close(() => resolve()));
   return port;
-}
-
-const shellQuote = (value: string) => `'${value.replaceAll("'", `'\\''`)}'`;
-
-/** A CHROME_PATH that starts the real Chromium headless, with the test sites' host mapping and certificate trust. */
-async function headlessChromium(dir: string, sites: TestSites): Promise<string> {
-  const wrapper = path.join(dir, "chromium-headless");
-  const args = ["--headless", ...sites.chromiumArgs].map(shellQuote).join(" ");
-  await writeFile(wrapper, `#!/bin/sh\nexec ${shellQuote(findChromium())} ${args} "$@"\n`);
-  await chmod(wrapper, 0o755);
-  return wrapper;
 }
 
 interface SessionReady {

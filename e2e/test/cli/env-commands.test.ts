@@ -81,7 +81,7 @@ describe("webrun-env env against a real API", { timeout: 60_000 }, () => {
 
     const table = checked(await run("env", "list"));
     const lines = table.stdout.trim().split("\n");
-    expect(lines[0]).toMatch(/^ID\s+NAME\s+STATUS\s+VERSION\s+SIZE\s+UPDATED$/);
+    expect(lines[0]).toMatch(/^ID\s+NAME\s+STATUS\s+VERSION\s+SIZE\s+UPDATED\s+LOGINS$/);
     // Newest first.
     expect(lines[1]).toMatch(
       new RegExp(`^${(other.environment as { _id: string })._id}\\s+later\\s+empty\\s+-`),

@@ -12,6 +12,12 @@ export { inExtensionWorker } from "./cdp/extension-worker.js";
 export { findChromium } from "./chromium/find-chromium.js";
 export { type LaunchedBrowser, type LaunchOptions, launchChromium } from "./chromium/launch-chromium.js";
 export type { BrowserStateError, BrowserStateErrorCode } from "./errors.js";
+export {
+  type LoginMarker,
+  type PageProbe,
+  type ProbePageOptions,
+  probePage,
+} from "./probe/probe-page.js";
 export * from "./profile/index.js";
 export type { ProxyLaunchPlan } from "./proxy/proxy-launch-plan.js";
 export { type RestoreOptions, type RestoreResult, restoreState } from "./restore/restore-state.js";

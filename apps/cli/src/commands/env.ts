@@ -8,6 +8,9 @@ import { cliError } from "../errors.js";
 import { formatTable, formatTime, type OutputOptions, print } from "../output-format.js";
 import { formatBytes, trackTransfer } from "../progress.js";
 import { type MergeBase, mergeBaseOption, parseVersion } from "../version-options.js";
+import { registerEnvCheck } from "./env-check.js";
+import { registerEnvDiff } from "./env-diff.js";
+import { describeLoginExpiry, loginMark } from "./login-expiry.js";
 
 /** One line on what a merged save did: never a value, names and counts only. */
 export function describeMergedSave(saved: MergedSave): string {
@@ -39,6 +42,7 @@ function environmentRows(environments: readonly Environment[]): string[][] {
     environment.version == null ? "-" : String(environment.version),
     environment.summary ? formatBytes(environment.summary.totalBytes) : "-",
     formatTime(environment.updatedAt),
+    loginMark(environment.loginExpiry),
   ]);
 }
 
@@ -79,6 +83,7 @@ function describeEnvironment(answer: {
     lines.push(
       `extensions   ${summary.extensions.map((e) => `${e.name} ${e.version} (${e.id})`).join(", ") || "-"}`,
     );
+    lines.push(...describeLoginExpiry(environment.loginExpiry, summary.cookieExpiry));
   }
   lines.push("", files.length === 0 ? "files: none" : "files:");
   if (files.length > 0) {
@@ -118,19 +123,23 @@ export function registerEnv(program: Command): void {
       ].join("\n"),
     );
 
-  withApiOptions(env.command("list").description("list your environments, newest first")).action(
-    async (options: OutputOptions) => {
-      const answer = await apiClientFrom(options).listEnvironments();
-      print(options, answer, () =>
-        answer.environments.length === 0
-          ? "no environments yet: create one with `webrun-env env create <name>`"
-          : formatTable(
-              ["ID", "NAME", "STATUS", "VERSION", "SIZE", "UPDATED"],
-              environmentRows(answer.environments),
-            ),
-      );
-    },
-  );
+  withApiOptions(
+    env
+      .command("list")
+      .description(
+        "list your environments, newest first; LOGINS marks (!) cookie domains expired or expiring within 7 days",
+      ),
+  ).action(async (options: OutputOptions) => {
+    const answer = await apiClientFrom(options).listEnvironments();
+    print(options, answer, () =>
+      answer.environments.length === 0
+        ? "no environments yet: create one with `webrun-env env create <name>`"
+        : formatTable(
+            ["ID", "NAME", "STATUS", "VERSION", "SIZE", "UPDATED", "LOGINS"],
+            environmentRows(answer.environments),
+          ),
+    );
+  });
 
   withApiOptions(
     env
@@ -289,6 +298,9 @@ export function registerEnv(program: Command): void {
         : formatTable(["VERSION", "SAVED", "SIZE", ""], versionRows(answer.versions)),
     );
   });
+
+  registerEnvDiff(env);
+  registerEnvCheck(env);
 
   withApiOptions(
     env

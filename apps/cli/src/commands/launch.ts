@@ -17,7 +17,9 @@ import { watchStopSignals } from "../stop-signals.js";
  * from the API as an environment archive into a temporary folder and then
  * read exactly like a local one.
  */
-async function loadLaunchState(options: ApiOptions & { state?: string; env?: string }): Promise<LoadedState> {
+export async function loadLaunchState(
+  options: ApiOptions & { state?: string; env?: string },
+): Promise<LoadedState> {
   if (options.env === undefined) {
     if (options.state === undefined) throw launchSourceError();
     return loadStateFile(options.state);
