@@ -2,9 +2,9 @@ import type { LoginMarker, PageProbe, SeededBrowser } from "@webrun/browser-stat
 import { type Command, InvalidArgumentError } from "commander";
 import { type ApiOptions, withApiOptions } from "../api-client/api-options.js";
 import { cliError } from "../errors.js";
+import { loadLaunchState } from "../launch-state.js";
 import { print } from "../output-format.js";
 import { watchStopSignals } from "../stop-signals.js";
-import { loadLaunchState } from "./launch.js";
 
 interface CheckOptions extends ApiOptions {
   url: string;
