@@ -156,7 +156,7 @@ describe("webrun-env env against a real API", { timeout: 60_000 }, () => {
     const out = join(dir, "never.json");
     const result = checked(await run("env", "pull", id, "--out", out, "--version", "9"));
     expect(result.code).toBe(1);
-    expect(result.stderr).toMatch(/^webrun-env: Version 9 of this environment does not exist/);
+    expect(result.stderr).toMatch(/^webrun-env: Version 9 is not kept; kept versions are 1–2/);
     expect(
       (await readdir(dir)).filter((name) => name.startsWith("never") || name.startsWith(".never")),
     ).toEqual([]);
