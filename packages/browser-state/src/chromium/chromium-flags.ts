@@ -34,8 +34,7 @@ export const baseChromiumFlags: readonly string[] = [
 export type PasswordStore = "fixed" | "system" | LinuxPasswordStore;
 
 /** Chromium's Linux `--password-store` backends. */
-export const linuxPasswordStores = ["basic", "gnome-libsecret", "kwallet", "kwallet5", "kwallet6"] as const;
-export type LinuxPasswordStore = (typeof linuxPasswordStores)[number];
+export type LinuxPasswordStore = "basic" | "gnome-libsecret" | "kwallet" | "kwallet5" | "kwallet6";
 
 function passwordStoreFlags(store: PasswordStore): string[] {
   if (store === "fixed") return ["--password-store=basic", "--use-mock-keychain"];
