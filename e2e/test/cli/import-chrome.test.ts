@@ -90,6 +90,25 @@ async function privateTmp(): Promise<string> {
   return tmp;
 }
 
+/** Which of the two sites a browser that `webrun-env launch <source>` seeded is logged in to. */
+async function loggedInAfterLaunch(
+  source: string[],
+  env: Record<string, string>,
+): Promise<{ bank: boolean; shop: boolean }> {
+  const launched = await startWebrunEnv(
+    ["launch", ...source, "--headless", "--", ...sites.chromiumArgs],
+    env,
+  );
+  try {
+    const ready = JSON.parse(launched.firstLine) as { http: string; pageTargetId: string };
+    const loggedIn = async (site: "bank" | "shop") =>
+      (await siteStatus(ready.http, sites.origins, site, ready.pageTargetId)).loggedIn;
+    return { bank: await loggedIn("bank"), shop: await loggedIn("shop") };
+  } finally {
+    expect(await launched.stop()).toBe(0);
+  }
+}
+
 /** What webrun-env left in a TMPDIR (Chromium itself may keep a `.config` there when HOME is unset). */
 async function copiesIn(tmp: string): Promise<string[]> {
   return (await readdir(tmp)).filter((name) => name.startsWith("webrun-"));
@@ -133,24 +152,10 @@ describe("webrun-env import-chrome", () => {
     ]);
     expect(await copiesIn(tmp)).toEqual([]);
 
-    const launched = await startWebrunEnv(
-      ["launch", "--state", out, "--headless", "--", ...sites.chromiumArgs],
-      {},
-    );
-    try {
-      const ready = JSON.parse(launched.firstLine) as { http: string; pageTargetId: string };
-      expect(await siteStatus(ready.http, sites.origins, "bank", ready.pageTargetId)).toMatchObject({
-        loggedIn: true,
-      });
-      expect(await siteStatus(ready.http, sites.origins, "shop", ready.pageTargetId)).toMatchObject({
-        loggedIn: false,
-      });
-    } finally {
-      expect(await launched.stop()).toBe(0);
-    }
+    expect(await loggedInAfterLaunch(["--state", out], {})).toEqual({ bank: true, shop: false });
   });
 
-  it("pushes into an environment (merged) while the desktop browser still runs on the profile, with a note", async () => {
+  it("pushes into an environment while the desktop browser still runs on the profile (a note), merged with what it holds", async () => {
     const created = await webrunEnv(["env", "create", "imported", "--json"], {
       WEBRUN_API: api.url,
       WEBRUN_API_KEY: api.key,
@@ -184,42 +189,51 @@ describe("webrun-env import-chrome", () => {
     const summary = JSON.parse(result.stdout) as ImportSummary;
     expect(summary.pushed).toMatchObject({ environmentId: id, version: 1 });
 
-    const launched = await startWebrunEnv(
-      ["launch", "--env", id, "--headless", "--", ...sites.chromiumArgs],
-      {
-        WEBRUN_API: api.url,
-        WEBRUN_API_KEY: api.key,
-      },
+    expect(
+      await loggedInAfterLaunch(["--env", id], { WEBRUN_API: api.url, WEBRUN_API_KEY: api.key }),
+    ).toEqual({ bank: false, shop: true });
+
+    // A second import of another domain is merged in: the first one's logins stay.
+    const again = await webrunEnv(
+      ["import-chrome", "--profile-dir", profileDir, "--only-domain", "bank.test", "--push", id],
+      { WEBRUN_API: api.url, WEBRUN_API_KEY: api.key },
     );
-    try {
-      const ready = JSON.parse(launched.firstLine) as { http: string; pageTargetId: string };
-      expect(await siteStatus(ready.http, sites.origins, "shop", ready.pageTargetId)).toMatchObject({
-        loggedIn: true,
-      });
-      expect(await siteStatus(ready.http, sites.origins, "bank", ready.pageTargetId)).toMatchObject({
-        loggedIn: false,
-      });
-    } finally {
-      expect(await launched.stop()).toBe(0);
-    }
+    expect(again.code).toBe(0);
+    expect((JSON.parse(again.stdout) as ImportSummary).pushed).toMatchObject({ version: 2 });
+    expect(
+      await loggedInAfterLaunch(["--env", id], { WEBRUN_API: api.url, WEBRUN_API_KEY: api.key }),
+    ).toEqual({ bank: true, shop: true });
   });
 
-  it("an --only-domain that matches nothing: a warning, nothing written or pushed, exit 1", async () => {
+  it("an --only-domain that matches nothing: a warning, nothing written, nothing pushed, exit 1", async () => {
+    const apiEnv = { WEBRUN_API: api.url, WEBRUN_API_KEY: api.key };
+    const created = await webrunEnv(["env", "create", "stays-empty", "--json"], apiEnv);
+    const id = (JSON.parse(created.stdout) as { environment: { _id: string } }).environment._id;
     const out = join(dir, "nothing.json");
-    const result = await webrunEnv([
-      "import-chrome",
-      "--profile-dir",
-      profileDir,
-      "--only-domain",
-      "nowhere.test",
-      "--out",
-      out,
-    ]);
+    const tmp = await privateTmp();
+    const result = await webrunEnv(
+      [
+        "import-chrome",
+        "--profile-dir",
+        profileDir,
+        "--only-domain",
+        "nowhere.test",
+        "--out",
+        out,
+        "--push",
+        id,
+      ],
+      { ...apiEnv, TMPDIR: tmp },
+    );
     expect(result.code).toBe(1);
     expect(result.stderr).toContain("warning: --only-domain nowhere.test matched nothing");
     expect(result.stderr).toContain("nothing to import: the domain filter left out every cookie and origin");
+    expect(result.stdout).toBe("");
     expect(existsSync(out)).toBe(false);
     expect((await readdir(dir)).filter((name) => name.includes("nothing.json"))).toEqual([]);
+    expect(await copiesIn(tmp)).toEqual([]);
+    const versions = await webrunEnv(["env", "versions", id, "--json"], apiEnv);
+    expect(JSON.parse(versions.stdout)).toMatchObject({ versions: [] });
   });
 
   it("refuses a folder that is not a Chromium profile, naming what is missing (and a user-data-dir, naming a profile)", async () => {
