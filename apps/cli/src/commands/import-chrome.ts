@@ -60,12 +60,9 @@ export function registerImportChrome(program: Command): void {
       "the browser binary that wrote the profile (default: $CHROME_PATH, else chromium on PATH)",
     )
     .addOption(
-      new Option(
-        "--password-store <store>",
-        "Linux: the keyring the profile's cookies are encrypted with (default: the one the browser picks by itself on this machine, as when it wrote the profile)",
-      )
+      new Option("--password-store <store>", "Linux: the keyring the profile's cookies are encrypted with")
         .choices(linuxPasswordStores)
-        .default("system", "the browser's own choice"),
+        .default("system", "the one the browser picks by itself here, as when it wrote the profile"),
     )
     .option(
       "--out <file>",
