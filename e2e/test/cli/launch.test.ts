@@ -97,6 +97,64 @@ describe("webrun-env launch", () => {
     await rm(privateTmp, { recursive: true, force: true });
   }, 30_000);
 
+  it("--only-domain seeds only that domain's logins, says what it left out and warns of a domain that matched nothing", async () => {
+    const twoSites = join(dir, "two-sites.json");
+    const state = JSON.parse(await readFile(stateFile, "utf8")) as { cookies: object[] };
+    state.cookies.push({
+      name: "keep",
+      value: "kept-1",
+      domain: "localhost",
+      path: "/",
+      expires: -1,
+      httpOnly: false,
+      secure: false,
+      session: true,
+    });
+    await writeFile(twoSites, JSON.stringify(state));
+    const launched = await startCli([
+      "launch",
+      "--state",
+      twoSites,
+      "--headless",
+      "--only-domain",
+      "LOCALHOST",
+      "--only-domain",
+      "typo.example",
+    ]);
+    const exited = new Promise<number | null>((resolve) => launched.child.on("close", resolve));
+    const ready = JSON.parse(launched.firstLine) as { cdp: string; pageTargetId: string; notSeeded: unknown };
+    expect(ready.notSeeded).toEqual({
+      byDomainFilter: { cookies: 1, origins: 1 },
+      unmatchedDomains: ["typo.example"],
+    });
+    expect(launched.stderr()).toContain("warning: --only-domain typo.example matched nothing");
+    expect(launched.stderr()).not.toContain("--only-domain localhost matched nothing");
+
+    const connection = await connectCdp(ready.cdp);
+    const { cookies } = await connection.send("Storage.getCookies", {});
+    expect(cookies.map((cookie) => cookie.name)).toEqual(["keep"]);
+    const requestsBefore = site.requests.length;
+    const session = await visit(connection, `${site.origin}/home`, ready.pageTargetId);
+    expect(site.requests.slice(requestsBefore).map((request) => request.cookie)).toEqual([""]);
+    expect(await evaluate(connection, session, `localStorage.getItem("token")`)).toBeNull();
+    await connection.close();
+    launched.child.kill("SIGTERM");
+    expect(await exited).toBe(0);
+  }, 30_000);
+
+  it("refuses a malformed --only-domain by name, exit 1, before starting a browser", async () => {
+    const result = await runCli([
+      "launch",
+      "--state",
+      stateFile,
+      "--headless",
+      "--only-domain",
+      "not a domain",
+    ]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('not a domain: "not a domain"');
+  });
+
   it("refuses a bad proxy with path: message lines and exit 1, never echoing the password", async () => {
     const proxy = JSON.stringify({
       source: "custom",

@@ -138,6 +138,17 @@ describe("webrun-env session against the API", () => {
     expect((await second.stop()).receipt.saved).toMatchObject({ version: 2, baseVersion: 1 });
   });
 
+  it("--only-domain that matches nothing in the environment: a warning, and the ready line names it", async () => {
+    const filtered = await startSession(environmentId, ["--only-domain", "typo.test", "--no-save"]);
+    expect(filtered.running.stderr()).toContain("warning: --only-domain typo.test matched nothing");
+    expect(filtered.ready.seeded).toMatchObject({
+      cookies: 0,
+      notSeeded: { byDomainFilter: { cookies: 1 }, unmatchedDomains: ["typo.test"] },
+    });
+    expect((await statusOf(filtered.ready, "bank")).loggedIn).toBe(false);
+    expect((await filtered.stop()).code).toBe(0);
+  });
+
   it("Ctrl-C to the whole process group of `pnpm --silent webrun-env session` still captures and saves", async () => {
     const groups = new ProcessGroups({
       cwd: repoRoot,

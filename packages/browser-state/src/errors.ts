@@ -4,6 +4,7 @@ import { errorFactory, type WebrunError } from "@webrun/errors";
 export type BrowserStateErrorCode =
   | "BROWSER_CLOSE_TIMEOUT"
   | "BROWSER_DISCONNECTED"
+  | "BROWSER_NOT_CHROMIUM"
   | "BROWSER_TIMEOUT"
   | "CAPTURE_ORIGIN_INVALID"
   | "CDP_COMMAND_FAILED"

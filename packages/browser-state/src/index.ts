@@ -9,6 +9,8 @@ export { type CaptureOptions, type CaptureResult, captureState } from "./capture
 export { type OwnedBrowser, type TeardownOptions, teardownCapture } from "./capture/teardown-capture.js";
 export { type CdpConnection, type CdpEvent, connectCdp, redactEndpoint } from "./cdp/cdp-connection.js";
 export { inExtensionWorker } from "./cdp/extension-worker.js";
+export { checkChromiumBinary } from "./chromium/chromium-binary.js";
+export type { LinuxPasswordStore, PasswordStore } from "./chromium/chromium-flags.js";
 export { findChromium } from "./chromium/find-chromium.js";
 export { type LaunchedBrowser, type LaunchOptions, launchChromium } from "./chromium/launch-chromium.js";
 export type { BrowserStateError, BrowserStateErrorCode } from "./errors.js";

@@ -1,15 +1,13 @@
-import { createReadStream, createWriteStream } from "node:fs";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { pipeline } from "node:stream/promises";
 import type { ApiClient } from "@webrun/api-client";
-import { packEnvironmentArchive } from "@webrun/env-store";
 import type { Command } from "commander";
 import { type ApiOptions, apiClientFrom, withApiOptions } from "../api-client/api-options.js";
 import { mergeStateFile, pushStateFile } from "../api-client/state-upload.js";
 import { cliError } from "../errors.js";
-import { outputKind, writeFileAtomically } from "../output-file.js";
+import { outputKind } from "../output-file.js";
+import { writeStateFile } from "../state-output.js";
 import { type MergeBase, mergeBaseOption } from "../version-options.js";
 
 const collect = (value: string, previous: string[]) => [...previous, value];
@@ -129,19 +127,7 @@ async function captureToFile(options: { cdp: string; out: string; origin: string
     inlineExtensionFiles: kind === "json",
     onExtensionFolder: (id, dir) => extensionFolders.set(id, dir),
   });
-  await writeFileAtomically(options.out, async (temporary) => {
-    if (kind === "json") {
-      await writeFile(temporary, `${JSON.stringify(state)}\n`, { mode: 0o600 });
-      return;
-    }
-    // Extension files stream from their folders into the archive, verified against the state.
-    const archive = packEnvironmentArchive({
-      state,
-      extensionFiles: (id, filePath) =>
-        createReadStream(path.join(extensionFolders.get(id) ?? "/nonexistent", ...filePath.split("/"))),
-    });
-    await pipeline(archive, createWriteStream(temporary, { mode: 0o600 }));
-  });
+  await writeStateFile(options.out, state, extensionFolders);
   return {
     cookies: state.cookies.length,
     origins: state.origins.length,

@@ -4,6 +4,7 @@ import { registerCheckSession } from "./check-session.js";
 import { registerConvert } from "./convert.js";
 import { registerEnv } from "./env.js";
 import { registerFiles } from "./files.js";
+import { registerImportChrome } from "./import-chrome.js";
 import { registerLaunch } from "./launch.js";
 import { registerRestore } from "./restore.js";
 import { registerSession } from "./session.js";
@@ -12,6 +13,7 @@ import { registerSession } from "./session.js";
 export function registerCommands(program: Command): void {
   registerCheckSession(program);
   registerCapture(program);
+  registerImportChrome(program);
   registerLaunch(program);
   registerRestore(program);
   registerSession(program);

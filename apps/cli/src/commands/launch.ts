@@ -1,6 +1,13 @@
 import type { SeededBrowser } from "@webrun/browser-state";
+import { filterStateByDomain } from "@webrun/state";
 import type { Command } from "commander";
 import { type ApiOptions, withApiOptions } from "../api-client/api-options.js";
+import {
+  type DomainFilterOptions,
+  domainFilterFrom,
+  warnUnmatchedDomains,
+  withDomainFilterOptions,
+} from "../domain-filter-options.js";
 import { cliError } from "../errors.js";
 import { loadLaunchState } from "../launch-state.js";
 import { proxyPlanFrom } from "../proxy-option.js";
@@ -29,25 +36,32 @@ export function registerLaunch(program: Command): void {
         "Chromium starts; cookies, IndexedDB and sessionStorage are set before the",
         "endpoint is printed, so the first page sees them. sessionStorage lives in the",
         "tab named by pageTargetId: use that tab first.",
+        "With --only-domain/--exclude-domain the ready line's notSeeded says what was left out.",
         "",
         "Example:",
         "  webrun-env launch --state state.json --headless -- --window-size=1280,800",
         "  WEBRUN_API_KEY=… webrun-env launch --env 683a1f2e4b0c1d2e3f4a5b6c --api http://127.0.0.1:8080",
+        "  webrun-env launch --state state.json --only-domain mail.example.com --exclude-domain ads.example.com",
       ].join("\n"),
     );
+  withDomainFilterOptions(command, "seed");
   withApiOptions(command, { json: false }).action(
     async (
       chromiumArgs: string[],
-      options: ApiOptions & { state?: string; env?: string; headless?: boolean; proxy?: string },
+      options: ApiOptions &
+        DomainFilterOptions & { state?: string; env?: string; headless?: boolean; proxy?: string },
     ) => {
+      const filter = domainFilterFrom(options);
       const proxyPlan = options.proxy === undefined ? undefined : await proxyPlanFrom(options.proxy);
       const stop = watchStopSignals();
       let browser: SeededBrowser | undefined;
       try {
         const loaded = await loadLaunchState(options);
+        const filtered = filter === undefined ? undefined : filterStateByDomain(loaded.state, filter);
+        if (filtered) warnUnmatchedDomains(filtered.unmatched, "seed");
         try {
           const { launchSeeded } = await import("@webrun/browser-state");
-          browser = await launchSeeded(loaded.state, {
+          browser = await launchSeeded(filtered?.state ?? loaded.state, {
             headless: options.headless === true,
             args: chromiumArgs,
             ...(proxyPlan ? { proxyPlan } : {}),
@@ -65,6 +79,9 @@ export function registerLaunch(program: Command): void {
           pid: browser.pid,
           pageTargetId: browser.pageTargetId,
           report: browser.report,
+          ...(filtered
+            ? { notSeeded: { byDomainFilter: filtered.leftOut, unmatchedDomains: filtered.unmatched } }
+            : {}),
         };
         process.stdout.write(`${JSON.stringify(ready)}\n`);
         const exited = browser.exited.then(() => "browser-exited" as const);

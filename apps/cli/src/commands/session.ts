@@ -3,17 +3,20 @@ import type { Session, SessionBackend } from "@webrun/session";
 import { type Command, Option } from "commander";
 import { type ApiOptions, apiClientFrom, withApiOptions } from "../api-client/api-options.js";
 import { reportError } from "../cli-error.js";
+import {
+  type DomainFilterOptions,
+  warnUnmatchedDomains,
+  withDomainFilterOptions,
+} from "../domain-filter-options.js";
 import { cliError } from "../errors.js";
 import { proxyPlanFrom } from "../proxy-option.js";
 import { watchStopSignals } from "../stop-signals.js";
 
-interface SessionOptions extends ApiOptions {
+interface SessionOptions extends ApiOptions, DomainFilterOptions {
   env?: string;
   headless?: boolean;
   proxy?: string;
   save: boolean;
-  onlyDomain?: string[];
-  excludeDomain?: string[];
   dataDir?: string;
   retry?: string;
 }
@@ -49,8 +52,6 @@ function retryCommand(folder: string, options: SessionOptions): string {
   return `webrun-env session --retry ${JSON.stringify(folder)}${source}`;
 }
 
-const collect = (value: string, previous: string[] = []) => [...previous, value];
-
 /**
  * `webrun-env session --env <id>`: a seeded browser attached to an
  * environment. Prints `{cdp, pid, environmentId, baseVersion, filesDir,
@@ -66,8 +67,6 @@ export function registerSession(program: Command): void {
     .option("--headless", "run without a window")
     .option("--proxy <json>", 'a proxy, e.g. {"source":"custom","type":"http","host":"…","port":8080}')
     .option("--no-save", "discard the session at the end: nothing saved, no download uploaded")
-    .option("--only-domain <domain>", "seed only this domain's logins (repeatable)", collect)
-    .option("--exclude-domain <domain>", "seed everything but this domain's logins (repeatable)", collect)
     .option(
       "--data-dir <dir>",
       "use the store in this folder (the DATA_DIR of `pnpm start`) instead of the API",
@@ -91,6 +90,7 @@ export function registerSession(program: Command): void {
         "  webrun-env session --env 683a1f2e4b0c1d2e3f4a5b6c --data-dir .data",
       ].join("\n"),
     );
+  withDomainFilterOptions(command, "seed");
   withApiOptions(command, { json: false }).action(async (chromiumArgs: string[], options: SessionOptions) => {
     if (options.retry !== undefined) {
       const { retryUnsavedCapture } = await import("@webrun/session");
@@ -125,6 +125,7 @@ export function registerSession(program: Command): void {
         ...(options.excludeDomain ? { excludeDomains: options.excludeDomain } : {}),
       });
       const { cdpUrl, pid, environmentId, baseVersion, filesDir, downloadsDir, seeded } = session;
+      warnUnmatchedDomains(seeded.notSeeded.unmatchedDomains, "seed");
       // A signal during the launch still gets the browser closed and saved, without a ready line.
       if (!stop.requested) {
         process.stdout.write(

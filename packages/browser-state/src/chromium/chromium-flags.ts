@@ -20,17 +20,35 @@ export const baseChromiumFlags: readonly string[] = [
   "--disable-breakpad",
   "--no-service-autorun",
   "--metrics-recording-only",
-  // Cookies and saved secrets encrypted with the fixed Linux key, not a desktop keyring.
-  "--password-store=basic",
-  "--use-mock-keychain",
   "--no-startup-window",
 ];
+
+/**
+ * Where Chromium gets the key it encrypts cookies and saved secrets with.
+ * `"fixed"`: the fixed Linux key and a mock macOS keychain, so a fresh
+ * profile needs no desktop keyring. `"system"`: whatever Chromium picks by
+ * itself on this machine (macOS Keychain, Windows DPAPI; on Linux the
+ * desktop's keyring or else the fixed key) — the key a desktop browser's
+ * profile was written with. A Linux backend name forces that backend.
+ */
+export type PasswordStore = "fixed" | "system" | LinuxPasswordStore;
+
+/** Chromium's Linux `--password-store` backends. */
+export type LinuxPasswordStore = "basic" | "gnome-libsecret" | "kwallet" | "kwallet5" | "kwallet6";
+
+function passwordStoreFlags(store: PasswordStore): string[] {
+  if (store === "fixed") return ["--password-store=basic", "--use-mock-keychain"];
+  if (store === "system") return [];
+  return [`--password-store=${store}`];
+}
 
 export interface ChromiumFlagOptions {
   userDataDir: string;
   headless: boolean;
   /** Root cannot run Chromium's sandbox here; Playwright adds `--no-sandbox` in that case too. */
   runningAsRoot: boolean;
+  /** Default `"fixed"`. */
+  passwordStore?: PasswordStore;
   proxyArgs?: readonly string[];
   /** Unpacked extension directories to load. */
   extensionDirs?: readonly string[];
@@ -42,6 +60,7 @@ export interface ChromiumFlagOptions {
 export function chromiumArgs(options: ChromiumFlagOptions): string[] {
   const args = [
     ...baseChromiumFlags,
+    ...passwordStoreFlags(options.passwordStore ?? "fixed"),
     `--user-data-dir=${options.userDataDir}`,
     "--remote-debugging-port=0",
     "--remote-allow-origins=*",

@@ -5,7 +5,7 @@ import { type CdpConnection, connectCdp } from "../cdp/cdp-connection.js";
 import { browserStateError } from "../errors.js";
 import { answerProxyAuth } from "../proxy/proxy-auth.js";
 import type { ProxyLaunchPlan } from "../proxy/proxy-launch-plan.js";
-import { chromiumArgs } from "./chromium-flags.js";
+import { chromiumArgs, type PasswordStore } from "./chromium-flags.js";
 import { findChromium } from "./find-chromium.js";
 import { killProcessGroup, processGroupGone } from "./process-group.js";
 
@@ -21,6 +21,8 @@ export interface LaunchOptions {
   extensionDirs?: readonly string[];
   /** Default: {@link findChromium}. */
   executablePath?: string;
+  /** The key cookies are encrypted with (default `"fixed"`); `"system"` to open a desktop browser's profile. */
+  passwordStore?: PasswordStore;
   /** How long Chromium may take to open its DevTools endpoint. Default 30 s. */
   startTimeoutMs?: number;
 }
@@ -131,6 +133,7 @@ export async function launchChromium(options: LaunchOptions): Promise<Controlled
     userDataDir: options.userDataDir,
     headless: options.headless ?? true,
     runningAsRoot: process.getuid?.() === 0,
+    passwordStore: options.passwordStore,
     proxyArgs: options.proxyPlan?.chromeArgs,
     extensionDirs: options.extensionDirs,
     extraArgs: options.args,

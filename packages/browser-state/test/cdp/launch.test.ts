@@ -5,7 +5,14 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { isWebrunError } from "@webrun/errors";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { connectCdp, findChromium, type LaunchedBrowser, launchChromium } from "../../src/index.js";
+import { chromiumArgs } from "../../src/chromium/chromium-flags.js";
+import {
+  checkChromiumBinary,
+  connectCdp,
+  findChromium,
+  type LaunchedBrowser,
+  launchChromium,
+} from "../../src/index.js";
 
 describe("findChromium", () => {
   it("prefers CHROME_PATH and refuses a wrong one naming the variable", () => {
@@ -15,6 +22,32 @@ describe("findChromium", () => {
   it("searches PATH and explains how to install when nothing is there", () => {
     expect(findChromium({ PATH: "/usr/bin" })).toBe("/usr/bin/chromium");
     expect(() => findChromium({ PATH: "/nonexistent" })).toThrow(/CHROME_PATH.*apt-get install chromium/);
+  });
+});
+
+describe("checkChromiumBinary", () => {
+  it("answers Chromium's version line", async () => {
+    expect(await checkChromiumBinary("/usr/bin/chromium")).toMatch(/^Chromium \d+\.\d+\.\d+/);
+  });
+  it("refuses a program that is not a Chromium-based browser, and a missing file, by name", async () => {
+    const echo = await checkChromiumBinary("/bin/echo").catch((e: unknown) => e);
+    expect(isWebrunError(echo, "BROWSER_NOT_CHROMIUM")).toBe(true);
+    expect((echo as Error).message).toMatch(/^\/bin\/echo is not a Chromium-based browser/);
+    const missing = await checkChromiumBinary("/nonexistent/chrome").catch((e: unknown) => e);
+    expect(isWebrunError(missing, "BROWSER_NOT_CHROMIUM")).toBe(true);
+    expect((missing as Error).message).toBe("cannot run /nonexistent/chrome: no such file");
+  });
+});
+
+describe("chromiumArgs: the key cookies are encrypted with", () => {
+  const flags = (passwordStore?: Parameters<typeof chromiumArgs>[0]["passwordStore"]) =>
+    chromiumArgs({ userDataDir: "/p", headless: true, runningAsRoot: false, passwordStore }).filter(
+      (arg) => arg.startsWith("--password-store") || arg === "--use-mock-keychain",
+    );
+  it("is the fixed key by default, the machine's own choice with system, or a named Linux backend", () => {
+    expect(flags()).toEqual(["--password-store=basic", "--use-mock-keychain"]);
+    expect(flags("system")).toEqual([]);
+    expect(flags("gnome-libsecret")).toEqual(["--password-store=gnome-libsecret"]);
   });
 });
 
