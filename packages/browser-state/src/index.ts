@@ -22,3 +22,4 @@ export {
   type SeedProfileOptions,
   seedProfile,
 } from "./seed/seed-profile.js";
+export type { PasskeysRead } from "./webauthn/virtual-authenticators.js";

@@ -205,7 +205,7 @@ class SessionCloser {
     try {
       // Extension files inline: the laid-out copies go with the profile, and a kept capture must stand alone.
       return {
-        captured: await teardownCapture(this.browser, { inlineExtensionFiles: true }),
+        captured: (await teardownCapture(this.browser, { inlineExtensionFiles: true })).state,
         notSaved: null,
       };
     } catch (error) {
