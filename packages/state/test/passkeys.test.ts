@@ -1,6 +1,6 @@
 import { isWebrunError } from "@webrun/errors";
 import { describe, expect, it } from "vitest";
-import { type Passkey, parseBrowserState, rpIdSchema } from "../src/index.js";
+import { type Passkey, parseBrowserState, playwrightConversionLosses, rpIdSchema } from "../src/index.js";
 
 /** Not a real key: the schema checks base64 only; Chromium checks the key when it is added. */
 const privateKey = "MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQgSECRETSECRETSECRET";
@@ -72,6 +72,10 @@ describe("passkeys in the state document", () => {
       ).not.toContain("SECRET");
       expect((error as Error).message).toMatch(/webauthn\.credentials\.0\.privateKey: must be base64/);
     }
+  });
+
+  it("says passkeys are lost in Playwright's format", () => {
+    expect(playwrightConversionLosses(parseBrowserState(stateWith(passkey())))).toContain("1 passkeys");
   });
 
   it("refuses unknown fields and a counter below -1", () => {
