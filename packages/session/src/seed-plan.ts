@@ -14,6 +14,8 @@ export interface SeedReport {
   origins: number;
   /** Extensions loaded. */
   extensions: number;
+  /** Passkeys the virtual authenticators were given. */
+  passkeys: number;
   /** Files materialised in `filesDir`. */
   files: number;
   notSeeded: {
@@ -33,7 +35,7 @@ export interface SeedPlan {
   state: BrowserState;
   /** Whether parts of the head were held back (then a save must carry them over, see `stateToSave`). */
   partial: boolean;
-  report: Omit<SeedReport, "files">;
+  report: Omit<SeedReport, "files" | "passkeys">;
 }
 
 /** The part of the head a session gets: the domain filter applied, disabled extensions out. */
