@@ -1,16 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { mergeStates } from "../../src/index.js";
+import { defaultAuthenticatorOptions, mergeStates } from "../../src/index.js";
 import { type BrowserState, emptyBrowserState } from "../../src/state.js";
 import { earlier, later } from "./unit-fixtures.js";
 
-const authenticator = {
-  protocol: "ctap2",
-  transport: "internal",
-  hasResidentKey: true,
-  hasUserVerification: true,
-  isUserVerified: true,
-  hasLargeBlob: false,
-} as const;
+const authenticator = defaultAuthenticatorOptions();
 
 function withPasskeys(capturedAt: string, passkeys: [string, number][]): BrowserState {
   return {
