@@ -89,7 +89,7 @@ export async function openSession(options: OpenSessionOptions): Promise<Session>
   const folders = await createSessionFolders(options.tempDir);
   try {
     const head = await options.backend.loadHead(options.environmentId, folders.scratch);
-    const plan = planSeed(head.state, filter);
+    const plan = planSeed(head.state, filter, { passkeys: options.virtualAuthenticator !== false });
     const [files, launched] = await Promise.allSettled([
       materializeFiles(head, folders.files),
       launchSeeded(plan.state, {

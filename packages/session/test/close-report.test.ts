@@ -68,6 +68,12 @@ describe("what a session's close captured, in its receipt", () => {
     expect(receipt.captured?.passkeys).toEqual({ kept: 1, of: 1, dropped: [] });
     expect(receipt.saved?.version).toBe(1);
 
+    // A session told not to have an authenticator is not given them, and its save keeps them.
+    const without = await world.open(envId, { virtualAuthenticator: false });
+    expect(without.seeded.passkeys).toBe(0);
+    expect(without.seeded.notSeeded.passkeysWithoutAuthenticator).toBe(1);
+    expect((await without.close()).saved?.version).toBe(2);
+
     // The environment has passkeys: the next session gets an authenticator without asking.
     const next = await world.open(envId);
     expect(next.seeded.passkeys).toBe(1);
