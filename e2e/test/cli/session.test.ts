@@ -2,6 +2,7 @@ import { existsSync } from "node:fs";
 import { chmod, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import type { StateReport } from "@webrun/state";
 import {
   BrowserDriver,
   logInToSite,
@@ -34,6 +35,7 @@ interface Receipt {
   environmentId: string;
   saved: { version: number; baseVersion: number | null; merged: boolean; mergedWith: number[] } | null;
   notSaved: { code: string; message: string } | null;
+  captured: StateReport | null;
 }
 
 let sites: TestSites;
@@ -124,7 +126,10 @@ describe("webrun-env session against the API", () => {
       environmentId,
       saved: { version: 1, baseVersion: null, merged: false, mergedWith: [] },
       notSaved: null,
+      captured: { complete: true, origins: { dropped: [] }, passkeys: { kept: 0, of: 0 } },
     });
+    expect(closed.receipt.captured?.cookies.kept).toBeGreaterThanOrEqual(1);
+    expect(closed.stderr).not.toContain("session capture");
     expect(processGone(first.ready.pid)).toBe(true);
     expect(existsSync(first.ready.filesDir)).toBe(false);
 
@@ -135,7 +140,23 @@ describe("webrun-env session against the API", () => {
     const second = await startSession(environmentId);
     expect(second.ready.baseVersion).toBe(1);
     expect((await statusOf(second.ready, "bank")).loggedIn).toBe(true);
-    expect((await second.stop()).receipt.saved).toMatchObject({ version: 2, baseVersion: 1 });
+    // A Blob in IndexedDB cannot travel: the receipt and stderr say so, naming the origin.
+    const driver = await BrowserDriver.connect(second.ready.cdp, second.ready.pageTargetId);
+    await driver.evaluate(`new Promise((ok, fail) => { const open = indexedDB.open("files", 1);
+  open.onupgradeneeded = () => open.result.createObjectStore("blobs");
+  open.onsuccess = () => { const tx = open.result.transaction("blobs", "readwrite");
+    tx.objectStore("blobs").put(new Blob(["draft"]), "draft"); tx.oncomplete = () => ok(true); tx.onerror = () => fail(tx.error); };
+  open.onerror = () => fail(open.error); })`);
+    await driver.close();
+    const secondClosed = await second.stop();
+    expect(secondClosed.receipt.saved).toMatchObject({ version: 2, baseVersion: 1 });
+    expect(secondClosed.receipt.captured).toMatchObject({
+      complete: false,
+      origins: { dropped: [{ count: 1, examples: [sites.origins.bank] }] },
+    });
+    expect(secondClosed.stderr).toMatch(
+      /webrun-env: session capture: origins: \d+\/\d+ kept whole; 1 IndexedDB values that cannot be serialised .*\(e\.g\. https:\/\/bank\.test:\d+\)/,
+    );
   });
 
   it("--only-domain that matches nothing in the environment: a warning, and the ready line names it", async () => {

@@ -64,7 +64,7 @@ describe("still logged in: capture → seed, through the library API", () => {
   it("captures it at teardown (closing the browser) without a request either", async () => {
     world.sites.reset();
     teardownState = parseBrowserState(
-      await teardownCapture(original as LaunchedBrowser, { inlineExtensionFiles: true }),
+      (await teardownCapture(original as LaunchedBrowser, { inlineExtensionFiles: true })).state,
     );
     original = undefined;
     expect(world.sites.requests()).toEqual([]);
@@ -95,7 +95,9 @@ describe("still logged in: capture → seed, through the library API", () => {
     const secondSession = seeded as SeededBrowser;
     await showInFirstTab(secondSession.cdpUrl, `${world.sites.origins.chat}/account`);
     world.sites.reset();
-    const carried = parseBrowserState(await teardownCapture(secondSession, { inlineExtensionFiles: true }));
+    const carried = parseBrowserState(
+      (await teardownCapture(secondSession, { inlineExtensionFiles: true })).state,
+    );
     await secondSession.close();
     seeded = await launchSeeded(carried, { args: world.sites.chromiumArgs });
     expect(world.sites.requests()).toEqual([]);
@@ -155,7 +157,7 @@ describe("still logged in: capture → seed, through the library API", () => {
       await driver.statusAt(`${world.sites.origins.bank}/account`);
       // The same tab going back to chat would still be signed in: the state exists, in that tab.
       await driver.close();
-      const state = await teardownCapture(browser);
+      const { state } = await teardownCapture(browser);
       const chat = state.origins.find((o) => o.origin === world.sites.origins.chat);
       expect(chat?.sessionStorage.map((item) => item.name)).toEqual(["chat_token"]);
     } finally {

@@ -102,7 +102,7 @@ async function measureOurs(samples: Samples, state: BrowserState, shape: Dataset
     );
     samples.add(rows.capture, captureMs, isComplete(countState(live), shape));
     // teardownCapture closes the browser itself; the profile stays until seeded.close() removes it.
-    const [final, teardownMs] = await timed(() =>
+    const [{ state: final }, teardownMs] = await timed(() =>
       teardownCapture({ cdpUrl: seeded.cdpUrl, userDataDir: seeded.userDataDir }),
     );
     samples.add(rows.teardown, teardownMs, isComplete(countState(final), shape));

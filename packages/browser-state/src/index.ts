@@ -30,3 +30,4 @@ export {
   type SeedProfileOptions,
   seedProfile,
 } from "./seed/seed-profile.js";
+export type { PasskeysRead } from "./webauthn/virtual-authenticators.js";

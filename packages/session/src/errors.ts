@@ -1,4 +1,5 @@
 import { errorFactory, isWebrunError, type WebrunError } from "@webrun/errors";
+import type { StateReport } from "@webrun/state";
 import type { EnvironmentFile } from "./backend.js";
 
 /** Every code @webrun/session throws. Clients and tests rely on them: add codes, never rename one. */
@@ -13,7 +14,14 @@ export const sessionErrors = {
   /** The save failed; the capture is kept for a retry. The kind is the cause's (a 409 stays a 409). */
   saveFailed: (
     cause: unknown,
-    details: { environmentId: string; mergeBase: number | null; folder: string; files: EnvironmentFile[] },
+    details: {
+      environmentId: string;
+      mergeBase: number | null;
+      folder: string;
+      files: EnvironmentFile[];
+      /** What the capture kept and dropped: a failed save still says so. */
+      captured: StateReport;
+    },
   ) =>
     sessionError({
       kind: isWebrunError(cause) ? cause.kind : "unavailable",
@@ -29,6 +37,7 @@ export const sessionErrors = {
         folder: details.folder,
         mergeBase: details.mergeBase,
         files: details.files,
+        captured: details.captured,
         ...(isWebrunError(cause) ? { causeCode: cause.code } : {}),
       },
       cause,

@@ -1,3 +1,4 @@
+import type { StateReport } from "@webrun/state";
 import type { EnvironmentFile, SavedVersion } from "./backend.js";
 
 /** Why a session's state was not saved. */
@@ -25,6 +26,11 @@ export interface SessionReceipt {
   /** The version this session's state became; `null` when nothing was saved (`notSaved` says why). */
   saved: SavedVersion | null;
   notSaved: { code: NotSavedCode; message: string } | null;
+  /**
+   * What the closing capture took, per kind, and what it dropped or cut
+   * short with the reasons (`complete` false then); `null` when nothing was captured.
+   */
+  captured: StateReport | null;
   /** Finished downloads, uploaded as environment files (names made unique among the environment's files). */
   files: EnvironmentFile[];
   notUploaded: { name: string; code: NotUploadedCode; message: string }[];

@@ -14,6 +14,8 @@ export interface SeedReport {
   origins: number;
   /** Extensions loaded. */
   extensions: number;
+  /** Passkeys the virtual authenticators were given. */
+  passkeys: number;
   /** Files materialised in `filesDir`. */
   files: number;
   notSeeded: {
@@ -25,6 +27,8 @@ export interface SeedReport {
     expiredCookies: number;
     /** Extensions disabled in the environment: kept, not loaded. */
     disabledExtensions: number;
+    /** Passkeys held back from a session without a virtual authenticator: kept, not seeded. */
+    passkeysWithoutAuthenticator: number;
   };
 }
 
@@ -33,18 +37,28 @@ export interface SeedPlan {
   state: BrowserState;
   /** Whether parts of the head were held back (then a save must carry them over, see `stateToSave`). */
   partial: boolean;
-  report: Omit<SeedReport, "files">;
+  report: Omit<SeedReport, "files" | "passkeys">;
 }
 
-/** The part of the head a session gets: the domain filter applied, disabled extensions out. */
-export function planSeed(head: BrowserState, filter: DomainFilter): SeedPlan {
+/**
+ * The part of the head a session gets: the domain filter applied, disabled
+ * extensions out, and the passkeys only when the session has a virtual
+ * authenticator to hold them (held back, they are kept by the save).
+ */
+export function planSeed(
+  head: BrowserState,
+  filter: DomainFilter,
+  { passkeys }: { passkeys: boolean },
+): SeedPlan {
   const filtered = filterStateByDomain(head, filter);
   const extensions = filtered.state.extensions.filter((extension) => extension.enabled);
   const expiredCookies = cookieExpiry(filtered.state.cookies).expired;
   const disabledExtensions = filtered.state.extensions.length - extensions.length;
+  const { webauthn, ...rest } = filtered.state;
+  const passkeysHeldBack = !passkeys && webauthn !== undefined;
   return {
-    state: { ...filtered.state, extensions },
-    partial: filtered.leftOut.cookies + filtered.leftOut.origins + disabledExtensions > 0,
+    state: { ...rest, extensions, ...(webauthn && !passkeysHeldBack ? { webauthn } : {}) },
+    partial: filtered.leftOut.cookies + filtered.leftOut.origins + disabledExtensions > 0 || passkeysHeldBack,
     report: {
       cookies: filtered.state.cookies.length - expiredCookies,
       origins: filtered.state.origins.length,
@@ -54,6 +68,7 @@ export function planSeed(head: BrowserState, filter: DomainFilter): SeedPlan {
         unmatchedDomains: filtered.unmatched,
         expiredCookies,
         disabledExtensions,
+        passkeysWithoutAuthenticator: passkeysHeldBack ? webauthn.credentials.length : 0,
       },
     },
   };

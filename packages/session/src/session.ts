@@ -8,7 +8,7 @@ import {
   teardownCapture,
 } from "@webrun/browser-state";
 import { isWebrunError } from "@webrun/errors";
-import { type BrowserState, normalizeDomain } from "@webrun/state";
+import { type BrowserState, normalizeDomain, type StateReport } from "@webrun/state";
 import type { EnvironmentFile, EnvironmentHead, SavedVersion, SessionBackend } from "./backend.js";
 import { DownloadWatch } from "./downloads.js";
 import { sessionErrors } from "./errors.js";
@@ -38,6 +38,11 @@ export interface OpenSessionOptions {
   tempDir?: string;
   /** Where a capture whose save failed is kept for a retry (default `<OS temp dir>/webrun-unsaved`). */
   unsavedDir?: string;
+  /**
+   * A CDP virtual authenticator in every tab, so passkeys created in the
+   * session are saved with it. On by default when the environment has passkeys.
+   */
+  virtualAuthenticator?: boolean;
 }
 
 /** A running, seeded browser attached to an environment. */
@@ -84,7 +89,7 @@ export async function openSession(options: OpenSessionOptions): Promise<Session>
   const folders = await createSessionFolders(options.tempDir);
   try {
     const head = await options.backend.loadHead(options.environmentId, folders.scratch);
-    const plan = planSeed(head.state, filter);
+    const plan = planSeed(head.state, filter, { passkeys: options.virtualAuthenticator !== false });
     const [files, launched] = await Promise.allSettled([
       materializeFiles(head, folders.files),
       launchSeeded(plan.state, {
@@ -95,6 +100,9 @@ export async function openSession(options: OpenSessionOptions): Promise<Session>
         ...(options.executablePath ? { executablePath: options.executablePath } : {}),
         ...(head.openExtensionFile ? { openExtensionFile: head.openExtensionFile } : {}),
         ...(head.profileDir ? { profileTemplateDir: head.profileDir } : {}),
+        ...(options.virtualAuthenticator === undefined
+          ? {}
+          : { virtualAuthenticator: options.virtualAuthenticator }),
       }),
     ]);
     // What the backend unpacked is in the browser's own profile now (decrypted: no longer than needed).
@@ -114,7 +122,7 @@ export async function openSession(options: OpenSessionOptions): Promise<Session>
         pageTargetId: browser.pageTargetId,
         filesDir: folders.files,
         downloadsDir: folders.downloads,
-        seeded: { ...plan.report, files: files.value },
+        seeded: { ...plan.report, passkeys: browser.report.passkeys.kept, files: files.value },
         exited: browser.exited,
         close: (closeOptions) => closer.close(closeOptions),
       };
@@ -180,6 +188,7 @@ class SessionCloser {
         environmentId: this.#environmentId,
         saved,
         notSaved,
+        captured: captured?.report ?? null,
         files,
         notUploaded,
         durationMs: Math.round(performance.now() - startedAt),
@@ -189,9 +198,10 @@ class SessionCloser {
     }
   }
 
-  async #capture(
-    save: boolean,
-  ): Promise<{ captured?: BrowserState; notSaved: { code: NotSavedCode; message: string } | null }> {
+  async #capture(save: boolean): Promise<{
+    captured?: { state: BrowserState; report: StateReport };
+    notSaved: { code: NotSavedCode; message: string } | null;
+  }> {
     if (this.#exitedEarly) {
       return {
         notSaved: {
@@ -219,9 +229,12 @@ class SessionCloser {
     }
   }
 
-  async #save(captured: BrowserState, files: EnvironmentFile[]): Promise<SavedVersion> {
+  async #save(
+    captured: { state: BrowserState; report: StateReport },
+    files: EnvironmentFile[],
+  ): Promise<SavedVersion> {
     const capture = {
-      state: stateToSave(captured, this.plan, this.head.state),
+      state: stateToSave(captured.state, this.plan, this.head.state),
       mergeBase: this.#baseVersion,
     };
     try {
@@ -237,6 +250,7 @@ class SessionCloser {
         mergeBase: this.#baseVersion,
         folder,
         files,
+        captured: captured.report,
       });
     }
   }

@@ -75,6 +75,8 @@ describe("bad input and faults", () => {
     expect(failure.message).toContain("store unreachable");
     expect(failure.message).toContain(`retryUnsavedCapture(backend, ${JSON.stringify(folder)})`);
     expect(failure.message).toContain(`PUT /environments/${envId}/state?base=none;`);
+    // What the kept capture holds is said too: the receipt that never came would have had it.
+    expect(failure.details.captured).toMatchObject({ complete: true, passkeys: { kept: 0, of: 0 } });
     const kept = path.join(folder, "capture.json");
     expect((await stat(folder)).mode & 0o777).toBe(0o700);
     expect((await stat(kept)).mode & 0o777).toBe(0o600);

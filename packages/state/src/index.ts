@@ -40,6 +40,17 @@ export {
   type StorageDiff,
   type ValueHash,
 } from "./merge/state-diff.js";
+export {
+  type AuthenticatorOptions,
+  authenticatorOptionsSchema,
+  defaultAuthenticatorOptions,
+  maxPasskeys,
+  type Passkey,
+  passkeySchema,
+  rpIdSchema,
+  type WebauthnState,
+  webauthnStateSchema,
+} from "./passkeys.js";
 export * from "./playwright/index.js";
 export {
   type DroppedItems,

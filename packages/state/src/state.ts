@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { stateError } from "./errors.js";
+import { webauthnStateSchema } from "./passkeys.js";
 
 /**
  * BrowserState: the portable document at the centre of capture → store → seed.
@@ -203,6 +204,8 @@ export const browserStateSchema = z.strictObject({
   cookies: z.array(cookieSchema).max(stateLimits.cookies).default([]),
   origins: z.array(originStateSchema).max(stateLimits.origins).default([]),
   extensions: z.array(extensionStateSchema).max(stateLimits.extensions).default([]),
+  /** Passkeys of the session's virtual authenticator; absent when it had none. */
+  webauthn: webauthnStateSchema.optional(),
 });
 
 export type Cookie = z.infer<typeof cookieSchema>;

@@ -18,5 +18,6 @@ export {
   type SiteCheckResult,
   siteStatus,
 } from "./journeys.js";
+export { type PasskeyAnswer, type PasskeySite, startPasskeySite } from "./passkey-site.js";
 export type { SiteStatus } from "./status.js";
 export { type SiteHit, startTestSites, type TestSites } from "./test-sites.js";

@@ -1,8 +1,13 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { homedir, tmpdir } from "node:os";
 import path from "node:path";
-import type { LaunchedBrowser, LinuxPasswordStore, PasswordStore } from "@webrun/browser-state";
-import { type BrowserState, filterStateByDomain } from "@webrun/state";
+import type {
+  CaptureResult,
+  LaunchedBrowser,
+  LinuxPasswordStore,
+  PasswordStore,
+} from "@webrun/browser-state";
+import { filterStateByDomain } from "@webrun/state";
 import { type Command, Option } from "commander";
 import { type ApiOptions, apiClientFrom, withApiOptions } from "../api-client/api-options.js";
 import { mergeStateFile } from "../api-client/state-upload.js";
@@ -17,6 +22,7 @@ import {
 import { cliError } from "../errors.js";
 import { outputKind } from "../output-file.js";
 import { writeStateFile } from "../state-output.js";
+import { stateReportLines } from "../state-report-lines.js";
 import { watchStopSignals } from "../stop-signals.js";
 
 interface ImportOptions extends ApiOptions, DomainFilterOptions {
@@ -118,7 +124,13 @@ export function registerImportChrome(program: Command): void {
       );
     }
 
-    const captured = await captureProfileCopy(profileDir, executablePath, options.passwordStore);
+    const { state: captured, report } = await captureProfileCopy(
+      profileDir,
+      executablePath,
+      options.passwordStore,
+    );
+    for (const line of stateReportLines("webrun-env: import capture", report))
+      process.stderr.write(`${line}\n`);
     const filtered = filter === undefined ? undefined : filterStateByDomain(captured, filter);
     const state = filtered?.state ?? captured;
     if (filtered) warnUnmatchedDomains(filtered.unmatched, "import");
@@ -147,6 +159,7 @@ export function registerImportChrome(program: Command): void {
         ...(version ? { browser: version } : {}),
         cookies: state.cookies.length,
         origins: state.origins.length,
+        captured: report,
         ...(filtered ? { leftOut: filtered.leftOut, unmatchedDomains: filtered.unmatched } : {}),
         ...(options.out === undefined ? {} : { out: options.out }),
         ...(pushed ? { pushed: { environmentId: options.push, ...pushed } } : {}),
@@ -167,7 +180,7 @@ async function captureProfileCopy(
   profileDir: string,
   executablePath: string,
   passwordStore: PasswordStore,
-): Promise<BrowserState> {
+): Promise<CaptureResult> {
   const stop = watchStopSignals();
   const userDataDir = await mkdtemp(path.join(tmpdir(), "webrun-chrome-copy-"));
   let browser: LaunchedBrowser | undefined;
@@ -187,15 +200,15 @@ async function captureProfileCopy(
     return teardownCapture(browser, { includeExtensions: false });
   })();
   try {
-    const state = await Promise.race([work, stop.signalled.then(() => undefined)]);
-    if (state === undefined) {
+    const captured = await Promise.race([work, stop.signalled.then(() => undefined)]);
+    if (captured === undefined) {
       throw cliError({
         kind: "unavailable",
         code: "IMPORT_INTERRUPTED",
         message: "interrupted: nothing imported; the copy of the profile was removed",
       });
     }
-    return state;
+    return captured;
   } finally {
     // A step still under way stops at its next check; nothing may write into the copy once it is removed.
     await work.catch(() => undefined);

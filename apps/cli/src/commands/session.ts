@@ -1,5 +1,6 @@
 import { isWebrunError } from "@webrun/errors";
 import type { Session, SessionBackend } from "@webrun/session";
+import type { StateReport } from "@webrun/state";
 import { type Command, Option } from "commander";
 import { type ApiOptions, apiClientFrom, withApiOptions } from "../api-client/api-options.js";
 import { reportError } from "../cli-error.js";
@@ -10,6 +11,7 @@ import {
 } from "../domain-filter-options.js";
 import { cliError } from "../errors.js";
 import { proxyPlanFrom } from "../proxy-option.js";
+import { stateReportLines } from "../state-report-lines.js";
 import { watchStopSignals } from "../stop-signals.js";
 
 interface SessionOptions extends ApiOptions, DomainFilterOptions {
@@ -19,6 +21,7 @@ interface SessionOptions extends ApiOptions, DomainFilterOptions {
   save: boolean;
   dataDir?: string;
   retry?: string;
+  virtualAuthenticator?: boolean;
 }
 
 /** Where the environment lives: the API (default) or, with `--data-dir`, the embedded store opened here. */
@@ -68,6 +71,10 @@ export function registerSession(program: Command): void {
     .option("--proxy <json>", 'a proxy, e.g. {"source":"custom","type":"http","host":"…","port":8080}')
     .option("--no-save", "discard the session at the end: nothing saved, no download uploaded")
     .option(
+      "--virtual-authenticator",
+      "a virtual WebAuthn authenticator in every tab: passkeys made in the session are saved (on by default when the environment has passkeys)",
+    )
+    .option(
       "--data-dir <dir>",
       "use the store in this folder (the DATA_DIR of `pnpm start`) instead of the API",
     )
@@ -83,7 +90,9 @@ export function registerSession(program: Command): void {
         '  {"cdp","pid","environmentId","baseVersion","filesDir","downloadsDir","seeded"}',
         "and stays up. SIGTERM or Ctrl-C captures the browser, saves it merged into whatever",
         "was saved since baseVersion, uploads finished downloads and prints the receipt as",
-        "one JSON line (exit 0). The browser closing by itself saves nothing (exit 2).",
+        "one JSON line (exit 0); its `captured` says per kind what the capture kept and what",
+        "it dropped, and why (also on stderr when something was dropped). The browser",
+        "closing by itself saves nothing (exit 2).",
         "",
         "Example:",
         "  webrun-env session --env 683a1f2e4b0c1d2e3f4a5b6c --headless -- --window-size=1280,800",
@@ -123,6 +132,7 @@ export function registerSession(program: Command): void {
         ...(proxy ? { proxy } : {}),
         ...(options.onlyDomain ? { onlyDomains: options.onlyDomain } : {}),
         ...(options.excludeDomain ? { excludeDomains: options.excludeDomain } : {}),
+        ...(options.virtualAuthenticator ? { virtualAuthenticator: true } : {}),
       });
       const { cdpUrl, pid, environmentId, baseVersion, filesDir, downloadsDir, seeded } = session;
       warnUnmatchedDomains(seeded.notSeeded.unmatchedDomains, "seed");
@@ -137,6 +147,7 @@ export function registerSession(program: Command): void {
         session.exited.then(() => "browser-exited" as const),
       ]);
       const receipt = await closeSession(session, options);
+      if (receipt.captured) printCaptureReport(receipt.captured);
       process.stdout.write(`${JSON.stringify(receipt)}\n`);
       if (ended === "browser-exited") {
         throw cliError({
@@ -152,12 +163,20 @@ export function registerSession(program: Command): void {
   });
 }
 
+/** What the closing capture dropped, and why, for the person at the terminal (the receipt has it all). */
+function printCaptureReport(report: StateReport): void {
+  for (const line of stateReportLines("webrun-env: session capture", report))
+    process.stderr.write(`${line}\n`);
+}
+
 /** Closes the session; a failed save says how to retry from this command line. */
 async function closeSession(session: Session, options: SessionOptions) {
   try {
     return await session.close({ save: options.save });
   } catch (error) {
     if (!isWebrunError(error, "SESSION_SAVE_FAILED") || typeof error.details.folder !== "string") throw error;
+    // What the kept capture holds and lacks: the retry saves exactly that.
+    printCaptureReport(error.details.captured as StateReport);
     reportError(error);
     throw cliError({
       kind: error.kind,

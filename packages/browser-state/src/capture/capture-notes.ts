@@ -14,6 +14,7 @@ import { originsWithUnsupportedValues, unsupportedValuesDropped } from "../repor
 export class CaptureNotes {
   readonly warnings: string[] = [];
   readonly cookiesDropped: DroppedItems[] = [];
+  readonly passkeysDropped: DroppedItems[] = [];
   private readonly unsupportedKeys = new Set<string>();
   private readonly extensionsWithoutStorage: string[] = [];
 
@@ -34,9 +35,14 @@ export class CaptureNotes {
   report(state: BrowserState): StateReport {
     const unsupported = [...this.unsupportedKeys];
     const withUnsupportedValues = originsWithUnsupportedValues(state);
-    const cookieLoss = this.cookiesDropped.reduce((sum, item) => sum + item.count, 0);
+    const lost = (items: DroppedItems[]) => items.reduce((sum, item) => sum + item.count, 0);
+    const passkeys = state.webauthn?.credentials.length ?? 0;
     return stateReport({
-      cookies: kindReport(state.cookies.length, state.cookies.length + cookieLoss, this.cookiesDropped),
+      cookies: kindReport(
+        state.cookies.length,
+        state.cookies.length + lost(this.cookiesDropped),
+        this.cookiesDropped,
+      ),
       origins: kindReport(
         state.origins.length - withUnsupportedValues.length,
         state.origins.length + unsupported.length,
@@ -61,6 +67,7 @@ export class CaptureNotes {
           },
         ],
       ),
+      passkeys: kindReport(passkeys, passkeys + lost(this.passkeysDropped), this.passkeysDropped),
       warnings: this.warnings,
     });
   }

@@ -2,12 +2,7 @@ import { existsSync } from "node:fs";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { isWebrunError } from "@webrun/errors";
-import {
-  BROWSER_STATE_VERSION,
-  type BrowserState,
-  browserStateSchema,
-  type ExtensionState,
-} from "@webrun/state";
+import { BROWSER_STATE_VERSION, browserStateSchema, type ExtensionState } from "@webrun/state";
 import { type CdpConnection, connectCdp } from "../cdp/cdp-connection.js";
 import { readAllCookies } from "../cdp/cookies.js";
 import type { LaunchedBrowser } from "../chromium/launch-chromium.js";
@@ -20,7 +15,9 @@ import {
   readSessionStorage,
   sessionStorageDir,
 } from "../profile/index.js";
-import { readThroughInterceptedTab } from "./capture-state.js";
+import type { SeededBrowser } from "../seed/launch-seeded.js";
+import { CaptureNotes } from "./capture-notes.js";
+import { type CaptureResult, readThroughInterceptedTab } from "./capture-state.js";
 import { captureExtensions } from "./extensions.js";
 import { readOpenPages } from "./open-pages.js";
 import { OriginStateMap } from "./origin-state-map.js";
@@ -35,8 +32,8 @@ export interface TeardownOptions {
   closeTimeoutMs?: number;
 }
 
-/** A browser whose profile directory the caller owns. */
-export type OwnedBrowser = LaunchedBrowser | { cdpUrl: string; userDataDir: string };
+/** A browser whose profile directory the caller owns; a seeded one may hold passkeys too. */
+export type OwnedBrowser = LaunchedBrowser | SeededBrowser | { cdpUrl: string; userDataDir: string };
 
 const readIndexedDbOnly = readStorageExpression({
   localStorage: false,
@@ -49,7 +46,9 @@ const readIndexedDbOnly = readStorageExpression({
  * the caller owns: what lives only in the running browser (cookies,
  * sessionStorage, IndexedDB) over CDP; then `Browser.close`, which flushes
  * the profile; then localStorage and extension storage straight from its
- * leveldbs — no per-origin navigation for localStorage at all. The browser
+ * leveldbs — no per-origin navigation for localStorage at all. Passkeys
+ * come from the virtual authenticators of a seeded browser (only its owner
+ * can read them). The report says what could not be kept, and why. The browser
  * is closed when this resolves, whether or not it succeeded; a browser with
  * a `close()` (ours) is also cleaned up by it afterwards, so a
  * `launchSeeded` profile is removed only once it has been read.
@@ -57,7 +56,7 @@ const readIndexedDbOnly = readStorageExpression({
 export async function teardownCapture(
   browser: OwnedBrowser,
   options: TeardownOptions = {},
-): Promise<BrowserState> {
+): Promise<CaptureResult> {
   const owned = "connection" in browser ? (browser.connection as CdpConnection) : undefined;
   const connection = owned ?? (await connectCdp(browser.cdpUrl));
   let closed = false;
@@ -67,7 +66,11 @@ export async function teardownCapture(
     await shutDown(browser, connection, options.closeTimeoutMs ?? 10_000);
   };
   try {
-    const { cookies } = await readAllCookies(connection);
+    const notes = new CaptureNotes();
+    const { cookies, dropped: cookiesDropped } = await readAllCookies(connection);
+    notes.cookiesDropped.push(...cookiesDropped);
+    const passkeys = "passkeys" in browser && browser.passkeys ? await browser.passkeys() : undefined;
+    if (passkeys) notes.passkeysDropped.push(passkeys.dropped);
     const origins = new OriginStateMap();
     await readOpenPages(connection, origins);
     const idbOrigins = await indexedDbOriginsOfProfile(browser.userDataDir);
@@ -83,19 +86,20 @@ export async function teardownCapture(
         : await captureExtensions(connection, {
             inlineFiles: options.inlineExtensionFiles === true,
             storageFromDiskOnly: true,
+            notes,
           });
     const { product, userAgent } = connection;
 
     await closeBrowser();
     for (const stored of await whenUnlocked(localStorageDir(browser.userDataDir), () =>
-      readLocalStorage(browser.userDataDir),
+      readLocalStorage(browser.userDataDir, { onUnsupportedStorageKey: notes.unsupportedStorageKey }),
     )) {
       origins.setLocalStorage(stored, stored.localStorage);
     }
     // sessionStorage of origins a tab has navigated away from lives on only in
     // the tab's namespace, which Chromium writes to disk on close.
     for (const stored of await whenUnlocked(sessionStorageDir(browser.userDataDir), () =>
-      readSessionStorage(browser.userDataDir),
+      readSessionStorage(browser.userDataDir, { onUnsupportedStorageKey: notes.unsupportedStorageKey }),
     )) {
       origins.add(stored, { sessionStorage: stored.sessionStorage });
     }
@@ -109,8 +113,9 @@ export async function teardownCapture(
       cookies,
       origins: origins.toArray(),
       extensions,
+      ...(passkeys ? { webauthn: passkeys.webauthn } : {}),
     });
-    return state;
+    return { state, report: notes.report(state) };
   } finally {
     await closeBrowser().catch(() => undefined);
     // Ours to end: kill a straggler, remove a temporary profile (launchSeeded's close does).

@@ -80,9 +80,16 @@ export async function restoreState(
       }
     }
     const report = seedReport(state, await verifySeededCookies(connection, state.cookies), {
-      reason: "chrome.storage not restored: not installed in this browser, or its service worker is asleep",
-      count: extensionsMissing.length,
-      examples: extensionsMissing.slice(0, 5),
+      extensionsDropped: {
+        reason: "chrome.storage not restored: not installed in this browser, or its service worker is asleep",
+        count: extensionsMissing.length,
+        examples: extensionsMissing.slice(0, 5),
+      },
+      passkeysDropped: {
+        reason:
+          "not restored: a virtual authenticator lives only as long as the DevTools session that added it; launch a seeded browser (launch, session) for passkeys",
+        count: state.webauthn?.credentials.length ?? 0,
+      },
     });
     return {
       cookies: state.cookies.length,

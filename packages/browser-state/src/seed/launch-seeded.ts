@@ -3,14 +3,16 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import type { BrowserState, StateReport } from "@webrun/state";
 import { writeCookies } from "../cdp/cookies.js";
+import { seedEveryTab, type TabSeeder } from "../cdp/every-tab.js";
 import { InterceptedTab } from "../cdp/intercepted-tab.js";
 import { type ControlledBrowser, type LaunchedBrowser, launchChromium } from "../chromium/launch-chromium.js";
 import type { ProxyLaunchPlan } from "../proxy/proxy-launch-plan.js";
 import { seedReport } from "../report/seed-report.js";
 import { verifySeededCookies } from "../report/seeded-cookies.js";
 import { writeOriginsThroughTab } from "../restore/restore-origins.js";
+import { type PasskeysRead, VirtualAuthenticators } from "../webauthn/virtual-authenticators.js";
 import { type OpenExtensionFile, seedProfile } from "./seed-profile.js";
-import { seedSessionStorageInNewTabs } from "./session-storage-for-new-tabs.js";
+import { sessionStorageSeeder } from "./session-storage-for-new-tabs.js";
 
 export interface LaunchSeededOptions {
   /** Default true. */
@@ -28,6 +30,12 @@ export interface LaunchSeededOptions {
    * new profile first; the state is then seeded over it.
    */
   profileTemplateDir?: string;
+  /**
+   * A CDP virtual authenticator in every tab (see `VirtualAuthenticators`),
+   * holding the state's passkeys. On by default when the state has a
+   * `webauthn` section; `true` adds one to a browser that has none yet.
+   */
+  virtualAuthenticator?: boolean;
 }
 
 /** A seeded browser: `pageTargetId` is the tab that holds the restored sessionStorage. */
@@ -37,6 +45,12 @@ export interface SeededBrowser extends LaunchedBrowser {
   readonly extensionIds: ReadonlyMap<string, string>;
   /** What the browser holds of the state, read back: cookies over Chromium's caps are dropped there. */
   readonly report: StateReport;
+  /**
+   * The passkeys of its virtual authenticators, when it has them: they live
+   * only in this process's DevTools sessions, so only this browser's owner
+   * can capture them (`teardownCapture` does).
+   */
+  readonly passkeys?: () => Promise<PasskeysRead>;
 }
 
 const seedParts = { localStorage: false, sessionStorage: true, indexedDB: true };
@@ -53,8 +67,9 @@ const seedParts = { localStorage: false, sessionStorage: true, indexedDB: true }
  * (Playwright's `connectOverCDP` shows it as the first page of the default
  * context); and for as long as the browser runs, every new tab gets the
  * first-party sessionStorage of an origin before that origin's first script
- * runs there (see {@link seedSessionStorageInNewTabs}). `close()` closes the browser
- * and removes the temporary profile.
+ * runs there (see {@link sessionStorageSeeder}). With a virtual
+ * authenticator, every tab gets one holding the state's passkeys.
+ * `close()` closes the browser and removes the temporary profile.
  */
 export async function launchSeeded(
   state: BrowserState,
@@ -90,8 +105,20 @@ export async function launchSeeded(
         await tab.close();
       }
     }
-    const report = seedReport(state, await verifySeededCookies(connection, state.cookies));
-    const stopSeedingTabs = await seedSessionStorageInNewTabs(connection, state.origins);
+    const authenticators =
+      (options.virtualAuthenticator ?? state.webauthn !== undefined)
+        ? new VirtualAuthenticators(connection, state.webauthn)
+        : undefined;
+    const seeders = [sessionStorageSeeder(connection, state.origins), authenticators].filter(
+      (seeder): seeder is TabSeeder => seeder !== undefined,
+    );
+    const stopSeedingTabs = seeders.length > 0 ? await seedEveryTab(connection, seeders) : () => undefined;
+    const report = seedReport(state, await verifySeededCookies(connection, state.cookies), {
+      passkeysDropped: authenticators?.seeded().refused ?? {
+        reason: "not seeded: the browser was launched without a virtual authenticator",
+        count: state.webauthn?.credentials.length ?? 0,
+      },
+    });
     const launched = browser;
     let closing: Promise<void> | undefined;
     return {
@@ -102,6 +129,7 @@ export async function launchSeeded(
       pageTargetId: targetId,
       extensionIds: seeded.extensionIds,
       report,
+      ...(authenticators ? { passkeys: () => authenticators.read() } : {}),
       exited: launched.exited,
       close(closeOptions) {
         closing ??= (async () => {

@@ -1,5 +1,6 @@
 import type { OriginState } from "@webrun/state";
 import type { CdpConnection, CdpEvent } from "../cdp/cdp-connection.js";
+import type { AttachedPage, TabSeeder } from "../cdp/every-tab.js";
 
 type SeedItems = Record<string, [string, string][]>;
 
@@ -36,26 +37,23 @@ interface WatchedPage {
 }
 
 /**
- * For the life of `connection`, every new tab (`Target.createTarget`, a
- * `window.open`, a user's new tab) of an origin with captured first-party
- * sessionStorage sees it before its first script runs: new tab targets are
- * auto-attached paused before their first navigation, their page is given
- * the seed script, then they go on. A tab gets each origin's items once
- * (once it has shown that origin the script forgets it, so a logout in the
- * tab stays a logout), and only into an empty sessionStorage. Partitioned
- * (iframe) sessionStorage is not carried into new tabs. Returns a function
- * that stops watching.
+ * Prepares every tab (see `seedEveryTab`) so that a page of an origin with
+ * captured first-party sessionStorage sees it before its first script runs.
+ * A tab gets each origin's items once (once it has shown that origin the
+ * script forgets it, so a logout in the tab stays a logout), and only into
+ * an empty sessionStorage. Partitioned (iframe) sessionStorage is not
+ * carried into new tabs. `undefined` when there is nothing to seed.
  */
-export async function seedSessionStorageInNewTabs(
+export function sessionStorageSeeder(
   connection: CdpConnection,
   origins: readonly OriginState[],
-): Promise<() => void> {
+): TabSeeder | undefined {
   const items: SeedItems = {};
   for (const origin of origins) {
     if (origin.topLevelSite !== undefined || origin.sessionStorage.length === 0) continue;
     items[origin.origin] = origin.sessionStorage.map((item) => [item.name, item.value]);
   }
-  if (Object.keys(items).length === 0) return () => undefined;
+  if (Object.keys(items).length === 0) return undefined;
   const pages = new Map<string, WatchedPage>();
   // A target may close, or the browser go, while it is being prepared: nothing is left to seed then.
   const ignoreGone = () => undefined;
@@ -79,7 +77,7 @@ export async function seedSessionStorageInNewTabs(
     })().catch(ignoreGone);
   };
 
-  /** A document of this origin has run the script: the tab has had its turn at it. */
+  /** A top-level document of this origin has run the script: the tab has had its turn at it. */
   const shown = (sessionId: string, frame: { parentId?: string; securityOrigin: string }): void => {
     const page = pages.get(sessionId);
     if (page === undefined || frame.parentId !== undefined || !(frame.securityOrigin in page.pending)) return;
@@ -88,32 +86,24 @@ export async function seedSessionStorageInNewTabs(
   };
 
   /**
-   * Prepares a page just attached under its paused tab, then lets both go
-   * once the seed script is in. A popup with an opener goes on at once: its
-   * opener waits for it, so its page cannot answer before, and Chromium gives
-   * it a copy of the opener's sessionStorage anyway.
+   * A page is ready to go on once its seed script is in. (A popup with an
+   * opener goes on at once, see `seedEveryTab`: Chromium gives it a copy of
+   * the opener's sessionStorage anyway.)
    */
-  const watchPage = (sessionId: string, tabSessionId: string, hasOpener: boolean): void => {
+  const prepare = async ({ sessionId }: AttachedPage): Promise<void> => {
     const page: WatchedPage = { pending: { ...items } };
     pages.set(sessionId, page);
     // New-document scripts run only where the Page domain is on; frameNavigated tells which origin a tab shows.
     connection.send("Page.enable", {}, sessionId).catch(ignoreGone);
     install(sessionId, page);
-    const resume = () => {
-      connection.send("Runtime.runIfWaitingForDebugger", {}, sessionId).catch(ignoreGone);
-      connection.send("Runtime.runIfWaitingForDebugger", {}, tabSessionId).catch(ignoreGone);
-    };
-    if (hasOpener) resume();
-    else void page.scriptId?.then(resume);
+    await page.scriptId;
     // A tab opened on a URL may have its first document before Page events are
     // on: once that document has parsed (the script ran in it), its origin is done.
-    page.scriptId
-      ?.then(() =>
-        connection.send(
-          "Runtime.evaluate",
-          { expression: documentOriginOnceParsed, awaitPromise: true, returnByValue: true },
-          sessionId,
-        ),
+    connection
+      .send(
+        "Runtime.evaluate",
+        { expression: documentOriginOnceParsed, awaitPromise: true, returnByValue: true },
+        sessionId,
       )
       .then(({ result }) => {
         if (typeof result.value === "string") shown(sessionId, { securityOrigin: result.value });
@@ -122,43 +112,13 @@ export async function seedSessionStorageInNewTabs(
   };
 
   const off = connection.onEvent((event: CdpEvent) => {
-    if (event.method === "Target.attachedToTarget") {
-      const { sessionId, targetInfo } = event.params;
-      if (targetInfo.type === "tab" && event.sessionId === undefined) {
-        // A tab is paused before its first navigation; its page is attached through it.
-        connection
-          .send(
-            "Target.setAutoAttach",
-            { autoAttach: true, waitForDebuggerOnStart: false, flatten: true },
-            sessionId,
-          )
-          .catch(() => connection.send("Runtime.runIfWaitingForDebugger", {}, sessionId))
-          .catch(ignoreGone);
-      } else if (targetInfo.type === "page" && event.sessionId !== undefined) {
-        watchPage(sessionId, event.sessionId, targetInfo.canAccessOpener);
-      }
-    } else if (event.method === "Target.detachedFromTarget") {
-      pages.delete(event.params.sessionId);
-    } else if (event.method === "Page.frameNavigated" && event.sessionId !== undefined) {
-      // The document of this origin has run the script: the tab has had its turn at it.
-      const page = pages.get(event.sessionId);
-      const { frame } = event.params;
-      if (page === undefined || frame.parentId !== undefined || !(frame.securityOrigin in page.pending))
-        return;
-      delete page.pending[frame.securityOrigin];
-      install(event.sessionId, page);
+    if (event.method === "Page.frameNavigated" && event.sessionId !== undefined) {
+      shown(event.sessionId, event.params.frame);
     }
   });
-  await connection.send("Target.setAutoAttach", {
-    autoAttach: true,
-    waitForDebuggerOnStart: true,
-    flatten: true,
-    filter: [{ type: "tab", exclude: false }],
-  });
-  return () => {
-    off();
-    connection
-      .send("Target.setAutoAttach", { autoAttach: false, waitForDebuggerOnStart: false })
-      .catch(ignoreGone);
+  return {
+    prepare,
+    forget: (sessionId) => pages.delete(sessionId),
+    stop: off,
   };
 }

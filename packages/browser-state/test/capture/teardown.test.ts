@@ -46,7 +46,7 @@ describe("teardownCapture", () => {
 
     const before = sites.requests.length;
     const started = performance.now();
-    const state = await teardownCapture(browser);
+    const { state } = await teardownCapture(browser);
     console.log(`teardown capture: ${(performance.now() - started).toFixed(0)} ms`);
     expect(sites.requests.length).toBe(before);
     expect(() => process.kill(browser.pid, 0)).toThrow();

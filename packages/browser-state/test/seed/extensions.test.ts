@@ -57,7 +57,7 @@ describe("seeded extensions", () => {
     expect(await workerStorage(connection, id)).toEqual({ session: "first" });
     await connection.close();
 
-    const carried = await teardownCapture(second, { inlineExtensionFiles: true });
+    const { state: carried } = await teardownCapture(second, { inlineExtensionFiles: true });
     expect(carried.extensions.map((extension) => extension.id)).toEqual([id]);
     expect(typeof carried.extensions[0]?.manifest.key).toBe("string");
 

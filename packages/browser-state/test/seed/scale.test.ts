@@ -58,7 +58,7 @@ describe("large states", () => {
     await connection.close();
 
     started = performance.now();
-    const captured = await teardownCapture(browser);
+    const { state: captured } = await teardownCapture(browser);
     const captureMs = performance.now() - started;
     console.log(
       `10,000 cookies + 1,000 origins: seeded in ${seedMs.toFixed(0)} ms, teardown capture ${captureMs.toFixed(0)} ms`,

@@ -1,5 +1,6 @@
 import type { BrowserState, ExtensionState } from "../state.js";
 import { storageKeyOf } from "../storage-key.js";
+import { mergePasskeys } from "./merge-passkeys.js";
 import { sameValue } from "./same-value.js";
 import {
   assembleState,
@@ -115,6 +116,7 @@ export function mergeStates({ base, ours, theirs, now = new Date() }: MergeState
 
   const assembled = assembleState(merged);
   const newer = winner === "ours" ? ours : theirs;
+  const webauthn = mergePasskeys(base.webauthn, ours.webauthn, theirs.webauthn, winner);
   return {
     state: {
       version: theirs.version,
@@ -125,6 +127,7 @@ export function mergeStates({ base, ours, theirs, now = new Date() }: MergeState
       extensions: extensions.inOrder(
         new Map(assembled.extensions.map((extension) => [extension.id, extension])),
       ),
+      ...(webauthn === undefined ? {} : { webauthn }),
     },
     report: {
       conflicts: Object.values(conflictsByKind).reduce((sum, n) => sum + n, 0),

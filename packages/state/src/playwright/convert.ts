@@ -76,6 +76,7 @@ export function playwrightConversionLosses(state: BrowserState): string[] {
     ...count(partitioned.length, "partitioned (third-party) origin storage areas"),
     ...count(state.origins.filter((o) => o.sessionStorage.length > 0).length, "origins' sessionStorage"),
     ...count(state.extensions.length, "extensions"),
+    ...count(state.webauthn?.credentials.length ?? 0, "passkeys"),
     ...count(
       state.cookies.filter(
         (c) => c.priority !== undefined || c.sourceScheme !== undefined || c.sourcePort !== undefined,

@@ -19,7 +19,7 @@ export interface KindReport {
   dropped: DroppedItems[];
 }
 
-export type ReportedKind = "cookies" | "origins" | "extensions";
+export type ReportedKind = "cookies" | "origins" | "extensions" | "passkeys";
 
 export interface StateReport {
   /** True only when every source was read and nothing was dropped. */
@@ -27,6 +27,8 @@ export interface StateReport {
   cookies: KindReport;
   origins: KindReport;
   extensions: KindReport;
+  /** Credentials of the virtual authenticator (counts and RP ids only: never a key). */
+  passkeys: KindReport;
   /** Sources that could not be read, and what was tried. */
   warnings: string[];
 }
@@ -40,6 +42,8 @@ export function kindReport(kept: number, of: number, dropped: readonly DroppedIt
 export function stateReport(parts: Omit<StateReport, "complete">): StateReport {
   const complete =
     parts.warnings.length === 0 &&
-    [parts.cookies, parts.origins, parts.extensions].every((kind) => kind.dropped.length === 0);
+    [parts.cookies, parts.origins, parts.extensions, parts.passkeys].every(
+      (kind) => kind.dropped.length === 0,
+    );
   return { complete, ...parts };
 }
