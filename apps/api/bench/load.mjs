@@ -7,14 +7,10 @@
 //   node apps/api/bench/load.mjs [--storage fs|s3] [--duration 30] [--connections 200]
 // S3 mode needs S3_ENDPOINT, S3_REGION, AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY (it creates a bucket),
 // or --rgw to start a throw-away Ceph RGW (built @webrun/test-fixtures).
-import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import autocannon from "autocannon";
+import { openStorage, startServer } from "./server.mjs";
 
 const { values: args } = parseArgs({
   options: {
@@ -22,11 +18,12 @@ const { values: args } = parseArgs({
     duration: { type: "string", default: "30" },
     connections: { type: "string", default: "200" },
     rgw: { type: "boolean", default: false },
+    // Writes the server's CPU profile (node --cpu-prof) into this directory.
+    "cpu-prof-dir": { type: "string" },
   },
 });
 const connections = Number(args.connections);
 const duration = Number(args.duration);
-const mainScript = fileURLToPath(new URL("../dist/main.js", import.meta.url));
 
 const users = Array.from({ length: connections }, (_, i) => ({
   userId: `load-${i}`,
@@ -34,13 +31,16 @@ const users = Array.from({ length: connections }, (_, i) => ({
 }));
 
 const cleanups = [];
-const storageEnv = await openStorage(args.storage);
-const server = await startServer({
-  ...storageEnv,
-  API_KEYS: users.map((u) => `${u.key}:${u.userId}`).join(","),
-  // Production's level: one line per request, which is part of the cost being measured.
-  LOG_LEVEL: "info",
-});
+const storage = await openStorage(args.storage, { rgw: args.rgw, cleanups });
+const server = await startServer(
+  {
+    ...storage.env,
+    API_KEYS: users.map((u) => `${u.key}:${u.userId}`).join(","),
+    // Production's level: one line per request, which is part of the cost being measured.
+    LOG_LEVEL: "info",
+  },
+  { cpuProfDir: args["cpu-prof-dir"] },
+);
 console.error(
   `server ${server.url} (pid ${server.pid}), storage ${args.storage}, ${connections} clients, ${duration} s`,
 );
@@ -127,65 +127,4 @@ function statusCounts(result) {
   for (const [code, count] of Object.entries(result.statusCodeStats ?? {}))
     counts[`status${code}`] = count.count;
   return counts;
-}
-
-async function openStorage(storage) {
-  const masterKeys = `load:${randomBytes(32).toString("base64")}`;
-  if (storage === "fs") {
-    const dataDir = await mkdtemp(path.join(tmpdir(), "webrun-api-load-"));
-    cleanups.push(() => rm(dataDir, { recursive: true, force: true }));
-    return { DATA_DIR: dataDir, WEBRUN_MASTER_KEYS: masterKeys };
-  }
-  let s3 = {
-    endpoint: process.env.S3_ENDPOINT,
-    region: process.env.S3_REGION ?? "us-east-1",
-    accessKeyId: process.env.AWS_ACCESS_KEY_ID,
-    secretAccessKey: process.env.AWS_SECRET_ACCESS_KEY,
-  };
-  const { apiS3Settings, createTestBucket, startRgw } = await import("@webrun/test-fixtures");
-  if (args.rgw) {
-    const rgw = await startRgw();
-    cleanups.push(() => rgw.stop());
-    s3 = rgw;
-  }
-  const { bucket } = await createTestBucket(s3, "load");
-  return {
-    ...apiS3Settings(s3, bucket),
-    WEBRUN_MASTER_KEYS: masterKeys,
-  };
-}
-
-function startServer(env) {
-  const child = spawn(process.execPath, [mainScript], {
-    env: { PATH: process.env.PATH, HOST: "127.0.0.1", PORT: "0", ...env },
-    stdio: ["ignore", "pipe", "inherit"],
-  });
-  // Never leave the server behind when the run is interrupted.
-  for (const signal of ["SIGINT", "SIGTERM"]) {
-    process.once(signal, () => {
-      child.kill("SIGTERM");
-      process.exit(130);
-    });
-  }
-  return new Promise((resolve, reject) => {
-    let output = "";
-    child.stdout.on("data", (chunk) => {
-      output += chunk;
-      const match = /listening at (http:\/\/[^\s"]+)/.exec(output);
-      if (match) {
-        child.stdout.removeAllListeners("data");
-        child.stdout.resume();
-        resolve({
-          url: match[1],
-          pid: child.pid,
-          stop: () =>
-            new Promise((done) => {
-              child.once("exit", done);
-              child.kill("SIGTERM");
-            }),
-        });
-      }
-    });
-    child.once("exit", (code) => reject(new Error(`server exited with ${code}: ${output.slice(-2000)}`)));
-  });
 }
