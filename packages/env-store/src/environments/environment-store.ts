@@ -10,7 +10,13 @@ import {
   importArchiveMerged,
   importProfileArchive,
 } from "./archive-interchange.js";
-import { type Clock, type EnvironmentLimits, resolveLimits, type StoreContext } from "./context.js";
+import {
+  type Clock,
+  createManifestCache,
+  type EnvironmentLimits,
+  resolveLimits,
+  type StoreContext,
+} from "./context.js";
 import {
   createEnvironment,
   deleteEnvironment,
@@ -22,6 +28,7 @@ import {
 import { collectGarbage, type GarbageReport } from "./garbage-collector.js";
 import { type MergeSaveInput, type MergeSaveResult, saveMerged } from "./merge-save.js";
 import type { Environment } from "./schemas.js";
+import { openStateDocument, type StateDocument } from "./state-document.js";
 import {
   type LoadedVersion,
   loadVersion,
@@ -66,6 +73,12 @@ export interface EnvironmentStore {
   saveMerged(userId: string, envId: string, input: MergeSaveInput): Promise<MergeSaveResult>;
   /** Kept versions, newest first. */
   history(userId: string, envId: string): Promise<VersionInfo[]>;
+  /**
+   * The state document of a kept version (the head by default) as the bytes
+   * validated when it was saved, streamed and verified part by part: what an
+   * HTTP answer sends without parsing it again. `ENVIRONMENT_EMPTY` before the first save.
+   */
+  openStateDocument(userId: string, envId: string, version?: number): Promise<StateDocument>;
   /** The head by default; `ENVIRONMENT_EMPTY` before the first save. */
   loadVersion(userId: string, envId: string, version?: number): Promise<LoadedVersion>;
   rollback(
@@ -105,6 +118,7 @@ export function createEnvironmentStore(options: EnvironmentStoreOptions): Enviro
     store: options.store,
     limits: resolveLimits(options.limits),
     clock: options.clock ?? { now: () => new Date() },
+    manifests: createManifestCache(),
     ...(options.inspectProfile ? { inspectProfile: options.inspectProfile } : {}),
   };
   return {
@@ -118,6 +132,7 @@ export function createEnvironmentStore(options: EnvironmentStoreOptions): Enviro
     saveVersion: (userId, envId, input) => saveVersion(context, userId, envId, input),
     saveMerged: (userId, envId, input) => saveMerged(context, userId, envId, input),
     history: (userId, envId) => versionHistory(context, userId, envId),
+    openStateDocument: (userId, envId, version) => openStateDocument(context, userId, envId, version),
     loadVersion: (userId, envId, version) => loadVersion(context, userId, envId, version),
     rollback: (userId, envId, version, rollbackOptions) =>
       rollbackVersion(context, userId, envId, version, rollbackOptions),

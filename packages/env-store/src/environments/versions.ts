@@ -98,7 +98,10 @@ export async function headParts(context: StoreContext, record: EnvironmentRecord
   return reusableParts(await headManifest(context, record));
 }
 
+/** A version's manifest: immutable, so read from the store once per process (`StoreContext.manifests`). */
 export async function readManifest(context: StoreContext, entry: VersionEntry): Promise<VersionManifest> {
+  const cached = context.manifests.get(entry.manifestKey);
+  if (cached) return cached;
   const found = await readJson(context.store, entry.manifestKey, manifestSchema);
   if (!found)
     throw envStoreError({
@@ -106,6 +109,7 @@ export async function readManifest(context: StoreContext, entry: VersionEntry): 
       code: "VERSION_MANIFEST_MISSING",
       message: `manifest of version ${entry.version} is missing`,
     });
+  context.manifests.set(entry.manifestKey, found.value);
   return found.value;
 }
 
@@ -355,6 +359,20 @@ export async function versionHistory(
     .reverse();
 }
 
+/** The manifest of a kept version (the head by default). */
+export async function readVersion(
+  context: StoreContext,
+  userId: string,
+  envId: string,
+  version?: number,
+): Promise<VersionManifest> {
+  const { value } = await readRecord(context, userId, envId);
+  const entry =
+    version === undefined ? value.versions.at(-1) : value.versions.find((v) => v.version === version);
+  if (!entry) throw version === undefined ? noBrowserData() : versionNotFound(version);
+  return readManifest(context, entry);
+}
+
 /** Loads a kept version (the head by default). */
 export async function loadVersion(
   context: StoreContext,
@@ -362,11 +380,7 @@ export async function loadVersion(
   envId: string,
   version?: number,
 ): Promise<LoadedVersion> {
-  const { value } = await readRecord(context, userId, envId);
-  const entry =
-    version === undefined ? value.versions.at(-1) : value.versions.find((v) => v.version === version);
-  if (!entry) throw version === undefined ? noBrowserData() : versionNotFound(version);
-  const manifest = await readManifest(context, entry);
+  const manifest = await readVersion(context, userId, envId, version);
   const readPart = async (ref: ContentRef, name: string) =>
     readAll(await openContent(context.store, ref, name));
   const [core, ...groups] = await mapConcurrently(
