@@ -11,6 +11,7 @@ import { randomBytes } from "node:crypto";
 import { parseArgs } from "node:util";
 import autocannon from "autocannon";
 import { openStorage, startServer } from "./server.mjs";
+import { countStoreCalls } from "./store-calls.mjs";
 
 const { values: args } = parseArgs({
   options: {
@@ -82,6 +83,8 @@ const result = await autocannon({
 });
 
 await server.stop();
+// Counted after the load, on the same storage, by an API in this process sending one request at a time.
+const storeCalls = await countStoreCalls(storage.env);
 for (const cleanup of cleanups) await cleanup();
 
 const errors = result.errors + result.timeouts + result.non2xx;
@@ -104,6 +107,7 @@ const figures = {
     non2xx: result.non2xx,
     ...statusCounts(result),
   },
+  storeCallsPerRequest: storeCalls,
 };
 console.log(JSON.stringify(figures, null, 2));
 process.exit(errors === 0 ? 0 : 1);
