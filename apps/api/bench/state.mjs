@@ -40,16 +40,21 @@ const server = await startServer(
   { cpuProfDir: args["cpu-prof-dir"] },
 );
 const auth = ["-H", `authorization: Bearer ${key}`];
-const created = await fetch(`${server.url}/environments`, {
-  method: "POST",
-  headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
-  body: JSON.stringify({ name: "state bench" }),
-});
-const stateUrl = `${server.url}/environments/${(await created.json()).environment._id}/state`;
+/** A fresh environment: every timed save writes the whole document (nothing to dedup against), as a new user's does. */
+async function newStateUrl(i) {
+  const created = await fetch(`${server.url}/environments`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
+    body: JSON.stringify({ name: `state bench ${i}` }),
+  });
+  return `${server.url}/environments/${(await created.json()).environment._id}/state`;
+}
 
 const raw = rawClient();
 const timings = { apiPut: [], apiGet: [], rawPut: [], rawGet: [] };
+let stateUrl = "";
 for (let i = 0; i < iterations; i += 1) {
+  stateUrl = await newStateUrl(i);
   timings.apiPut.push(
     time(() =>
       curl([

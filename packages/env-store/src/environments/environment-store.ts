@@ -20,6 +20,7 @@ import {
 import {
   createEnvironment,
   deleteEnvironment,
+  describeEnvironment,
   getEnvironment,
   listEnvironments,
   markEnvironmentUsed,
@@ -64,6 +65,8 @@ export interface EnvironmentStore {
   /** Newest first. */
   list(userId: string): Promise<Environment[]>;
   get(userId: string, envId: string): Promise<Environment>;
+  /** The environment and its kept versions (newest first) from one read: `get` and `history` together. */
+  describe(userId: string, envId: string): Promise<{ environment: Environment; versions: VersionInfo[] }>;
   update(userId: string, envId: string, input: EnvironmentUpdate): Promise<Environment>;
   /** Removes the environment, its versions and parts. Attached files are the file service's to delete. */
   delete(userId: string, envId: string): Promise<void>;
@@ -126,6 +129,7 @@ export function createEnvironmentStore(options: EnvironmentStoreOptions): Enviro
     create: (userId, input) => createEnvironment(context, userId, input),
     list: (userId) => listEnvironments(context, userId),
     get: (userId, envId) => getEnvironment(context, userId, envId),
+    describe: (userId, envId) => describeEnvironment(context, userId, envId),
     update: (userId, envId, input) => updateEnvironment(context, userId, envId, input),
     delete: (userId, envId) => deleteEnvironment(context, userId, envId),
     markUsed: (userId, envId) => markEnvironmentUsed(context, userId, envId),

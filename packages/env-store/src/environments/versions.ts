@@ -345,9 +345,13 @@ export async function versionHistory(
   userId: string,
   envId: string,
 ): Promise<VersionInfo[]> {
-  const { value } = await readRecord(context, userId, envId);
-  const headVersion = value.versions.at(-1)?.version;
-  return value.versions
+  return historyOf((await readRecord(context, userId, envId)).value);
+}
+
+/** The record's kept versions as the API lists them, newest first. */
+export function historyOf(record: EnvironmentRecord): VersionInfo[] {
+  const headVersion = record.versions.at(-1)?.version;
+  return record.versions
     .map((entry) => ({
       version: entry.version,
       savedAt: entry.savedAt,
