@@ -4,12 +4,13 @@
 //   → GET /environments/:id/files → DELETE /environments/:id
 // Errors = socket errors + timeouts + non-2xx answers; they must be 0.
 //
-//   node apps/api/bench/load.mjs [--storage fs|s3] [--duration 30] [--connections 200]
+//   node apps/api/bench/load.mjs [--storage fs|s3] [--duration 30] [--connections 200] [--warmup 5]
 // S3 mode needs S3_ENDPOINT, S3_REGION, AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY (it creates a bucket),
 // or --rgw to start a throw-away Ceph RGW (built @webrun/test-fixtures).
 import { randomBytes } from "node:crypto";
 import { parseArgs } from "node:util";
 import autocannon from "autocannon";
+import { cpuSeconds, probeS3 } from "./probe.mjs";
 import { openStorage, startServer } from "./server.mjs";
 import { countStoreCalls } from "./store-calls.mjs";
 
@@ -18,6 +19,7 @@ const { values: args } = parseArgs({
     storage: { type: "string", default: "fs" },
     duration: { type: "string", default: "30" },
     connections: { type: "string", default: "200" },
+    warmup: { type: "string", default: "5" },
     rgw: { type: "boolean", default: false },
     // Writes the server's CPU profile (node --cpu-prof) into this directory.
     "cpu-prof-dir": { type: "string" },
@@ -25,6 +27,7 @@ const { values: args } = parseArgs({
 });
 const connections = Number(args.connections);
 const duration = Number(args.duration);
+const warmup = Number(args.warmup);
 
 const users = Array.from({ length: connections }, (_, i) => ({
   userId: `load-${i}`,
@@ -47,41 +50,52 @@ console.error(
 );
 
 let nextClient = 0;
-const result = await autocannon({
-  url: server.url,
-  connections,
-  duration,
-  timeout: 30,
-  requests: [
-    {
-      method: "POST",
-      path: "/environments",
-      setupRequest: (request, context) => {
-        context.user ??= users[nextClient++ % users.length];
-        context.n = (context.n ?? 0) + 1;
-        return {
-          ...request,
-          headers: { authorization: `Bearer ${context.user.key}`, "content-type": "application/json" },
-          body: JSON.stringify({ name: `load ${context.n}`, description: "load run" }),
-        };
-      },
-      onResponse: (status, body, context) => {
-        context.id = status === 201 ? JSON.parse(body).environment._id : "000000000000000000000000";
-      },
-    },
-    authed((context) => ({ method: "GET", path: `/environments/${context.id}` })),
-    authed((context) => ({
-      method: "PATCH",
-      path: `/environments/${context.id}`,
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ description: `patched ${context.n}` }),
-    })),
-    authed(() => ({ method: "GET", path: "/environments" })),
-    authed((context) => ({ method: "GET", path: `/environments/${context.id}/files` })),
-    authed((context) => ({ method: "DELETE", path: `/environments/${context.id}` })),
-  ],
-});
+// A warm-up run first (not counted): 200 clients arriving at once on a cold process measure its start-up (JIT, first
+// connections to storage), not its steady state. `--warmup 0` measures the cold start too.
+if (warmup > 0) await run(warmup);
+const probe = storage.s3 ? await probeS3(storage.s3) : undefined;
+const cpuBefore = cpuSeconds(server.pid);
+const result = await run(duration);
 
+function run(seconds) {
+  return autocannon({
+    url: server.url,
+    connections,
+    duration: seconds,
+    timeout: 30,
+    requests: [
+      {
+        method: "POST",
+        path: "/environments",
+        setupRequest: (request, context) => {
+          context.user ??= users[nextClient++ % users.length];
+          context.n = (context.n ?? 0) + 1;
+          return {
+            ...request,
+            headers: { authorization: `Bearer ${context.user.key}`, "content-type": "application/json" },
+            body: JSON.stringify({ name: `load ${context.n}`, description: "load run" }),
+          };
+        },
+        onResponse: (status, body, context) => {
+          context.id = status === 201 ? JSON.parse(body).environment._id : "000000000000000000000000";
+        },
+      },
+      authed((context) => ({ method: "GET", path: `/environments/${context.id}` })),
+      authed((context) => ({
+        method: "PATCH",
+        path: `/environments/${context.id}`,
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ description: `patched ${context.n}` }),
+      })),
+      authed(() => ({ method: "GET", path: "/environments" })),
+      authed((context) => ({ method: "GET", path: `/environments/${context.id}/files` })),
+      authed((context) => ({ method: "DELETE", path: `/environments/${context.id}` })),
+    ],
+  });
+}
+
+const serverCpuSeconds = cpuSeconds(server.pid) - cpuBefore;
+const s3ServerLatencyMs = await probe?.stop();
 await server.stop();
 // Counted after the load, on the same storage, by an API in this process sending one request at a time.
 const storeCalls = await countStoreCalls(storage.env);
@@ -100,6 +114,9 @@ const figures = {
     p99: result.latency.p99,
     max: result.latency.max,
   },
+  // CPU the API process spent per request: what throughput would be with a core to itself.
+  serverCpuMsPerRequest: Number(((serverCpuSeconds * 1000) / result.requests.total).toFixed(2)),
+  ...(s3ServerLatencyMs ? { s3ServerLatencyMs } : {}),
   errors,
   breakdown: {
     socketErrors: result.errors,
