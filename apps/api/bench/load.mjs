@@ -55,6 +55,7 @@ let nextClient = 0;
 if (warmup > 0) await run(warmup);
 const probe = storage.s3 ? await probeS3(storage.s3) : undefined;
 const cpuBefore = cpuSeconds(server.pid);
+server.takeHandledMs();
 const result = await run(duration);
 
 function run(seconds) {
@@ -95,6 +96,7 @@ function run(seconds) {
 }
 
 const serverCpuSeconds = cpuSeconds(server.pid) - cpuBefore;
+const handledMs = percentiles(server.takeHandledMs());
 const s3ServerLatencyMs = await probe?.stop();
 await server.stop();
 // Counted after the load, on the same storage, by an API in this process sending one request at a time.
@@ -114,6 +116,8 @@ const figures = {
     p99: result.latency.p99,
     max: result.latency.max,
   },
+  // The same requests timed inside the server: the rest of the client's time is spent before the server reads them.
+  inServerLatencyMs: handledMs,
   // CPU the API process spent per request: what throughput would be with a core to itself.
   serverCpuMsPerRequest: Number(((serverCpuSeconds * 1000) / result.requests.total).toFixed(2)),
   ...(s3ServerLatencyMs ? { s3ServerLatencyMs } : {}),
@@ -128,6 +132,12 @@ const figures = {
 };
 console.log(JSON.stringify(figures, null, 2));
 process.exit(errors === 0 ? 0 : 1);
+
+function percentiles(values) {
+  const sorted = values.sort((a, b) => a - b);
+  const at = (q) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
+  return { p50: at(0.5), p90: at(0.9), p99: at(0.99), max: at(1) };
+}
 
 /** A request of the sequence, with the client's own API key. */
 function authed(build) {

@@ -5,6 +5,7 @@ import { randomBytes } from "node:crypto";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 
 const mainScript = fileURLToPath(new URL("../dist/main.js", import.meta.url));
@@ -58,10 +59,16 @@ export function startServer(env, { cpuProfDir } = {}) {
       const match = /listening at (http:\/\/[^\s"]+)/.exec(output);
       if (match) {
         child.stdout.removeAllListeners("data");
-        child.stdout.resume();
+        // Each request's time inside the server (Fastify's, from its arrival to its answer), from the log lines.
+        const handled = [];
+        createInterface({ input: child.stdout }).on("line", (line) => {
+          if (line.includes('"request completed"')) handled.push(JSON.parse(line).ms);
+        });
         resolve({
           url: match[1],
           pid: child.pid,
+          /** Takes the in-server times logged since the last call. */
+          takeHandledMs: () => handled.splice(0),
           stop: () =>
             new Promise((done) => {
               child.once("exit", done);
