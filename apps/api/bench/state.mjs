@@ -53,33 +53,35 @@ async function newStateUrl(i) {
 const raw = rawClient();
 const timings = { apiPut: [], apiGet: [], rawPut: [], rawGet: [] };
 let stateUrl = "";
-for (let i = 0; i < iterations; i += 1) {
-  stateUrl = await newStateUrl(i);
-  timings.apiPut.push(
-    time(() =>
-      curl([
-        ...auth,
-        "-X",
-        "PUT",
-        "-H",
-        "content-type: application/json",
-        "--data-binary",
-        `@${documentFile}`,
-        stateUrl,
-      ]),
-    ),
-  );
-  timings.rawPut.push(time(() => raw.put(i)));
-  timings.apiGet.push(time(() => curl([...auth, stateUrl])));
-  timings.rawGet.push(time(() => raw.get(i)));
+try {
+  for (let i = 0; i < iterations; i += 1) {
+    stateUrl = await newStateUrl(i);
+    timings.apiPut.push(
+      time(() =>
+        curl([
+          ...auth,
+          "-X",
+          "PUT",
+          "-H",
+          "content-type: application/json",
+          "--data-binary",
+          `@${documentFile}`,
+          stateUrl,
+        ]),
+      ),
+    );
+    timings.rawPut.push(time(() => raw.put(i)));
+    timings.apiGet.push(time(() => curl([...auth, stateUrl])));
+    timings.rawGet.push(time(() => raw.get(i)));
+  }
+  // The API's answer must be the document that was saved (same JSON, whatever its key and origin order).
+  const answered = JSON.parse(execFileSync("curl", ["-sSf", ...auth, stateUrl], { maxBuffer: 64e6 }));
+  if (canonical(answered) !== canonical(JSON.parse(document)))
+    throw new Error("GET answered another document than the one saved");
+} finally {
+  await server.stop();
+  for (const cleanup of cleanups.reverse()) await cleanup();
 }
-// The API's answer must be the document that was saved (same JSON, whatever its key and origin order).
-const answered = JSON.parse(execFileSync("curl", ["-sSf", ...auth, stateUrl], { maxBuffer: 64e6 }));
-if (canonical(answered) !== canonical(JSON.parse(document)))
-  throw new Error("GET answered another document than the one saved");
-
-await server.stop();
-for (const cleanup of cleanups.reverse()) await cleanup();
 
 const mb = document.length / 1e6;
 const figure = (api, baseline) => {
@@ -120,7 +122,15 @@ function rawClient() {
     };
   }
   const { endpoint, region, accessKeyId, secretAccessKey, bucket } = storage.s3;
-  const sign = ["--aws-sigv4", `aws:amz:${region}:s3`, "--user", `${accessKeyId}:${secretAccessKey}`];
+  const sign = [
+    "--aws-sigv4",
+    `aws:amz:${region}:s3`,
+    "--user",
+    `${accessKeyId}:${secretAccessKey}`,
+    // S3 wants the payload's hash header; curl does not send one by itself.
+    "-H",
+    "x-amz-content-sha256: UNSIGNED-PAYLOAD",
+  ];
   const url = (i) => `${endpoint}/${bucket}/raw-${i}.json`;
   return {
     put: (i) => curl([...sign, "-T", documentFile, url(i)]),
