@@ -35,9 +35,15 @@ export interface Services {
  * Environments and files keep all their state in the store, so any number of
  * API processes on one bucket (or one DATA_DIR) behave as one service.
  */
-export async function createServices(config: ApiConfig): Promise<Services> {
+export interface ServiceOptions {
+  /** Wraps the storage driver (below encryption), e.g. to count the calls each request makes to it. */
+  wrapDriver?: (driver: BlobStore) => BlobStore;
+}
+
+export async function createServices(config: ApiConfig, options: ServiceOptions = {}): Promise<Services> {
   const { keyring, createdPath } = await openKeyring(config);
-  const driver = await openBlobStore(config);
+  const opened = await openBlobStore(config);
+  const driver = options.wrapDriver ? options.wrapDriver(opened) : opened;
   const store = createEncryptedBlobStore(driver, keyring);
   const environments = createEnvironmentStore({
     store,

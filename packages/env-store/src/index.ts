@@ -49,6 +49,7 @@ export {
 export type { GarbageReport } from "./environments/garbage-collector.js";
 export type { MergeOutcome, MergeSaveInput, MergeSaveResult } from "./environments/merge-save.js";
 export type { Environment, VersionSummary } from "./environments/schemas.js";
+export type { StateDocument } from "./environments/state-document.js";
 export type { VersionDiff } from "./environments/version-diff.js";
 export type {
   LoadedFile,

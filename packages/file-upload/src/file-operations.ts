@@ -85,7 +85,21 @@ export async function listEnvironmentFiles(
   environmentId: string,
 ): Promise<FileSummary[]> {
   await assertEnvironmentExists(context, userId, environmentId);
-  const records = await environmentRecords(context, userId, environmentId);
+  return attachedFiles(context, userId, environmentId);
+}
+
+/**
+ * The files of an environment the caller has just read itself (that read
+ * is its existence check, so none is made here). Only the user's own
+ * entries are listed whatever the id: an unknown one has none.
+ */
+export async function attachedFiles(
+  context: FilesContext,
+  userId: string,
+  environmentId: string,
+): Promise<FileSummary[]> {
+  if (!isEnvironmentId(environmentId)) return [];
+  const { records } = await environmentRecords(context, userId, environmentId);
   return records
     .sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.fileId.localeCompare(b.fileId))
     .map(summarize);
@@ -115,11 +129,12 @@ export async function deleteEnvironmentFiles(
   environmentId: string,
 ): Promise<number> {
   if (!isEnvironmentId(environmentId)) return 0;
-  const records = await environmentRecords(context, userId, environmentId);
+  const { records, strays } = await environmentRecords(context, userId, environmentId);
   await inBatches(records, (record) => removeFile(context, userId, environmentId, record.fileId));
   // Entries whose record was already gone (an interrupted delete) go too.
-  for await (const entry of context.store.list(fileKeys.environmentPrefix(userId, environmentId)))
-    await context.store.delete(entry.key);
+  await inBatches(strays, (fileId) =>
+    context.store.delete(fileKeys.environmentEntry(userId, environmentId, fileId)),
+  );
   return records.length;
 }
 
@@ -195,16 +210,19 @@ function assertPromotable(
 }
 
 /** The live records an environment's index points to; stale entries (record gone or moved) are skipped. */
+/** The live records an environment's entries point to, and the entries (file ids) that point to none of its files. */
 async function environmentRecords(context: FilesContext, userId: string, environmentId: string) {
   const prefix = fileKeys.environmentPrefix(userId, environmentId);
   const fileIds: string[] = [];
   for await (const entry of context.store.list(prefix)) fileIds.push(entry.key.slice(prefix.length));
   const records: FileRecord[] = [];
+  const strays: string[] = [];
   await inBatches(fileIds, async (fileId) => {
     const record = await getFile(context, userId, fileId);
     if (record?.environmentId === environmentId) records.push(record);
+    else strays.push(fileId);
   });
-  return records;
+  return { records, strays };
 }
 
 /** Runs `work` over items, 8 at a time: enough to hide store latency without flooding it. */

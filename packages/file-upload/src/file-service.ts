@@ -1,6 +1,7 @@
 import type { IncomingMessage } from "node:http";
 import type { FilesContext } from "./context.js";
 import {
+  attachedFiles,
   deleteEnvironmentFiles,
   deleteFile,
   type FileDownload,
@@ -27,6 +28,8 @@ export interface FileService {
   getFile(userId: string, fileId: string): Promise<FileRecord | undefined>;
   openFileDownload(userId: string, fileId: string, rangeHeader?: string): Promise<FileDownload>;
   listEnvironmentFiles(userId: string, environmentId: string): Promise<FileSummary[]>;
+  /** `listEnvironmentFiles` for a caller that has just read the environment itself: no second existence check. */
+  attachedFiles(userId: string, environmentId: string): Promise<FileSummary[]>;
   deleteFile(userId: string, environmentId: string, fileId: string): Promise<void>;
   deleteEnvironmentFiles(userId: string, environmentId: string): Promise<number>;
   promoteFiles(userId: string, environmentId: string, fileIds: readonly string[]): Promise<FileSummary[]>;
@@ -42,6 +45,7 @@ export function createFileService(options: FileServiceOptions): FileService {
     getFile: (userId, fileId) => getFile(context, userId, fileId),
     openFileDownload: (userId, fileId, rangeHeader) => openFileDownload(context, userId, fileId, rangeHeader),
     listEnvironmentFiles: (userId, environmentId) => listEnvironmentFiles(context, userId, environmentId),
+    attachedFiles: (userId, environmentId) => attachedFiles(context, userId, environmentId),
     deleteFile: (userId, environmentId, fileId) => deleteFile(context, userId, environmentId, fileId),
     deleteEnvironmentFiles: (userId, environmentId) => deleteEnvironmentFiles(context, userId, environmentId),
     promoteFiles: (userId, environmentId, fileIds) => promoteFiles(context, userId, environmentId, fileIds),

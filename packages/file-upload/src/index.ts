@@ -11,6 +11,7 @@ export { DRAIN_LIMIT_MS, drainRequest } from "./drain-request.js";
 export { type FileUploadError, type FileUploadErrorCode, fileErrors, uploadErrors } from "./errors.js";
 export { sanitizeFileName } from "./file-name.js";
 export {
+  attachedFiles,
   deleteEnvironmentFiles,
   deleteFile,
   type FileDownload,

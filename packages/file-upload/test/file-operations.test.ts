@@ -1,5 +1,6 @@
 import { readAll } from "@webrun/blob-store";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { fileKeys } from "../src/index.js";
 import {
   environmentId,
   otherEnvironmentId,
@@ -166,5 +167,22 @@ describe("file operations", () => {
     const left = await allKeys(server.store);
     expect(left.every((key) => key.includes(String(kept?.fileId)))).toBe(true);
     expect(left).toHaveLength(3);
+  });
+
+  it("lists an environment's files without checking it again, and removes entries whose record is gone", async () => {
+    const files = await upload(server.url, [{ name: "a", body: "a" }], { environmentId });
+    expect(await server.service.attachedFiles(userId, environmentId)).toEqual(
+      await server.service.listEnvironmentFiles(userId, environmentId),
+    );
+    expect(await server.service.attachedFiles(userId, "not-an-id")).toEqual([]);
+    expect(await server.service.attachedFiles(userId, strangersEnvironmentId)).toEqual([]);
+    // An entry left by an interrupted delete: its record is gone.
+    await server.store.put(fileKeys.environmentEntry(userId, environmentId, unknownFileId), "");
+    expect(await server.service.attachedFiles(userId, environmentId)).toHaveLength(1);
+    expect(await server.service.deleteEnvironmentFiles(userId, environmentId)).toBe(1);
+    const left = await allKeys(server.store);
+    expect(
+      left.filter((key) => key.includes(String(files[0]?.fileId)) || key.includes(unknownFileId)),
+    ).toEqual([]);
   });
 });

@@ -65,11 +65,9 @@ export function environmentRoutes(app: ZodApp, { services }: RouteDeps): void {
     handler: async (request) => {
       const userId = callerOf(request);
       const { id } = request.params;
-      const environment = await environments.get(userId, id);
-      const [attached, versions] = await Promise.all([
-        files.listEnvironmentFiles(userId, id),
-        environments.history(userId, id),
-      ]);
+      // One read of the record answers for the environment, its versions and its existence.
+      const { environment, versions } = await environments.describe(userId, id);
+      const attached = await files.attachedFiles(userId, id);
       return { success: true as const, environment, files: attached, versions };
     },
   });

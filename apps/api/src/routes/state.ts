@@ -123,12 +123,14 @@ export function stateRoutes(app: ZodApp, { services }: RouteDeps): void {
         const archive = await environments.exportArchive(userId, id, chosen);
         return sendArchive(reply, id, chosen).send(archive as never);
       }
-      const loaded = await environments.loadVersion(userId, id, version);
+      // The bytes validated at save time, streamed as stored: never parsed or serialised again here.
+      const document = await environments.openStateDocument(userId, id, version);
       return reply
-        .header("etag", `"${loaded.version}"`)
+        .header("etag", `"${document.version}"`)
         .header("cache-control", "private, no-store")
         .header("content-type", "application/json; charset=utf-8")
-        .send(loaded.state as never);
+        .header("content-length", String(document.size))
+        .send(document.body as never);
     },
   });
 

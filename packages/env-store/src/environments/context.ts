@@ -1,6 +1,8 @@
 import type { BlobStore } from "@webrun/blob-store";
+import { LRUCache } from "lru-cache";
 import type { ProfileInspector } from "../archive/ingest-profile.js";
 import { envStoreError } from "../errors.js";
+import type { VersionManifest } from "./schemas.js";
 
 /** Tunables of the environment store; every one has a production default. */
 export interface EnvironmentLimits {
@@ -41,6 +43,21 @@ export interface StoreContext {
   limits: EnvironmentLimits;
   clock: Clock;
   inspectProfile?: ProfileInspector;
+  /**
+   * Version manifests already read, by key. A manifest is written once
+   * under a fresh key and never changed, so a cached one is never stale;
+   * one is only looked up through a record entry of its own user.
+   */
+  manifests: LRUCache<string, VersionManifest>;
+}
+
+/** Bounded by the parts manifests list (about 150 bytes each): some 15 MB at most. */
+export function createManifestCache(): LRUCache<string, VersionManifest> {
+  return new LRUCache<string, VersionManifest>({
+    maxSize: 100_000,
+    sizeCalculation: (manifest) =>
+      1 + manifest.originGroups.length + manifest.extensionFiles.length + manifest.profileFiles.length,
+  });
 }
 
 export function resolveLimits(partial: Partial<EnvironmentLimits> | undefined): EnvironmentLimits {

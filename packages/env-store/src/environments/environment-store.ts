@@ -11,10 +11,17 @@ import {
   importArchiveMerged,
   importProfileArchive,
 } from "./archive-interchange.js";
-import { type Clock, type EnvironmentLimits, resolveLimits, type StoreContext } from "./context.js";
+import {
+  type Clock,
+  createManifestCache,
+  type EnvironmentLimits,
+  resolveLimits,
+  type StoreContext,
+} from "./context.js";
 import {
   createEnvironment,
   deleteEnvironment,
+  describeEnvironment,
   getEnvironment,
   listEnvironments,
   markEnvironmentUsed,
@@ -23,6 +30,7 @@ import {
 import { collectGarbage, type GarbageReport } from "./garbage-collector.js";
 import { type MergeSaveInput, type MergeSaveResult, saveMerged } from "./merge-save.js";
 import type { Environment } from "./schemas.js";
+import { openStateDocument, type StateDocument } from "./state-document.js";
 import { diffVersions, type VersionDiff } from "./version-diff.js";
 import {
   type LoadedVersion,
@@ -59,6 +67,8 @@ export interface EnvironmentStore {
   /** Newest first. */
   list(userId: string): Promise<Environment[]>;
   get(userId: string, envId: string): Promise<Environment>;
+  /** The environment and its kept versions (newest first) from one read: `get` and `history` together. */
+  describe(userId: string, envId: string): Promise<{ environment: Environment; versions: VersionInfo[] }>;
   update(userId: string, envId: string, input: EnvironmentUpdate): Promise<Environment>;
   /** Removes the environment, its versions and parts. Attached files are the file service's to delete. */
   delete(userId: string, envId: string): Promise<void>;
@@ -68,6 +78,12 @@ export interface EnvironmentStore {
   saveMerged(userId: string, envId: string, input: MergeSaveInput): Promise<MergeSaveResult>;
   /** Kept versions, newest first. */
   history(userId: string, envId: string): Promise<VersionInfo[]>;
+  /**
+   * The state document of a kept version (the head by default) as the bytes
+   * validated when it was saved, streamed and verified part by part: what an
+   * HTTP answer sends without parsing it again. `ENVIRONMENT_EMPTY` before the first save.
+   */
+  openStateDocument(userId: string, envId: string, version?: number): Promise<StateDocument>;
   /** The head by default; `ENVIRONMENT_EMPTY` before the first save. */
   loadVersion(userId: string, envId: string, version?: number): Promise<LoadedVersion>;
   /**
@@ -113,6 +129,7 @@ export function createEnvironmentStore(options: EnvironmentStoreOptions): Enviro
     store: options.store,
     limits: resolveLimits(options.limits),
     clock: options.clock ?? { now: () => new Date() },
+    manifests: createManifestCache(),
     ...(options.inspectProfile ? { inspectProfile: options.inspectProfile } : {}),
   };
   return {
@@ -120,12 +137,14 @@ export function createEnvironmentStore(options: EnvironmentStoreOptions): Enviro
     create: (userId, input) => createEnvironment(context, userId, input),
     list: (userId) => listEnvironments(context, userId),
     get: (userId, envId) => getEnvironment(context, userId, envId),
+    describe: (userId, envId) => describeEnvironment(context, userId, envId),
     update: (userId, envId, input) => updateEnvironment(context, userId, envId, input),
     delete: (userId, envId) => deleteEnvironment(context, userId, envId),
     markUsed: (userId, envId) => markEnvironmentUsed(context, userId, envId),
     saveVersion: (userId, envId, input) => saveVersion(context, userId, envId, input),
     saveMerged: (userId, envId, input) => saveMerged(context, userId, envId, input),
     history: (userId, envId) => versionHistory(context, userId, envId),
+    openStateDocument: (userId, envId, version) => openStateDocument(context, userId, envId, version),
     loadVersion: (userId, envId, version) => loadVersion(context, userId, envId, version),
     diff: (userId, envId, from, to, hash) => diffVersions(context, userId, envId, from, to, hash),
     rollback: (userId, envId, version, rollbackOptions) =>

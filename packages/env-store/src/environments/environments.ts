@@ -13,6 +13,7 @@ import { readJson, retryOnConflict, writeJson } from "./json-object.js";
 import { assertUserId, layout, newEnvironmentId } from "./layout.js";
 import { readRecord, toEnvironment, updateRecord } from "./records.js";
 import { type Environment, type EnvironmentRecord, type UserIndex, userIndexSchema } from "./schemas.js";
+import { historyOf, type VersionInfo } from "./versions.js";
 
 /**
  * Creates an environment. The record is written first, then its id joins
@@ -52,9 +53,14 @@ export async function createEnvironment(
   };
   const recordKey = layout.record(userId, record._id);
   await writeJson(context.store, recordKey, record, "absent");
+  // The index read above serves the first compare-and-swap; only a lost race reads it again.
+  let firstRound = true;
   try {
     await retryOnConflict(`environments of user ${userId}`, async () => {
-      const current = await readJson(context.store, layout.index(userId), userIndexSchema);
+      const current = firstRound
+        ? index
+        : await readJson(context.store, layout.index(userId), userIndexSchema);
+      firstRound = false;
       const environments = current?.value.environments ?? [];
       if (environments.length >= max) throw environmentLimitReached(max);
       const next: UserIndex = {
@@ -100,6 +106,16 @@ export async function getEnvironment(
   envId: string,
 ): Promise<Environment> {
   return toEnvironment(context, (await readRecord(context, userId, envId)).value);
+}
+
+/** An environment and its kept versions (newest first), from one read of its record. */
+export async function describeEnvironment(
+  context: StoreContext,
+  userId: string,
+  envId: string,
+): Promise<{ environment: Environment; versions: VersionInfo[] }> {
+  const { value } = await readRecord(context, userId, envId);
+  return { environment: toEnvironment(context, value), versions: historyOf(value) };
 }
 
 export async function updateEnvironment(

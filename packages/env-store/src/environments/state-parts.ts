@@ -11,6 +11,9 @@ export interface StateParts {
   originGroups: Buffer[];
 }
 
+/** How a core document ends when its `origins` come last: the groups' items go between the brackets. */
+const ORIGINS_LAST = Buffer.from('"origins":[]}');
+
 /**
  * Splits a state so that what changes often does not drag what does not:
  * cookies and extension metadata go in a small core document, origin
@@ -19,13 +22,16 @@ export interface StateParts {
  * core; one origin's change rewrites only its group. The group count is a
  * power of two sized to the total, so assignments stay put as storage grows.
  * Extension files are never inline: their bytes are separate parts.
+ * The core's `origins` (empty) come last, so the stored bytes are the
+ * document itself once the groups are spliced in (`documentLayout`).
  */
 export function splitState(state: BrowserState): StateParts {
   const extensions = state.extensions.map((extension) => ({
     ...extension,
     files: extension.files.map(({ contentBase64: _inline, ...file }) => file),
   }));
-  const core = Buffer.from(JSON.stringify({ ...state, origins: [], extensions }));
+  const { origins: _split, ...rest } = state;
+  const core = Buffer.from(JSON.stringify({ ...rest, extensions, origins: [] }));
   if (state.origins.length === 0) return { core, originGroups: [] };
   const encoded = state.origins
     .map((origin) => ({ key: storageKeyOf(origin), json: JSON.stringify(origin) }))
@@ -52,4 +58,29 @@ export function joinState(core: Buffer, originGroups: readonly Buffer[]): unknow
   const document = JSON.parse(core.toString("utf8")) as { origins?: unknown };
   const origins = originGroups.flatMap((group) => JSON.parse(group.toString("utf8")) as OriginState[]);
   return { ...document, origins };
+}
+
+/**
+ * How the state document is laid out in its stored parts, so a read can
+ * send the bytes validated at save time without parsing them again: the
+ * core up to its `origins` array's `[`, each group without its brackets
+ * (comma-separated), then `]}`. `undefined` for a core stored before
+ * `origins` came last (those are joined and parsed instead).
+ */
+export function documentLayout(
+  core: Buffer,
+  groupSizes: readonly number[],
+): { head: Buffer; tail: Buffer; size: number } | undefined {
+  if (!core.subarray(core.length - ORIGINS_LAST.length).equals(ORIGINS_LAST)) return undefined;
+  if (groupSizes.length === 0) return { head: core, tail: Buffer.alloc(0), size: core.length };
+  const head = core.subarray(0, core.length - 2);
+  const tail = core.subarray(core.length - 2);
+  const items = groupSizes.reduce((total, size) => total + size - 2, 0) + groupSizes.length - 1;
+  return { head, tail, size: head.length + items + tail.length };
+}
+
+/** A stored group's items, without the brackets around them; `undefined` when it is not a JSON array's bytes. */
+export function groupItems(group: Buffer): Buffer | undefined {
+  if (group.length < 3 || group[0] !== 0x5b || group[group.length - 1] !== 0x5d) return undefined;
+  return group.subarray(1, group.length - 1);
 }

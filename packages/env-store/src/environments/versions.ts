@@ -98,7 +98,10 @@ export async function headParts(context: StoreContext, record: EnvironmentRecord
   return reusableParts(await headManifest(context, record));
 }
 
+/** A version's manifest: immutable, so read from the store once per process (`StoreContext.manifests`). */
 export async function readManifest(context: StoreContext, entry: VersionEntry): Promise<VersionManifest> {
+  const cached = context.manifests.get(entry.manifestKey);
+  if (cached) return cached;
   const found = await readJson(context.store, entry.manifestKey, manifestSchema);
   if (!found)
     throw envStoreError({
@@ -106,6 +109,7 @@ export async function readManifest(context: StoreContext, entry: VersionEntry): 
       code: "VERSION_MANIFEST_MISSING",
       message: `manifest of version ${entry.version} is missing`,
     });
+  context.manifests.set(entry.manifestKey, found.value);
   return found.value;
 }
 
@@ -342,9 +346,13 @@ export async function versionHistory(
   userId: string,
   envId: string,
 ): Promise<VersionInfo[]> {
-  const { value } = await readRecord(context, userId, envId);
-  const headVersion = value.versions.at(-1)?.version;
-  return value.versions
+  return historyOf((await readRecord(context, userId, envId)).value);
+}
+
+/** The record's kept versions as the API lists them, newest first. */
+export function historyOf(record: EnvironmentRecord): VersionInfo[] {
+  const headVersion = record.versions.at(-1)?.version;
+  return record.versions
     .map((entry) => ({
       version: entry.version,
       savedAt: entry.savedAt,
@@ -356,6 +364,20 @@ export async function versionHistory(
     .reverse();
 }
 
+/** The manifest of a kept version (the head by default). */
+export async function readVersion(
+  context: StoreContext,
+  userId: string,
+  envId: string,
+  version?: number,
+): Promise<VersionManifest> {
+  const { value } = await readRecord(context, userId, envId);
+  const entry =
+    version === undefined ? value.versions.at(-1) : value.versions.find((v) => v.version === version);
+  if (!entry) throw version === undefined ? noBrowserData() : versionNotFound(version, value.versions);
+  return readManifest(context, entry);
+}
+
 /** Loads a kept version (the head by default). */
 export async function loadVersion(
   context: StoreContext,
@@ -363,11 +385,7 @@ export async function loadVersion(
   envId: string,
   version?: number,
 ): Promise<LoadedVersion> {
-  const { value } = await readRecord(context, userId, envId);
-  const entry =
-    version === undefined ? value.versions.at(-1) : value.versions.find((v) => v.version === version);
-  if (!entry) throw version === undefined ? noBrowserData() : versionNotFound(version, value.versions);
-  const manifest = await readManifest(context, entry);
+  const manifest = await readVersion(context, userId, envId, version);
   const readPart = async (ref: ContentRef, name: string) =>
     readAll(await openContent(context.store, ref, name));
   const [core, ...groups] = await mapConcurrently(

@@ -265,4 +265,23 @@ describe("versions", () => {
     expect(isWebrunError(await errorOf(store.loadVersion(user, env._id)), "ENVIRONMENT_EMPTY")).toBe(true);
     expect(await store.history(user, env._id)).toEqual([]);
   });
+
+  it("describes an environment and its versions from one read of its record", async () => {
+    const { blobs, store, env } = await setup();
+    await store.saveVersion(user, env._id, { state: stateWith("one") });
+    await store.saveVersion(user, env._id, { state: stateWith("two") });
+    let gets = 0;
+    const counted = Object.create(blobs);
+    counted.get = (...args: Parameters<typeof blobs.get>) => {
+      gets += 1;
+      return blobs.get(...args);
+    };
+    const described = await createEnvironmentStore({ store: counted }).describe(user, env._id);
+    expect(gets).toBe(1);
+    expect(described).toEqual({
+      environment: await store.get(user, env._id),
+      versions: await store.history(user, env._id),
+    });
+    expect(described.versions.map((v) => v.version)).toEqual([2, 1]);
+  });
 });
