@@ -1,16 +1,20 @@
 // Save and load of a whole environment (1 MB of cookies + localStorage, 10 MB of extension files)
 // through the full stack (encrypted store → environment store) on the fs driver and on Ceph RGW,
-// next to the raw baselines for the same bytes in the same run (`cp`/`cat` for fs, and `cp` +
-// `sync FILE`, since the fs driver fsyncs every object before it counts as written; plain SDK
-// PutObject/GetObject for RGW; each driver's own unencrypted put/get). Also: bytes uploaded by a
-// cookie-only change, and peak RSS (VmHWM) of a child process per archive size.
+// next to the raw baselines for the same bytes in the same run, timed the same way as our code
+// (in this process, no process start-up on either side): for fs the in-process equivalents of
+// `cp` + `sync FILE` (a read stream into a new file, then fsync: the fs driver fsyncs every object
+// before it counts as written) and of `cat` (a read stream into a sink); for RGW plain SDK
+// PutObject/GetObject. Spawned `cp`+`sync` and `cat` are printed for reference only (their process
+// start-up is in the figure, so no ratio is taken against them). Also: each driver's own
+// unencrypted put/get, bytes uploaded by a cookie-only change, and peak RSS (VmHWM) of a child
+// process per archive size. Every ratio is printed next to both raw figures.
 // Run after building: `pnpm turbo run build --filter=@webrun/env-store...` then
 // `node packages/env-store/bench/environment-throughput.mjs [--iterations=5]` (or `pnpm bench`).
 // Starts a Ceph RGW unless WEBRUN_TEST_S3_ENDPOINT is set.
 import { execFileSync, spawnSync } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
 import { createReadStream, createWriteStream } from "node:fs";
-import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { mkdtemp, open, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Writable } from "node:stream";
@@ -231,21 +235,36 @@ async function medianOf(iterations, work) {
   return median(runs);
 }
 
+/** One line per path: our MB/s, the raw baseline's MB/s beside it, and their ratio. */
 function printTable(totalBytes, rows) {
   const mbps = (s) => (s === undefined ? "" : (totalBytes / MB / s).toFixed(1));
-  const header = ["driver", "path", "save MB/s", "load MB/s", "save ×raw", "load ×raw", "≥0.8×"];
+  const ratio = (ours, raw) => (raw === undefined ? undefined : raw / ours);
+  const header = [
+    "driver",
+    "path",
+    "save MB/s",
+    "raw",
+    "save ×raw",
+    "load MB/s",
+    "raw",
+    "load ×raw",
+    "≥0.8×",
+  ];
   const lines = rows.map((row) => {
-    const ratio = (ours, raw) => (raw === undefined ? undefined : raw / ours);
     const saveRatio = row.raw && ratio(row.save, row.raw.save);
     const loadRatio = row.raw && ratio(row.load, row.raw.load);
     return [
       row.driver,
       row.path,
       mbps(row.save),
-      mbps(row.load),
+      row.raw ? mbps(row.raw.save) : "",
       saveRatio ? saveRatio.toFixed(2) : "",
+      mbps(row.load),
+      row.raw ? mbps(row.raw.load) : "",
       loadRatio ? loadRatio.toFixed(2) : "",
-      row.raw ? (saveRatio >= SAVE_TARGET && loadRatio >= SAVE_TARGET ? "PASS" : "MISS") : "",
+      row.raw
+        ? `${saveRatio >= SAVE_TARGET ? "PASS" : "MISS"}/${loadRatio >= SAVE_TARGET ? "PASS" : "MISS"}`
+        : "",
     ];
   });
   const widths = header.map((_, c) => Math.max(header[c].length, ...lines.map((line) => line[c].length)));
@@ -254,6 +273,23 @@ function printTable(totalBytes, rows) {
   console.log(widths.map((w) => "-".repeat(w)).join("  "));
   for (const line of lines) console.log(format(line));
 }
+
+/** In-process `cp SOURCE TARGET && sync TARGET`: a read stream into a new file, then fsync. */
+async function durableCopy(source, target) {
+  const handle = await open(target, "w");
+  try {
+    await pipeline(
+      createReadStream(source, { highWaterMark: 1 << 20 }),
+      handle.createWriteStream({ autoClose: false }),
+    );
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+/** In-process `cat FILE >/dev/null`. */
+const readThrough = (file) => pipeline(createReadStream(file, { highWaterMark: 1 << 20 }), sink());
 
 async function main() {
   const iterations = Number(process.argv.find((arg) => arg.startsWith("--iterations="))?.split("=")[1] ?? 5);
@@ -272,19 +308,19 @@ async function main() {
 
     const fsRoot = join(dir, "fs-store");
     const fsStore = await createFsBlobStore({ root: fsRoot });
-    const fsRaw = {
-      save: await medianOf(iterations, async () => execFileSync("cp", [source, join(dir, "copy.bin")])),
+    const copy = join(dir, "copy.bin");
+    const fsSpawned = {
+      save: await medianOf(iterations, async () => {
+        execFileSync("cp", [source, copy]);
+        execFileSync("sync", [copy]);
+      }),
       load: await medianOf(iterations, async () =>
-        execFileSync("cat", [join(dir, "copy.bin")], { stdio: ["ignore", "ignore", "inherit"] }),
+        execFileSync("cat", [copy], { stdio: ["ignore", "ignore", "inherit"] }),
       ),
     };
-    // The store fsyncs every object before it counts as written; cp does not. `sync FILE` makes the copy durable too.
-    const fsDurable = {
-      save: await medianOf(iterations, async () => {
-        execFileSync("cp", [source, join(dir, "copy.bin")]);
-        execFileSync("sync", [join(dir, "copy.bin")]);
-      }),
-      load: fsRaw.load,
+    const fsRaw = {
+      save: await medianOf(iterations, () => durableCopy(source, copy)),
+      load: await medianOf(iterations, () => readThrough(copy)),
     };
     const fsDriver = {
       save: await medianOf(iterations, (i) =>
@@ -297,12 +333,14 @@ async function main() {
     for (let i = 0; i < iterations; i += 1) await fsStore.delete(`bench/plain-${i}`);
     const fsOurs = await measureEnvironment(fsStore, state, extension, iterations);
     rows.push(
-      { driver: "fs", path: "raw: cp / cat >/dev/null", ...fsRaw },
-      { driver: "fs", path: "raw, durable: cp + sync FILE / cat", ...fsDurable },
-      { driver: "fs", path: "driver put/get (plain, one object) vs cp", ...fsDriver, raw: fsRaw },
-      { driver: "fs", path: "environment save/load (encrypted) vs cp", ...fsOurs, raw: fsRaw },
-      { driver: "fs", path: "driver put/get (plain, one object) vs durable", ...fsDriver, raw: fsDurable },
-      { driver: "fs", path: "environment save/load (encrypted) vs durable", ...fsOurs, raw: fsDurable },
+      {
+        driver: "fs",
+        path: "spawned cp + sync FILE / cat >/dev/null (start-up included; reference)",
+        ...fsSpawned,
+      },
+      { driver: "fs", path: "raw, in process: read → write → fsync / read → sink", ...fsRaw },
+      { driver: "fs", path: "driver put/get (plain, one object)", ...fsDriver, raw: fsRaw },
+      { driver: "fs", path: "environment save/load (encrypted)", ...fsOurs, raw: fsRaw },
     );
     cookieChanges.push({ driver: "fs", ...fsOurs.cookieChange });
 
@@ -364,7 +402,7 @@ async function main() {
         rss.push({ driver: target.driver, mb, kb: peakRss(target, mb) });
 
     console.log(
-      `\nEnvironment save/load: ${(totalBytes / MB).toFixed(2)} MB (1 MB state + 10 MB extensions), median of ${iterations}; ratio = ours/raw (target ≥${SAVE_TARGET}×)\n`,
+      `\nEnvironment save/load: ${(totalBytes / MB).toFixed(2)} MB (1 MB state + 10 MB extensions), median of ${iterations}; "raw" = the baseline's MB/s in the same run, ratio = ours/raw (target ≥${SAVE_TARGET}×)\n`,
     );
     printTable(totalBytes, rows);
     console.log(
