@@ -195,6 +195,9 @@ async function rawFilePut(name, env, file, target) {
     `aws:amz:${env.S3_REGION}:s3`,
     "--user",
     `${env.AWS_ACCESS_KEY_ID}:${env.AWS_SECRET_ACCESS_KEY}`,
+    // curl signs the payload hash only when told which one: RGW refuses the signature otherwise.
+    "-H",
+    "x-amz-content-sha256: UNSIGNED-PAYLOAD",
     "-T",
     file,
     `${env.S3_ENDPOINT}/${env.S3_BUCKET}/bench/curl-raw`,
