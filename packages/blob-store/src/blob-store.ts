@@ -14,6 +14,14 @@ export interface BlobStore {
   readonly driver: string;
 
   /**
+   * True when every read returns bytes this store once wrote at that key, or
+   * fails (the encrypting store: each chunk is authenticated and bound to its
+   * key). A caller that writes a key only once and checked the bytes when
+   * writing them need not hash them again when reading.
+   */
+  readonly authenticatesReads?: boolean;
+
+  /**
    * Writes a whole object. The body is streamed; its length may be unknown.
    * With `ifNoneMatch: "*"` it fails if the key exists; with `ifMatch` it
    * fails unless the current etag equals it. Either failure is a

@@ -51,7 +51,7 @@ osd journal = ${dir}/osd$id/journal
 # Without this radosgw loops on "get_initial_auth_request returned -13" (Ceph 16).
 ms mon client mode = crc
 [client.rgw]
-rgw frontends = beast endpoint=127.0.0.1:${rgwPort}
+rgw frontends = beast endpoint=127.0.0.1:${rgwPort} tcp_nodelay=1
 rgw data = ${dir}/rgw
 # Free deleted and overwritten objects' data within seconds, not hours: the OSD lives in a small RAM budget.
 rgw gc obj min wait = 30

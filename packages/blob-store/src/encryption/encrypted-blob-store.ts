@@ -79,6 +79,7 @@ export function createEncryptedBlobStore(inner: BlobStore, keyring: Keyring): Bl
 
   return {
     driver: `encrypted(${inner.driver})`,
+    authenticatesReads: true,
 
     async put(key: string, body: BlobBody, options?: PutOptions): Promise<BlobInfo> {
       const sealing = createSealingStream(keyring, key, options?.contentLength);

@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, createHash } from "node:crypto";
+import { createCipheriv, createDecipheriv, createHash, type DecipherGCM } from "node:crypto";
 import { MAX_KEY_ID_LENGTH, type WrappedDataKey } from "./keyring.js";
 
 /**
@@ -134,25 +134,25 @@ export class ChunkCipher {
       .digest();
   }
 
-  seal(plaintext: Buffer, counter: number, final: boolean): Buffer {
+  /**
+   * Seals one chunk given as consecutive plaintext pieces; returns the
+   * ciphertext pieces followed by the tag. Pieces are never joined: a copy
+   * of every byte would cost about as much as the encryption itself.
+   */
+  seal(plaintext: readonly Buffer[], counter: number, final: boolean): Buffer[] {
     const cipher = createCipheriv("aes-256-gcm", this.#dataKey, this.#nonce(counter));
     cipher.setAAD(this.#aad(counter, final));
-    const sealed = Buffer.concat([cipher.update(plaintext), cipher.final(), cipher.getAuthTag()]);
+    const sealed = plaintext.map((piece) => cipher.update(piece));
+    cipher.final();
+    sealed.push(cipher.getAuthTag());
     return sealed;
   }
 
-  /** The chunk's plaintext, only once its tag verified; undefined when it does not authenticate. */
-  open(sealed: Buffer, counter: number, final: boolean): Buffer | undefined {
-    if (sealed.length < TAG_BYTES) return undefined;
-    try {
-      const decipher = createDecipheriv("aes-256-gcm", this.#dataKey, this.#nonce(counter));
-      decipher.setAAD(this.#aad(counter, final));
-      decipher.setAuthTag(sealed.subarray(sealed.length - TAG_BYTES));
-      const plaintext = decipher.update(sealed.subarray(0, sealed.length - TAG_BYTES));
-      return Buffer.concat([plaintext, decipher.final()]);
-    } catch {
-      return undefined;
-    }
+  /** Starts opening chunk `counter`: feed it its ciphertext as it arrives, then its tag. */
+  opening(counter: number, final: boolean): ChunkOpening {
+    const decipher = createDecipheriv("aes-256-gcm", this.#dataKey, this.#nonce(counter));
+    decipher.setAAD(this.#aad(counter, final));
+    return new ChunkOpening(decipher);
   }
 
   #nonce(counter: number): Buffer {
@@ -169,5 +169,34 @@ export class ChunkCipher {
     aad.writeUInt32BE(counter, this.#aadBase.length);
     aad.writeUInt8(final ? 1 : 0, this.#aadBase.length + 4);
     return aad;
+  }
+}
+
+/**
+ * One chunk being opened. Its plaintext is decrypted as the ciphertext
+ * arrives but handed out only by `finish`, once the tag verified, so no
+ * unauthenticated byte ever leaves.
+ */
+export class ChunkOpening {
+  readonly #decipher: DecipherGCM;
+  readonly #plaintext: Buffer[] = [];
+
+  constructor(decipher: DecipherGCM) {
+    this.#decipher = decipher;
+  }
+
+  update(ciphertext: Buffer): void {
+    this.#plaintext.push(this.#decipher.update(ciphertext));
+  }
+
+  /** The chunk's plaintext pieces when `tag` authenticates it; undefined when it does not. */
+  finish(tag: Buffer): Buffer[] | undefined {
+    try {
+      this.#decipher.setAuthTag(tag);
+      this.#decipher.final();
+      return this.#plaintext;
+    } catch {
+      return undefined;
+    }
   }
 }

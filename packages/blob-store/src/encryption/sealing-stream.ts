@@ -1,7 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { Transform, type TransformCallback } from "node:stream";
 import { blobLengthMismatch } from "../errors.js";
-import { ByteQueue } from "./byte-queue.js";
 import { CHUNK_SIZE, ChunkCipher, decodeHeader, encodeHeader, type Header, wrapAad } from "./format.js";
 import type { Keyring } from "./keyring.js";
 
@@ -25,7 +24,9 @@ export function createSealingStream(keyring: Keyring, objectKey: string, expecte
   const wrapped = keyring.wrapDataKey(dataKey, wrapAad(template, objectKey));
   const header = decodeHeader(encodeHeader(wrapped, noncePrefix)) as Header;
   const cipher = new ChunkCipher(dataKey, header, objectKey);
-  const pending = new ByteQueue();
+  // The current chunk's plaintext, as slices of what arrived (never copied).
+  let pending: Buffer[] = [];
+  let pendingBytes = 0;
   let counter = 0;
   let received = 0;
   let headerSent = false;
@@ -34,6 +35,12 @@ export function createSealingStream(keyring: Keyring, objectKey: string, expecte
     headerSent = true;
     stream.push(header.bytes);
   };
+  const sealPending = (stream: Transform, final: boolean) => {
+    for (const piece of cipher.seal(pending, counter, final)) stream.push(piece);
+    counter += 1;
+    pending = [];
+    pendingBytes = 0;
+  };
 
   return new Transform({
     transform(chunk: Buffer, _encoding, callback: TransformCallback) {
@@ -41,11 +48,13 @@ export function createSealingStream(keyring: Keyring, objectKey: string, expecte
       received += chunk.length;
       if (expectedSize !== undefined && received > expectedSize)
         return callback(blobLengthMismatch(objectKey, expectedSize, received));
-      pending.push(chunk);
-      // Seal only when more bytes follow: the last chunk must carry the final flag.
-      while (pending.length > CHUNK_SIZE) {
-        this.push(cipher.seal(pending.take(CHUNK_SIZE), counter, false));
-        counter += 1;
+      for (let offset = 0; offset < chunk.length; ) {
+        // A full chunk is sealed only once more bytes follow: the last chunk must carry the final flag.
+        if (pendingBytes === CHUNK_SIZE) sealPending(this, false);
+        const piece = chunk.subarray(offset, offset + CHUNK_SIZE - pendingBytes);
+        pending.push(piece);
+        pendingBytes += piece.length;
+        offset += piece.length;
       }
       callback();
     },
@@ -53,7 +62,7 @@ export function createSealingStream(keyring: Keyring, objectKey: string, expecte
       if (expectedSize !== undefined && received !== expectedSize)
         return callback(blobLengthMismatch(objectKey, expectedSize, received));
       sendHeader(this);
-      this.push(cipher.seal(pending.take(pending.length), counter, true));
+      sealPending(this, true);
       callback();
     },
   });

@@ -205,13 +205,15 @@ export async function runSave(
       (total, group) => total + group.length,
       stateParts.core.length,
     );
+    // The core and the origin groups go up together: one round of writes, not two.
+    const [state, ...originGroups] = await mapConcurrently(
+      [stateParts.core, ...stateParts.originGroups],
+      context.limits.transferConcurrency,
+      (part) => writer.storeBytes(part),
+    );
     const body: VersionBody = {
-      state: await writer.storeBytes(stateParts.core),
-      originGroups: await mapConcurrently(
-        stateParts.originGroups,
-        context.limits.transferConcurrency,
-        (group) => writer.storeBytes(group),
-      ),
+      state: state as ContentRef,
+      originGroups,
       extensionFiles: parts.extensionFiles,
       profileFiles: parts.profileFiles,
       summary: summarize({
