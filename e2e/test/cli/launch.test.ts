@@ -124,7 +124,7 @@ describe("webrun-env launch", () => {
     const exited = new Promise<number | null>((resolve) => launched.child.on("close", resolve));
     const ready = JSON.parse(launched.firstLine) as { cdp: string; pageTargetId: string; notSeeded: unknown };
     expect(ready.notSeeded).toEqual({
-      byDomainFilter: { cookies: 1, origins: 1 },
+      byDomainFilter: { cookies: 1, origins: 1, passkeys: 0 },
       unmatchedDomains: ["typo.example"],
     });
     expect(launched.stderr()).toContain("warning: --only-domain typo.example matched nothing");

@@ -20,7 +20,7 @@ export interface SeedReport {
   files: number;
   notSeeded: {
     /** Left out by `onlyDomains` / `excludeDomains`; kept in the environment all the same. */
-    byDomainFilter: { cookies: number; origins: number };
+    byDomainFilter: { cookies: number; origins: number; passkeys: number };
     /** `onlyDomains` entries that matched nothing in the environment (a typo?). */
     unmatchedDomains: string[];
     /** Persistent cookies past their expiry: setting them would only delete. */
@@ -58,7 +58,9 @@ export function planSeed(
   const passkeysHeldBack = !passkeys && webauthn !== undefined;
   return {
     state: { ...rest, extensions, ...(webauthn && !passkeysHeldBack ? { webauthn } : {}) },
-    partial: filtered.leftOut.cookies + filtered.leftOut.origins + disabledExtensions > 0 || passkeysHeldBack,
+    partial:
+      filtered.leftOut.cookies + filtered.leftOut.origins + filtered.leftOut.passkeys + disabledExtensions >
+        0 || passkeysHeldBack,
     report: {
       cookies: filtered.state.cookies.length - expiredCookies,
       origins: filtered.state.origins.length,

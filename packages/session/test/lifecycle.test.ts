@@ -106,7 +106,7 @@ describe("session lifecycle against an in-process store (real Chromium, HTTPS te
 
     const session = await world.open(envId, { onlyDomains: ["bank.test", "nowhere.test"] });
     expect(session.seeded.cookies).toBe(1);
-    expect(session.seeded.notSeeded.byDomainFilter).toEqual({ cookies: 1, origins: 1 });
+    expect(session.seeded.notSeeded.byDomainFilter).toEqual({ cookies: 1, origins: 1, passkeys: 0 });
     expect(session.seeded.notSeeded.unmatchedDomains).toEqual(["nowhere.test"]);
     expect((await statusOf(session, sites, "bank")).loggedIn).toBe(true);
     expect((await statusOf(session, sites, "shop")).loggedIn).toBe(false);

@@ -10,7 +10,7 @@ export interface DomainFilter {
 export interface FilteredState {
   state: BrowserState;
   /** What the filter left out, so a seed report can say so. */
-  leftOut: { cookies: number; origins: number };
+  leftOut: { cookies: number; origins: number; passkeys: number };
   /** `only` domains that matched nothing: most likely a typo, worth a warning. */
   unmatched: string[];
 }
@@ -42,8 +42,8 @@ function hostOf(originOrSite: string): string {
 /**
  * Keeps the parts of a state that belong to the filter's domains: cookies by
  * their domain, storage by its origin's host, partitioned cookies and storage
- * by either their own host or their top-level site. Extensions are not tied
- * to a domain and are always kept.
+ * by either their own host or their top-level site, passkeys by their RP id.
+ * Extensions are not tied to a domain and are always kept.
  */
 export function filterStateByDomain(state: BrowserState, filter: DomainFilter): FilteredState {
   const only = (filter.only ?? []).map(normalizeDomain);
@@ -66,11 +66,19 @@ export function filterStateByDomain(state: BrowserState, filter: DomainFilter): 
   ];
   const cookies = state.cookies.filter((cookie) => keep(cookieHosts(cookie)));
   const origins = state.origins.filter((origin) => keep(originHosts(origin)));
+  const passkeys = state.webauthn?.credentials ?? [];
+  const keptPasskeys = passkeys.filter((passkey) => keep([passkey.rpId]));
   return {
-    state: { ...state, cookies, origins },
+    state: {
+      ...state,
+      cookies,
+      origins,
+      ...(state.webauthn ? { webauthn: { ...state.webauthn, credentials: keptPasskeys } } : {}),
+    },
     leftOut: {
       cookies: state.cookies.length - cookies.length,
       origins: state.origins.length - origins.length,
+      passkeys: passkeys.length - keptPasskeys.length,
     },
     unmatched: only.filter((domain) => !matched.has(domain)),
   };

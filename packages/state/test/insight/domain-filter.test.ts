@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { filterStateByDomain, normalizeDomain } from "../../src/insight/domain-filter.js";
+import { webauthnStateSchema } from "../../src/passkeys.js";
 import { type BrowserState, type Cookie, emptyBrowserState, type OriginState } from "../../src/state.js";
 
 function cookie(domain: string, topLevelSite?: string): Cookie {
@@ -54,7 +55,7 @@ describe("filterStateByDomain", () => {
       cookies: [".mail.test", "accounts.mail.test", "widget.test"],
       origins: ["https://mail.test"],
     });
-    expect(result.leftOut).toEqual({ cookies: 1, origins: 3 });
+    expect(result.leftOut).toEqual({ cookies: 1, origins: 3, passkeys: 0 });
     expect(result.unmatched).toEqual([]);
   });
 
@@ -64,6 +65,28 @@ describe("filterStateByDomain", () => {
       exclude: [".shop.test"],
     });
     expect(names(result)).toEqual({ cookies: ["widget.test"], origins: [] });
+  });
+
+  it("keeps passkeys by their RP id, and counts those it leaves out", () => {
+    const passkey = (rpId: string, credentialId: string) => ({
+      credentialId,
+      rpId,
+      userHandle: "dXNlcg",
+      privateKey: "a2V5",
+      signCount: 1,
+      isResidentCredential: true,
+    });
+    const withPasskeys = filterStateByDomain(
+      {
+        ...state,
+        webauthn: webauthnStateSchema.parse({
+          credentials: [passkey("login.mail.test", "YQ"), passkey("shop.test", "Yg")],
+        }),
+      },
+      { only: ["mail.test"] },
+    );
+    expect(withPasskeys.state.webauthn?.credentials.map((c) => c.rpId)).toEqual(["login.mail.test"]);
+    expect(withPasskeys.leftOut.passkeys).toBe(1);
   });
 
   it("names only-domains that matched nothing", () => {
