@@ -119,3 +119,19 @@ if (problems.length > 0) return reportStatus({ loggedIn: false, user: status.use
 reportStatus({ ...status, detail: "schema v${version}, indexes, Date and Uint8Array values intact" });`;
   return tokenSite(title, store, account);
 }
+
+/** Token kept in a file of the origin private file system (OPFS), which page script cannot enumerate into JSON state. */
+export function opfsTokenSite(title: string): SiteHandler {
+  return tokenSite(
+    title,
+    `const root = await navigator.storage.getDirectory();
+const file = await root.getFileHandle("token", { create: true });
+const writable = await file.createWritable();
+await writable.write(token);
+await writable.close();`,
+    `const root = await navigator.storage.getDirectory();
+let file;
+try { file = await root.getFileHandle("token"); } catch { return reportStatus({ loggedIn: false, detail: "no token file in OPFS" }); }
+reportStatus(await whoIs(await (await file.getFile()).text()));`,
+  );
+}
