@@ -9,6 +9,7 @@ export { type CaptureOptions, type CaptureResult, captureState } from "./capture
 export { type OwnedBrowser, type TeardownOptions, teardownCapture } from "./capture/teardown-capture.js";
 export { type CdpConnection, type CdpEvent, connectCdp, redactEndpoint } from "./cdp/cdp-connection.js";
 export { inExtensionWorker } from "./cdp/extension-worker.js";
+export { chromiumMajorOf, installedChromiumMajor } from "./chromium/chromium-version.js";
 export { findChromium } from "./chromium/find-chromium.js";
 export { type LaunchedBrowser, type LaunchOptions, launchChromium } from "./chromium/launch-chromium.js";
 export type { BrowserStateError, BrowserStateErrorCode } from "./errors.js";
@@ -22,3 +23,11 @@ export {
   type SeedProfileOptions,
   seedProfile,
 } from "./seed/seed-profile.js";
+export { type SnapshotSeedResult, seedStorageSnapshot } from "./snapshot/seed-snapshot.js";
+export {
+  type SnapshotFolder,
+  type SnapshotManifest,
+  snapshotManifestName,
+  snapshotManifestSchema,
+} from "./snapshot/snapshot-manifest.js";
+export { type TakeSnapshotOptions, takeStorageSnapshot } from "./snapshot/take-snapshot.js";

@@ -16,6 +16,8 @@ export class CaptureNotes {
   readonly cookiesDropped: DroppedItems[] = [];
   private readonly unsupportedKeys = new Set<string>();
   private readonly extensionsWithoutStorage: string[] = [];
+  /** Origins whose IndexedDB a storage snapshot carries whole. */
+  readonly indexedDbInSnapshot = new Set<string>();
 
   /** An extension whose worker is asleep and whose profile could not be read: its chrome.storage is missing. */
   extensionStorageMissed(extensionId: string): void {
@@ -33,7 +35,7 @@ export class CaptureNotes {
 
   report(state: BrowserState): StateReport {
     const unsupported = [...this.unsupportedKeys];
-    const withUnsupportedValues = originsWithUnsupportedValues(state);
+    const withUnsupportedValues = originsWithUnsupportedValues(state, this.indexedDbInSnapshot);
     const cookieLoss = this.cookiesDropped.reduce((sum, item) => sum + item.count, 0);
     return stateReport({
       cookies: kindReport(state.cookies.length, state.cookies.length + cookieLoss, this.cookiesDropped),

@@ -8,17 +8,25 @@ import {
 } from "@webrun/state";
 import { originsWithUnsupportedValues, unsupportedValuesDropped } from "./unsupported-values.js";
 
+/** What a storage snapshot added to a seed: origins whose IndexedDB it carried, and what it could not seed. */
+export interface SnapshotOutcome {
+  indexedDbOrigins: ReadonlySet<string>;
+  skipped: readonly string[];
+}
+
 /**
  * What a seed or restore carried into the browser: cookies as read back
  * (see `verifySeededCookies`), origins less those whose IndexedDB values
- * could not travel, and extensions less those not restored.
+ * could not travel (unless a storage snapshot carried them), extensions
+ * less those not restored, and the snapshot's skipped folders as warnings.
  */
 export function seedReport(
   state: BrowserState,
   cookies: KindReport,
   extensionsDropped: DroppedItems = { reason: "", count: 0 },
+  snapshot: SnapshotOutcome = { indexedDbOrigins: new Set(), skipped: [] },
 ): StateReport {
-  const unsupported = originsWithUnsupportedValues(state);
+  const unsupported = originsWithUnsupportedValues(state, snapshot.indexedDbOrigins);
   return stateReport({
     cookies,
     origins: kindReport(state.origins.length - unsupported.length, state.origins.length, [
@@ -27,6 +35,6 @@ export function seedReport(
     extensions: kindReport(state.extensions.length - extensionsDropped.count, state.extensions.length, [
       extensionsDropped,
     ]),
-    warnings: [],
+    warnings: [...snapshot.skipped],
   });
 }

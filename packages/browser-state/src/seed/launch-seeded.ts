@@ -1,14 +1,16 @@
 import { cp, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import type { BrowserState, StateReport } from "@webrun/state";
+import type { BrowserState, OriginState, StateReport } from "@webrun/state";
 import { writeCookies } from "../cdp/cookies.js";
 import { InterceptedTab } from "../cdp/intercepted-tab.js";
+import { installedChromiumMajor } from "../chromium/chromium-version.js";
 import { type ControlledBrowser, type LaunchedBrowser, launchChromium } from "../chromium/launch-chromium.js";
 import type { ProxyLaunchPlan } from "../proxy/proxy-launch-plan.js";
 import { seedReport } from "../report/seed-report.js";
 import { verifySeededCookies } from "../report/seeded-cookies.js";
 import { writeOriginsThroughTab } from "../restore/restore-origins.js";
+import { type SnapshotSeedResult, seedStorageSnapshot } from "../snapshot/seed-snapshot.js";
 import { type OpenExtensionFile, seedProfile } from "./seed-profile.js";
 import { seedSessionStorageInNewTabs } from "./session-storage-for-new-tabs.js";
 
@@ -28,6 +30,13 @@ export interface LaunchSeededOptions {
    * new profile first; the state is then seeded over it.
    */
   profileTemplateDir?: string;
+  /**
+   * A storage snapshot taken at capture (`captureState`'s `storageSnapshotDir`):
+   * written into the profile before launch when this Chromium has the
+   * snapshot's major version, else left out and reported (the portable
+   * document still seeds everything it holds).
+   */
+  storageSnapshotDir?: string;
 }
 
 /** A seeded browser: `pageTargetId` is the tab that holds the restored sessionStorage. */
@@ -65,6 +74,12 @@ export async function launchSeeded(
   let browser: ControlledBrowser | undefined;
   try {
     if (options.profileTemplateDir) await cp(options.profileTemplateDir, profileDir, { recursive: true });
+    // The snapshot goes in first: the portable document is then written around it.
+    const snapshot = options.storageSnapshotDir
+      ? await seedStorageSnapshot(profileDir, options.storageSnapshotDir, {
+          chromiumMajor: await installedChromiumMajor(options.executablePath),
+        })
+      : undefined;
     const seeded = await seedProfile(profileDir, state, {
       extensionsDir: path.join(root, "extensions"),
       ...(options.openExtensionFile ? { openExtensionFile: options.openExtensionFile } : {}),
@@ -82,15 +97,21 @@ export async function launchSeeded(
       writeCookies(connection, state.cookies),
       connection.send("Target.createTarget", { url: "about:blank" }),
     ]);
-    if (state.origins.some((origin) => origin.sessionStorage.length > 0 || origin.indexedDB.length > 0)) {
+    const pageWritten = withoutSnapshotIndexedDb(state, snapshot);
+    if (pageWritten.some((origin) => origin.sessionStorage.length > 0 || origin.indexedDB.length > 0)) {
       const tab = await InterceptedTab.open(connection, { targetId });
       try {
-        await writeOriginsThroughTab(tab, state.origins, seedParts);
+        await writeOriginsThroughTab(tab, pageWritten, seedParts);
       } finally {
         await tab.close();
       }
     }
-    const report = seedReport(state, await verifySeededCookies(connection, state.cookies));
+    const report = seedReport(
+      state,
+      await verifySeededCookies(connection, state.cookies),
+      undefined,
+      snapshot,
+    );
     const stopSeedingTabs = await seedSessionStorageInNewTabs(connection, state.origins);
     const launched = browser;
     let closing: Promise<void> | undefined;
@@ -120,4 +141,22 @@ export async function launchSeeded(
     await rm(root, { recursive: true, force: true });
     throw error;
   }
+}
+
+/**
+ * The origins to write through the page: a first-party origin whose
+ * IndexedDB the storage snapshot wrote keeps the snapshot's (it holds every
+ * value, the document only placeholders for some), so its IndexedDB is not
+ * written over it; its other storage still is.
+ */
+function withoutSnapshotIndexedDb(
+  state: BrowserState,
+  snapshot: SnapshotSeedResult | undefined,
+): OriginState[] {
+  if (snapshot === undefined || snapshot.indexedDbOrigins.size === 0) return state.origins;
+  return state.origins.map((origin) =>
+    origin.topLevelSite === undefined && snapshot.indexedDbOrigins.has(origin.origin)
+      ? { ...origin, indexedDB: [] }
+      : origin,
+  );
 }
