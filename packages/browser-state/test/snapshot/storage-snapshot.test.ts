@@ -1,10 +1,11 @@
-import { mkdtemp, rm } from "node:fs/promises";
+import { cp, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import {
   launchTestChromium,
   logInToSite,
   type SiteStatus,
+  siteStatus,
   startTestSites,
   type TestChromium,
   type TestSites,
@@ -16,6 +17,7 @@ import {
   connectCdp,
   launchSeeded,
   type SeededBrowser,
+  snapshotManifestName,
 } from "../../src/index.js";
 import { openTestTab } from "../cdp/page-driver.js";
 
@@ -90,6 +92,92 @@ describe("storage snapshot: what JavaScript cannot serialise", () => {
       expect(await pwaOffline(seeded)).toEqual({ loggedIn: true, user: "alice@pwa" });
       expect(sites.hits({ host: "pwa.test" })).toBe(0);
       expect(seeded.report).toMatchObject({ complete: true, warnings: [] });
+    } finally {
+      await seeded.close();
+    }
+  }, 60_000);
+
+  it("an app whose token lives in OPFS, and one that signs a challenge with a non-extractable CryptoKey, are signed in", async () => {
+    const seeded = await launchSeeded(captured.state, {
+      args: sites.chromiumArgs,
+      storageSnapshotDir: snapshotDir(),
+    });
+    try {
+      expect(await siteStatus(seeded.cdpUrl, sites.origins, "vault", seeded.pageTargetId)).toEqual({
+        loggedIn: true,
+        user: "alice@vault",
+      });
+      expect(await siteStatus(seeded.cdpUrl, sites.origins, "signer", seeded.pageTargetId)).toEqual({
+        loggedIn: true,
+        user: "alice@signer",
+        detail: "signed the challenge with a non-extractable key",
+      });
+    } finally {
+      await seeded.close();
+    }
+  }, 60_000);
+
+  it("a snapshot from another Chromium major is not seeded: the portable document is, and the report names what was skipped", async () => {
+    const other = path.join(dir, "snapshot-other-major");
+    await cp(snapshotDir(), other, { recursive: true });
+    const manifestPath = path.join(other, snapshotManifestName);
+    const manifest = JSON.parse(await readFile(manifestPath, "utf8")) as { chromiumMajor: number };
+    const thisMajor = manifest.chromiumMajor;
+    manifest.chromiumMajor = thisMajor - 26;
+    await writeFile(manifestPath, JSON.stringify(manifest));
+    const seeded = await launchSeeded(captured.state, {
+      args: sites.chromiumArgs,
+      storageSnapshotDir: other,
+    });
+    try {
+      expect(seeded.report.complete).toBe(false);
+      expect(seeded.report.warnings).toEqual([
+        `storage snapshot not seeded: made by Chromium ${thisMajor - 26}, this is ${thisMajor} (profile formats differ between versions); ` +
+          `seeded from the portable document instead, without: service worker registrations and Cache Storage, origin private file system (OPFS), IndexedDB of ${sites.origins.signer}`,
+      ]);
+      // The signer's key was a placeholder in the document: counted as dropped.
+      expect(seeded.report.origins.dropped).toEqual([
+        expect.objectContaining({ count: 1, examples: [sites.origins.signer] }),
+      ]);
+      // The portable part is there: the PWA's session cookie reaches the server.
+      expect(seeded.report.cookies).toMatchObject({ kept: captured.state.cookies.length, dropped: [] });
+      expect(await siteStatus(seeded.cdpUrl, sites.origins, "vault", seeded.pageTargetId)).toMatchObject({
+        loggedIn: false,
+        detail: "no token file in OPFS",
+      });
+      expect(await siteStatus(seeded.cdpUrl, sites.origins, "signer", seeded.pageTargetId)).toMatchObject({
+        loggedIn: false,
+      });
+    } finally {
+      await seeded.close();
+    }
+  }, 60_000);
+
+  it("a corrupt folder is refused, named, and the rest of the snapshot seeded", async () => {
+    const corrupt = path.join(dir, "snapshot-corrupt");
+    await cp(snapshotDir(), corrupt, { recursive: true });
+    const signerFolder = captured.snapshot?.folders.find((folder) => folder.label.startsWith("IndexedDB of"));
+    const log = signerFolder?.files.find((file) => file.path.endsWith(".log"));
+    if (signerFolder === undefined || log === undefined) throw new Error("no IndexedDB log in the snapshot");
+    const logPath = path.join(corrupt, ...signerFolder.folder.split("/"), log.path);
+    const bytes = await readFile(logPath);
+    bytes[bytes.length - 1] = (bytes[bytes.length - 1] ?? 0) ^ 0xff;
+    await writeFile(logPath, bytes);
+    const seeded = await launchSeeded(captured.state, {
+      args: sites.chromiumArgs,
+      storageSnapshotDir: corrupt,
+    });
+    try {
+      expect(seeded.report.warnings).toEqual([
+        `storage snapshot: IndexedDB of ${sites.origins.signer} (${signerFolder.folder}) refused: ${log.path} does not match its recorded size and SHA-256`,
+      ]);
+      expect(await siteStatus(seeded.cdpUrl, sites.origins, "vault", seeded.pageTargetId)).toEqual({
+        loggedIn: true,
+        user: "alice@vault",
+      });
+      expect(await siteStatus(seeded.cdpUrl, sites.origins, "signer", seeded.pageTargetId)).toMatchObject({
+        loggedIn: false,
+      });
     } finally {
       await seeded.close();
     }
