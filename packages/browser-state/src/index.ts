@@ -29,5 +29,6 @@ export {
   type SnapshotManifest,
   snapshotManifestName,
   snapshotManifestSchema,
+  storageSnapshotFolder,
 } from "./snapshot/snapshot-manifest.js";
 export { type TakeSnapshotOptions, takeStorageSnapshot } from "./snapshot/take-snapshot.js";

@@ -1,3 +1,4 @@
+import { existsSync } from "node:fs";
 import { cp, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -11,6 +12,7 @@ import { seedReport } from "../report/seed-report.js";
 import { verifySeededCookies } from "../report/seeded-cookies.js";
 import { writeOriginsThroughTab } from "../restore/restore-origins.js";
 import { type SnapshotSeedResult, seedStorageSnapshot } from "../snapshot/seed-snapshot.js";
+import { storageSnapshotFolder } from "../snapshot/snapshot-manifest.js";
 import { type OpenExtensionFile, seedProfile } from "./seed-profile.js";
 import { seedSessionStorageInNewTabs } from "./session-storage-for-new-tabs.js";
 
@@ -34,9 +36,16 @@ export interface LaunchSeededOptions {
    * A storage snapshot taken at capture (`captureState`'s `storageSnapshotDir`):
    * written into the profile before launch when this Chromium has the
    * snapshot's major version, else left out and reported (the portable
-   * document still seeds everything it holds).
+   * document still seeds everything it holds). By default, the one a
+   * `profileTemplateDir` holds in its `webrun-snapshot/` folder.
    */
   storageSnapshotDir?: string;
+  /**
+   * Why no storage snapshot is seeded this time (e.g. a domain filter is
+   * on: a snapshot holds every origin's service workers and OPFS in one
+   * folder and cannot be filtered). Named in the report's warnings.
+   */
+  skipStorageSnapshot?: string;
 }
 
 /** A seeded browser: `pageTargetId` is the tab that holds the restored sessionStorage. */
@@ -73,13 +82,18 @@ export async function launchSeeded(
   const profileDir = path.join(root, "profile");
   let browser: ControlledBrowser | undefined;
   try {
-    if (options.profileTemplateDir) await cp(options.profileTemplateDir, profileDir, { recursive: true });
+    const template = options.profileTemplateDir;
+    const templateSnapshot = template ? path.join(template, storageSnapshotFolder) : undefined;
+    if (template) {
+      await cp(template, profileDir, { recursive: true, filter: (source) => source !== templateSnapshot });
+    }
     // The snapshot goes in first: the portable document is then written around it.
-    const snapshot = options.storageSnapshotDir
-      ? await seedStorageSnapshot(profileDir, options.storageSnapshotDir, {
-          chromiumMajor: await installedChromiumMajor(options.executablePath),
-        })
-      : undefined;
+    const snapshot = await seedSnapshotOf(
+      profileDir,
+      options.storageSnapshotDir ??
+        (templateSnapshot && existsSync(templateSnapshot) ? templateSnapshot : undefined),
+      options,
+    );
     const seeded = await seedProfile(profileDir, state, {
       extensionsDir: path.join(root, "extensions"),
       ...(options.openExtensionFile ? { openExtensionFile: options.openExtensionFile } : {}),
@@ -159,4 +173,23 @@ function withoutSnapshotIndexedDb(
       ? { ...origin, indexedDB: [] }
       : origin,
   );
+}
+
+/** Seeds the storage snapshot in `snapshotDir`, if any, unless the caller says why not. */
+async function seedSnapshotOf(
+  profileDir: string,
+  snapshotDir: string | undefined,
+  options: LaunchSeededOptions,
+): Promise<SnapshotSeedResult | undefined> {
+  if (snapshotDir === undefined) return undefined;
+  if (options.skipStorageSnapshot !== undefined) {
+    return {
+      seeded: [],
+      indexedDbOrigins: new Set(),
+      skipped: [`storage snapshot not seeded: ${options.skipStorageSnapshot}`],
+    };
+  }
+  return seedStorageSnapshot(profileDir, snapshotDir, {
+    chromiumMajor: await installedChromiumMajor(options.executablePath),
+  });
 }

@@ -15,6 +15,13 @@ import { originOfIndexedDbFolder } from "../capture/profile-origins.js";
 
 export const snapshotManifestName = "webrun-snapshot.json";
 
+/**
+ * Where a stored profile (an environment archive's `profile/`, a version's
+ * profile files) keeps a storage snapshot: Chromium ignores the folder, and
+ * `launchSeeded` seeds it from a `profileTemplateDir` by itself.
+ */
+export const storageSnapshotFolder = "webrun-snapshot";
+
 /** The folders a snapshot may hold, as Chromium 156 lays them out in a profile. */
 export const serviceWorkerFolder = "Default/Service Worker";
 export const fileSystemFolder = "Default/File System";

@@ -1,3 +1,4 @@
+import { existsSync } from "node:fs";
 import { cp, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -18,13 +19,16 @@ import {
   launchSeeded,
   type SeededBrowser,
   snapshotManifestName,
+  storageSnapshotFolder,
 } from "../../src/index.js";
 import { openTestTab } from "../cdp/page-driver.js";
 
 let sites: TestSites;
 let dir: string;
 let captured: CaptureResult;
-const snapshotDir = () => path.join(dir, "snapshot");
+/** Where the capture writes its snapshot: inside a profile template, as an environment archive's `profile/` holds it. */
+const templateDir = () => path.join(dir, "template");
+const snapshotDir = () => path.join(templateDir(), storageSnapshotFolder);
 
 /** A browser that signed in to the PWA, the OPFS vault and the CryptoKey signer, captured with a storage snapshot. */
 beforeAll(async () => {
@@ -83,15 +87,17 @@ describe("storage snapshot: what JavaScript cannot serialise", () => {
   });
 
   it("a PWA's service worker serves its cached signed-in page offline in the seeded browser", async () => {
+    // The snapshot in a profile template's webrun-snapshot/ folder is seeded by itself.
     const seeded = await launchSeeded(captured.state, {
       args: sites.chromiumArgs,
-      storageSnapshotDir: snapshotDir(),
+      profileTemplateDir: templateDir(),
     });
     try {
       sites.reset();
       expect(await pwaOffline(seeded)).toEqual({ loggedIn: true, user: "alice@pwa" });
       expect(sites.hits({ host: "pwa.test" })).toBe(0);
       expect(seeded.report).toMatchObject({ complete: true, warnings: [] });
+      expect(existsSync(path.join(seeded.userDataDir, storageSnapshotFolder))).toBe(false);
     } finally {
       await seeded.close();
     }
@@ -176,6 +182,22 @@ describe("storage snapshot: what JavaScript cannot serialise", () => {
         user: "alice@vault",
       });
       expect(await siteStatus(seeded.cdpUrl, sites.origins, "signer", seeded.pageTargetId)).toMatchObject({
+        loggedIn: false,
+      });
+    } finally {
+      await seeded.close();
+    }
+  }, 60_000);
+
+  it("a caller's reason to skip the snapshot (a domain filter) keeps it out, and the report says why", async () => {
+    const seeded = await launchSeeded(captured.state, {
+      args: sites.chromiumArgs,
+      profileTemplateDir: templateDir(),
+      skipStorageSnapshot: "a domain filter is on",
+    });
+    try {
+      expect(seeded.report.warnings).toEqual(["storage snapshot not seeded: a domain filter is on"]);
+      expect(await siteStatus(seeded.cdpUrl, sites.origins, "vault", seeded.pageTargetId)).toMatchObject({
         loggedIn: false,
       });
     } finally {
