@@ -25,15 +25,29 @@ export interface SeedReport {
     expiredCookies: number;
     /** Extensions disabled in the environment: kept, not loaded. */
     disabledExtensions: number;
+    /**
+     * Folders of the environment's storage snapshot (service workers, OPFS,
+     * IndexedDB values JSON cannot carry) not seeded, each with why: another
+     * Chromium major, a corrupt folder, or a domain filter (the snapshot
+     * holds every origin in one folder and cannot be filtered).
+     */
+    storageSnapshot: string[];
   };
 }
+
+/** Why a session with a domain filter seeds no storage snapshot. */
+export const unfilterableSnapshot =
+  "a domain filter is on, and a storage snapshot keeps every origin's service workers and OPFS in one folder: it cannot be filtered by domain";
 
 export interface SeedPlan {
   /** What the browser is seeded with. */
   state: BrowserState;
   /** Whether parts of the head were held back (then a save must carry them over, see `stateToSave`). */
   partial: boolean;
+  /** `notSeeded.storageSnapshot` is filled in once the browser is seeded. */
   report: Omit<SeedReport, "files">;
+  /** Set when the domain filter is on: a storage snapshot is then not seeded, for this reason. */
+  skipStorageSnapshot?: string;
 }
 
 /** The part of the head a session gets: the domain filter applied, disabled extensions out. */
@@ -42,8 +56,10 @@ export function planSeed(head: BrowserState, filter: DomainFilter): SeedPlan {
   const extensions = filtered.state.extensions.filter((extension) => extension.enabled);
   const expiredCookies = cookieExpiry(filtered.state.cookies).expired;
   const disabledExtensions = filtered.state.extensions.length - extensions.length;
+  const filtering = filter.only !== undefined || filter.exclude !== undefined;
   return {
     state: { ...filtered.state, extensions },
+    ...(filtering ? { skipStorageSnapshot: unfilterableSnapshot } : {}),
     partial: filtered.leftOut.cookies + filtered.leftOut.origins + disabledExtensions > 0,
     report: {
       cookies: filtered.state.cookies.length - expiredCookies,
@@ -54,6 +70,7 @@ export function planSeed(head: BrowserState, filter: DomainFilter): SeedPlan {
         unmatchedDomains: filtered.unmatched,
         expiredCookies,
         disabledExtensions,
+        storageSnapshot: [],
       },
     },
   };

@@ -95,6 +95,7 @@ export async function openSession(options: OpenSessionOptions): Promise<Session>
         ...(options.executablePath ? { executablePath: options.executablePath } : {}),
         ...(head.openExtensionFile ? { openExtensionFile: head.openExtensionFile } : {}),
         ...(head.profileDir ? { profileTemplateDir: head.profileDir } : {}),
+        ...(plan.skipStorageSnapshot ? { skipStorageSnapshot: plan.skipStorageSnapshot } : {}),
       }),
     ]);
     // What the backend unpacked is in the browser's own profile now (decrypted: no longer than needed).
@@ -114,7 +115,11 @@ export async function openSession(options: OpenSessionOptions): Promise<Session>
         pageTargetId: browser.pageTargetId,
         filesDir: folders.files,
         downloadsDir: folders.downloads,
-        seeded: { ...plan.report, files: files.value },
+        seeded: {
+          ...plan.report,
+          notSeeded: { ...plan.report.notSeeded, storageSnapshot: browser.storageSnapshot?.skipped ?? [] },
+          files: files.value,
+        },
         exited: browser.exited,
         close: (closeOptions) => closer.close(closeOptions),
       };

@@ -55,6 +55,8 @@ export interface SeededBrowser extends LaunchedBrowser {
   readonly extensionIds: ReadonlyMap<string, string>;
   /** What the browser holds of the state, read back: cookies over Chromium's caps are dropped there. */
   readonly report: StateReport;
+  /** What a storage snapshot put into the profile, and what it did not (also among `report.warnings`). */
+  readonly storageSnapshot?: SnapshotSeedResult;
 }
 
 const seedParts = { localStorage: false, sessionStorage: true, indexedDB: true };
@@ -137,6 +139,7 @@ export async function launchSeeded(
       pageTargetId: targetId,
       extensionIds: seeded.extensionIds,
       report,
+      ...(snapshot ? { storageSnapshot: snapshot } : {}),
       exited: launched.exited,
       close(closeOptions) {
         closing ??= (async () => {
