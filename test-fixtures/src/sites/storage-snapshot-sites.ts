@@ -1,5 +1,5 @@
 import { createPublicKey, type JsonWebKey, randomBytes, verify } from "node:crypto";
-import { authenticate, Grants, loginForm } from "./accounts.js";
+import { Grants } from "./accounts.js";
 import {
   escapeHtml,
   notFound,
@@ -10,6 +10,7 @@ import {
   sendHtml,
   sendJson,
 } from "./http.js";
+import { answerLogin } from "./login-route.js";
 import { reportStatusScript, type SiteStatus, statusAttributes } from "./status.js";
 
 /**
@@ -41,18 +42,12 @@ self.addEventListener("fetch", (event) => {
 })().then(() => location.replace("/account"), (e) => { document.body.textContent = String(e); });`;
   return (request, response) => {
     const path = request.url.pathname;
-    if (path === "/login" && request.method === "GET") {
-      sendHtml(response, page(`${title}: sign in`, `<h1>${title}</h1>${loginForm("/login")}`));
-    } else if (path === "/login" && request.method === "POST") {
-      const user = authenticate(request.form);
-      if (user === undefined) {
-        sendHtml(response, page("Sign-in failed", "<h1>Wrong user or password</h1>"), { status: 401 });
-        return;
-      }
+    const signedIn = (user: string) =>
       sendHtml(response, page(title, `<p>Installing…</p><script>${afterLogin}</script>`), {
         cookies: [`${pwaCookie}=${sessions.issue(user)}; Path=/; Secure; HttpOnly; SameSite=Lax`],
       });
-    } else if (path === "/sw.js") {
+    if (answerLogin(title, request, response, signedIn)) return;
+    if (path === "/sw.js") {
       response.writeHead(200, { "content-type": "text/javascript", "cache-control": "no-store" });
       response.end(worker);
     } else if (path === "/account") {
@@ -112,17 +107,13 @@ ${keyDatabaseScript}
 })().catch((e) => reportStatus({ loggedIn: false, detail: String(e) }));`;
   return (request, response) => {
     const path = request.url.pathname;
-    if (path === "/login" && request.method === "GET") {
-      sendHtml(response, page(`${title}: sign in`, `<h1>${title}</h1>${loginForm("/login")}`));
-    } else if (path === "/login" && request.method === "POST") {
-      const user = authenticate(request.form);
-      if (user === undefined) {
-        sendHtml(response, page("Sign-in failed", "<h1>Wrong user or password</h1>"), { status: 401 });
-        return;
-      }
-      const script = afterLogin(enrolments.issue(user));
-      sendHtml(response, page(title, `<p>Enrolling this device…</p><script>${script}</script>`));
-    } else if (path === "/api/enrol" && request.method === "POST") {
+    const signedIn = (user: string) =>
+      sendHtml(
+        response,
+        page(title, `<p>Enrolling this device…</p><script>${afterLogin(enrolments.issue(user))}</script>`),
+      );
+    if (answerLogin(title, request, response, signedIn)) return;
+    if (path === "/api/enrol" && request.method === "POST") {
       const body = request.json as { enrolment?: string; jwk?: JsonWebKey } | undefined;
       const user = enrolments.redeem(body?.enrolment);
       if (user === undefined || body?.jwk === undefined) {
