@@ -16,6 +16,7 @@ import {
   type CaptureResult,
   captureState,
   connectCdp,
+  type LaunchSeededOptions,
   launchSeeded,
   type SeededBrowser,
   snapshotManifestName,
@@ -48,6 +49,23 @@ afterAll(async () => {
   await sites?.stop();
   if (dir) await rm(dir, { recursive: true, force: true });
 });
+
+/** Runs `check` on a browser seeded with the captured state and `options`, then closes it. */
+async function inSeededBrowser(
+  options: LaunchSeededOptions,
+  check: (seeded: SeededBrowser) => Promise<void>,
+): Promise<void> {
+  const seeded = await launchSeeded(captured.state, { args: sites.chromiumArgs, ...options });
+  try {
+    await check(seeded);
+  } finally {
+    await seeded.close();
+  }
+}
+
+/** What `site`'s account page says in the seeded browser's first tab. */
+const statusIn = (seeded: SeededBrowser, site: "vault" | "signer") =>
+  siteStatus(seeded.cdpUrl, sites.origins, site, seeded.pageTargetId);
 
 /** The PWA's account page in `seeded`'s first tab, with the network off: only its service worker can answer. */
 async function pwaOffline(seeded: SeededBrowser): Promise<SiteStatus | string> {
@@ -88,39 +106,27 @@ describe("storage snapshot: what JavaScript cannot serialise", () => {
 
   it("a PWA's service worker serves its cached signed-in page offline in the seeded browser", async () => {
     // The snapshot in a profile template's webrun-snapshot/ folder is seeded by itself.
-    const seeded = await launchSeeded(captured.state, {
-      args: sites.chromiumArgs,
-      profileTemplateDir: templateDir(),
-    });
-    try {
+    await inSeededBrowser({ profileTemplateDir: templateDir() }, async (seeded) => {
       sites.reset();
       expect(await pwaOffline(seeded)).toEqual({ loggedIn: true, user: "alice@pwa" });
       expect(sites.hits({ host: "pwa.test" })).toBe(0);
       expect(seeded.report).toMatchObject({ complete: true, warnings: [] });
       expect(existsSync(path.join(seeded.userDataDir, storageSnapshotFolder))).toBe(false);
-    } finally {
-      await seeded.close();
-    }
+    });
   }, 60_000);
 
   it("an app whose token lives in OPFS, and one that signs a challenge with a non-extractable CryptoKey, are signed in", async () => {
-    const seeded = await launchSeeded(captured.state, {
-      args: sites.chromiumArgs,
-      storageSnapshotDir: snapshotDir(),
-    });
-    try {
-      expect(await siteStatus(seeded.cdpUrl, sites.origins, "vault", seeded.pageTargetId)).toEqual({
+    await inSeededBrowser({ storageSnapshotDir: snapshotDir() }, async (seeded) => {
+      expect(await statusIn(seeded, "vault")).toEqual({
         loggedIn: true,
         user: "alice@vault",
       });
-      expect(await siteStatus(seeded.cdpUrl, sites.origins, "signer", seeded.pageTargetId)).toEqual({
+      expect(await statusIn(seeded, "signer")).toEqual({
         loggedIn: true,
         user: "alice@signer",
         detail: "signed the challenge with a non-extractable key",
       });
-    } finally {
-      await seeded.close();
-    }
+    });
   }, 60_000);
 
   it("a snapshot from another Chromium major is not seeded: the portable document is, and the report names what was skipped", async () => {
@@ -131,11 +137,7 @@ describe("storage snapshot: what JavaScript cannot serialise", () => {
     const thisMajor = manifest.chromiumMajor;
     manifest.chromiumMajor = thisMajor - 26;
     await writeFile(manifestPath, JSON.stringify(manifest));
-    const seeded = await launchSeeded(captured.state, {
-      args: sites.chromiumArgs,
-      storageSnapshotDir: other,
-    });
-    try {
+    await inSeededBrowser({ storageSnapshotDir: other }, async (seeded) => {
       expect(seeded.report.complete).toBe(false);
       expect(seeded.report.warnings).toEqual([
         `storage snapshot not seeded: made by Chromium ${thisMajor - 26}, this is ${thisMajor} (profile formats differ between versions); ` +
@@ -147,16 +149,14 @@ describe("storage snapshot: what JavaScript cannot serialise", () => {
       ]);
       // The portable part is there: the PWA's session cookie reaches the server.
       expect(seeded.report.cookies).toMatchObject({ kept: captured.state.cookies.length, dropped: [] });
-      expect(await siteStatus(seeded.cdpUrl, sites.origins, "vault", seeded.pageTargetId)).toMatchObject({
+      expect(await statusIn(seeded, "vault")).toMatchObject({
         loggedIn: false,
         detail: "no token file in OPFS",
       });
-      expect(await siteStatus(seeded.cdpUrl, sites.origins, "signer", seeded.pageTargetId)).toMatchObject({
+      expect(await statusIn(seeded, "signer")).toMatchObject({
         loggedIn: false,
       });
-    } finally {
-      await seeded.close();
-    }
+    });
   }, 60_000);
 
   it("a corrupt folder is refused, named, and the rest of the snapshot seeded", async () => {
@@ -169,39 +169,29 @@ describe("storage snapshot: what JavaScript cannot serialise", () => {
     const bytes = await readFile(logPath);
     bytes[bytes.length - 1] = (bytes[bytes.length - 1] ?? 0) ^ 0xff;
     await writeFile(logPath, bytes);
-    const seeded = await launchSeeded(captured.state, {
-      args: sites.chromiumArgs,
-      storageSnapshotDir: corrupt,
-    });
-    try {
+    await inSeededBrowser({ storageSnapshotDir: corrupt }, async (seeded) => {
       expect(seeded.report.warnings).toEqual([
         `storage snapshot: IndexedDB of ${sites.origins.signer} (${signerFolder.folder}) refused: ${log.path} does not match its recorded size and SHA-256`,
       ]);
-      expect(await siteStatus(seeded.cdpUrl, sites.origins, "vault", seeded.pageTargetId)).toEqual({
+      expect(await statusIn(seeded, "vault")).toEqual({
         loggedIn: true,
         user: "alice@vault",
       });
-      expect(await siteStatus(seeded.cdpUrl, sites.origins, "signer", seeded.pageTargetId)).toMatchObject({
+      expect(await statusIn(seeded, "signer")).toMatchObject({
         loggedIn: false,
       });
-    } finally {
-      await seeded.close();
-    }
+    });
   }, 60_000);
 
   it("a caller's reason to skip the snapshot (a domain filter) keeps it out, and the report says why", async () => {
-    const seeded = await launchSeeded(captured.state, {
-      args: sites.chromiumArgs,
-      profileTemplateDir: templateDir(),
-      skipStorageSnapshot: "a domain filter is on",
-    });
-    try {
-      expect(seeded.report.warnings).toEqual(["storage snapshot not seeded: a domain filter is on"]);
-      expect(await siteStatus(seeded.cdpUrl, sites.origins, "vault", seeded.pageTargetId)).toMatchObject({
-        loggedIn: false,
-      });
-    } finally {
-      await seeded.close();
-    }
+    await inSeededBrowser(
+      { profileTemplateDir: templateDir(), skipStorageSnapshot: "a domain filter is on" },
+      async (seeded) => {
+        expect(seeded.report.warnings).toEqual(["storage snapshot not seeded: a domain filter is on"]);
+        expect(await statusIn(seeded, "vault")).toMatchObject({
+          loggedIn: false,
+        });
+      },
+    );
   }, 60_000);
 });
