@@ -55,7 +55,11 @@ self.addEventListener("fetch", (event) => {
       const status: SiteStatus =
         user !== undefined ? { loggedIn: true, user } : { loggedIn: false, detail: `no valid ${pwaCookie}` };
       const text = user !== undefined ? `Signed in as ${escapeHtml(user)}` : "Not signed in";
-      sendHtml(response, page(title, `<h1>${title}</h1><p>${text}</p>`, statusAttributes(status)));
+      // The app shell phones home, as apps do: a page of it run by someone else shows up as a request.
+      const beacon = `<script>fetch("/api/seen").catch(() => undefined);</script>`;
+      sendHtml(response, page(title, `<h1>${title}</h1><p>${text}</p>${beacon}`, statusAttributes(status)));
+    } else if (path === "/api/seen") {
+      sendJson(response, { seen: true });
     } else if (path === "/") {
       redirect(response, "/account");
     } else {
