@@ -10,12 +10,14 @@ import { outputKind, writeFileAtomically } from "./output-file.js";
  * Writes a captured state to `out`, whole or not at all and readable only
  * by the owner: a `.json` state document, or a `.tar.gz` environment
  * archive whose extension files stream from `extensionFolders` (by id),
- * verified against the state.
+ * verified against the state, with `profileDir`'s files (a storage
+ * snapshot) under `profile/`.
  */
 export async function writeStateFile(
   out: string,
   state: BrowserState,
   extensionFolders: ReadonlyMap<string, string> = new Map(),
+  profileDir?: string,
 ): Promise<void> {
   const kind = outputKind(out);
   await writeFileAtomically(out, async (temporary) => {
@@ -27,6 +29,7 @@ export async function writeStateFile(
       state,
       extensionFiles: (id, filePath) =>
         createReadStream(path.join(extensionFolders.get(id) ?? "/nonexistent", ...filePath.split("/"))),
+      ...(profileDir === undefined ? {} : { profileDir }),
     });
     await pipeline(archive, createWriteStream(temporary, { mode: 0o600 }));
   });

@@ -11,6 +11,7 @@ export { type CdpConnection, type CdpEvent, connectCdp, redactEndpoint } from ".
 export { inExtensionWorker } from "./cdp/extension-worker.js";
 export { checkChromiumBinary } from "./chromium/chromium-binary.js";
 export type { LinuxPasswordStore, PasswordStore } from "./chromium/chromium-flags.js";
+export { chromiumMajorOf, installedChromiumMajor } from "./chromium/chromium-version.js";
 export { findChromium } from "./chromium/find-chromium.js";
 export { type LaunchedBrowser, type LaunchOptions, launchChromium } from "./chromium/launch-chromium.js";
 export type { BrowserStateError, BrowserStateErrorCode } from "./errors.js";
@@ -31,3 +32,12 @@ export {
   seedProfile,
 } from "./seed/seed-profile.js";
 export type { PasskeysRead } from "./webauthn/virtual-authenticators.js";
+export { type SnapshotSeedResult, seedStorageSnapshot } from "./snapshot/seed-snapshot.js";
+export {
+  type SnapshotFolder,
+  type SnapshotManifest,
+  snapshotManifestName,
+  snapshotManifestSchema,
+  storageSnapshotFolder,
+} from "./snapshot/snapshot-manifest.js";
+export { type TakeSnapshotOptions, takeStorageSnapshot } from "./snapshot/take-snapshot.js";

@@ -29,15 +29,29 @@ export interface SeedReport {
     disabledExtensions: number;
     /** Passkeys held back from a session without a virtual authenticator: kept, not seeded. */
     passkeysWithoutAuthenticator: number;
+    /**
+     * Folders of the environment's storage snapshot (service workers, OPFS,
+     * IndexedDB values JSON cannot carry) not seeded, each with why: another
+     * Chromium major, a corrupt folder, or a domain filter (the snapshot
+     * holds every origin in one folder and cannot be filtered).
+     */
+    storageSnapshot: string[];
   };
 }
+
+/** Why a session with a domain filter seeds no storage snapshot. */
+export const unfilterableSnapshot =
+  "a domain filter is on, and a storage snapshot keeps every origin's service workers and OPFS in one folder: it cannot be filtered by domain";
 
 export interface SeedPlan {
   /** What the browser is seeded with. */
   state: BrowserState;
   /** Whether parts of the head were held back (then a save must carry them over, see `stateToSave`). */
   partial: boolean;
+  /** `notSeeded.storageSnapshot` is filled in once the browser is seeded. */
   report: Omit<SeedReport, "files" | "passkeys">;
+  /** Set when the domain filter is on: a storage snapshot is then not seeded, for this reason. */
+  skipStorageSnapshot?: string;
 }
 
 /**
@@ -56,8 +70,10 @@ export function planSeed(
   const disabledExtensions = filtered.state.extensions.length - extensions.length;
   const { webauthn, ...rest } = filtered.state;
   const passkeysHeldBack = !passkeys && webauthn !== undefined;
+  const filtering = filter.only !== undefined || filter.exclude !== undefined;
   return {
     state: { ...rest, extensions, ...(webauthn && !passkeysHeldBack ? { webauthn } : {}) },
+    ...(filtering ? { skipStorageSnapshot: unfilterableSnapshot } : {}),
     partial:
       filtered.leftOut.cookies + filtered.leftOut.origins + filtered.leftOut.passkeys + disabledExtensions >
         0 || passkeysHeldBack,
@@ -71,6 +87,7 @@ export function planSeed(
         expiredCookies,
         disabledExtensions,
         passkeysWithoutAuthenticator: passkeysHeldBack ? webauthn.credentials.length : 0,
+        storageSnapshot: [],
       },
     },
   };

@@ -103,6 +103,7 @@ export async function openSession(options: OpenSessionOptions): Promise<Session>
         ...(options.virtualAuthenticator === undefined
           ? {}
           : { virtualAuthenticator: options.virtualAuthenticator }),
+        ...(plan.skipStorageSnapshot ? { skipStorageSnapshot: plan.skipStorageSnapshot } : {}),
       }),
     ]);
     // What the backend unpacked is in the browser's own profile now (decrypted: no longer than needed).
@@ -122,7 +123,12 @@ export async function openSession(options: OpenSessionOptions): Promise<Session>
         pageTargetId: browser.pageTargetId,
         filesDir: folders.files,
         downloadsDir: folders.downloads,
-        seeded: { ...plan.report, passkeys: browser.report.passkeys.kept, files: files.value },
+        seeded: {
+          ...plan.report,
+          passkeys: browser.report.passkeys.kept,
+          notSeeded: { ...plan.report.notSeeded, storageSnapshot: browser.storageSnapshot?.skipped ?? [] },
+          files: files.value,
+        },
         exited: browser.exited,
         close: (closeOptions) => closer.close(closeOptions),
       };

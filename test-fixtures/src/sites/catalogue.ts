@@ -21,6 +21,12 @@ export interface TestSiteOrigins {
   /** First party that embeds `widget` (partitioned CHIPS cookie + partitioned localStorage). */
   news: string;
   widget: string;
+  /** A PWA whose service worker serves the signed-in account page from Cache Storage, offline too. */
+  pwa: string;
+  /** Token in a file of the origin private file system (OPFS). */
+  vault: string;
+  /** Signs a server challenge with a non-extractable CryptoKey kept in IndexedDB. */
+  signer: string;
   /** Plain HTTP on a non-default port: cookie + localStorage. */
   legacy: string;
 }

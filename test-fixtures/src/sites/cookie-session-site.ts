@@ -1,5 +1,6 @@
-import { authenticate, Grants, loginForm } from "./accounts.js";
+import { Grants } from "./accounts.js";
 import { escapeHtml, notFound, page, redirect, type SiteHandler, sendHtml, sendJson } from "./http.js";
+import { answerLogin } from "./login-route.js";
 import { type SiteStatus, statusAttributes } from "./status.js";
 
 export interface CookieSessionSiteOptions {
@@ -30,16 +31,10 @@ export function cookieSessionSite({
   };
   return (request, response) => {
     const path = request.url.pathname;
-    if (path === "/login" && request.method === "GET") {
-      sendHtml(response, page(`${title}: sign in`, `<h1>${title}</h1>${loginForm("/login")}`));
-    } else if (path === "/login" && request.method === "POST") {
-      const user = authenticate(request.form);
-      if (user === undefined) {
-        sendHtml(response, page("Sign-in failed", "<h1>Wrong user or password</h1>"), { status: 401 });
-        return;
-      }
+    const signedIn = (user: string) =>
       redirect(response, "/account", [`${cookieName}=${sessions.issue(user)}; ${cookieAttributes}`]);
-    } else if (path === "/account" || path === "/") {
+    if (answerLogin(title, request, response, signedIn)) return;
+    if (path === "/account" || path === "/") {
       const status = statusOf(request.cookies.get(cookieName));
       const text = status.loggedIn ? `Signed in as ${escapeHtml(status.user ?? "")}` : "Not signed in";
       sendHtml(response, page(title, `<h1>${title}</h1><p id="who">${text}</p>`, statusAttributes(status)));

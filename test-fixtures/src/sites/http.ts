@@ -9,6 +9,8 @@ export interface SiteRequest {
   headers: IncomingMessage["headers"];
   /** The `application/x-www-form-urlencoded` body of a POST, empty otherwise. */
   form: URLSearchParams;
+  /** The parsed body of an `application/json` POST. */
+  json?: unknown;
 }
 
 export type SiteHandler = (request: SiteRequest, response: ServerResponse) => void;
@@ -21,13 +23,16 @@ export async function readSiteRequest(
 ): Promise<SiteRequest> {
   const host = (message.headers.host ?? "").toLowerCase();
   const url = new URL(message.url ?? "/", `${scheme}://${host || "invalid.test"}`);
+  const body = message.method === "POST" ? await readBody(message) : "";
+  const isJson = message.headers["content-type"]?.startsWith("application/json") === true;
   return {
     method: message.method ?? "GET",
     host: url.hostname,
     url,
     cookies: parseCookieHeader(message.headers.cookie),
     headers: message.headers,
-    form: message.method === "POST" ? new URLSearchParams(await readBody(message)) : new URLSearchParams(),
+    form: isJson ? new URLSearchParams() : new URLSearchParams(body),
+    ...(isJson ? { json: JSON.parse(body) as unknown } : {}),
   };
 }
 

@@ -5,7 +5,19 @@ import type { SiteStatus } from "./status.js";
 
 const signedIn = (status: SiteStatus) => status.loggedIn;
 
-type FormSite = "bank" | "mail" | "shop" | "admin" | "notes" | "chat" | "docs" | "legacy" | "sso";
+type FormSite =
+  | "bank"
+  | "mail"
+  | "shop"
+  | "admin"
+  | "notes"
+  | "chat"
+  | "docs"
+  | "legacy"
+  | "sso"
+  | "pwa"
+  | "vault"
+  | "signer";
 
 /** Signs in through `site`'s login form and waits for its account page to say so. */
 async function submitLoginOf(driver: BrowserDriver, origins: TestSiteOrigins, site: FormSite): Promise<void> {

@@ -13,7 +13,8 @@ import { notFound, readSiteRequest, type SiteHandler } from "./http.js";
 import { legacySite } from "./legacy.js";
 import { partitionedSites } from "./partitioned.js";
 import { ssoSites } from "./sso.js";
-import { indexedDbTokenSite, webStorageTokenSite } from "./token-sites.js";
+import { offlinePwaSite, signingKeySite } from "./storage-snapshot-sites.js";
+import { indexedDbTokenSite, opfsTokenSite, webStorageTokenSite } from "./token-sites.js";
 
 /** One request that reached a test server (no cookies, bodies or tokens: those are secrets in the tests). */
 export interface SiteHit {
@@ -52,6 +53,9 @@ const httpsHosts = [
   "docs",
   "news",
   "widget",
+  "pwa",
+  "vault",
+  "signer",
 ] as const;
 const minute = 60;
 const month = 30 * 24 * 3600;
@@ -120,6 +124,9 @@ export async function startTestSites(): Promise<TestSites> {
     news: partitioned.news,
     widget: partitioned.widget,
     legacy: legacySite(),
+    pwa: offlinePwaSite("PWA"),
+    vault: opfsTokenSite("Vault"),
+    signer: signingKeySite("Signer"),
   };
   for (const [name, handler] of Object.entries(handlers)) {
     const origin = new URL(origins[name as keyof TestSiteOrigins]);

@@ -1,5 +1,6 @@
-import { authenticate, bearerToken, Grants, loginForm } from "./accounts.js";
+import { bearerToken, Grants } from "./accounts.js";
 import { notFound, page, type SiteHandler, scriptJson, sendHtml, sendJson } from "./http.js";
+import { answerLogin } from "./login-route.js";
 import { reportStatusScript, type SiteStatus } from "./status.js";
 
 /**
@@ -12,18 +13,13 @@ function tokenSite(title: string, storeToken: string, accountScript: string): Si
   const tokens = new Grants();
   return (request, response) => {
     const path = request.url.pathname;
-    if (path === "/login" && request.method === "GET") {
-      sendHtml(response, page(`${title}: sign in`, `<h1>${title}</h1>${loginForm("/login")}`));
-    } else if (path === "/login" && request.method === "POST") {
-      const user = authenticate(request.form);
-      if (user === undefined) {
-        sendHtml(response, page("Sign-in failed", "<h1>Wrong user or password</h1>"), { status: 401 });
-        return;
-      }
+    const signedIn = (user: string) => {
       const script = `const token = ${scriptJson(tokens.issue(user))}; const user = ${scriptJson(user)};
 (async () => { ${storeToken} })().then(() => location.replace("/account"), (e) => { document.body.textContent = String(e); });`;
       sendHtml(response, page(title, `<p>Signing in…</p><script>${script}</script>`));
-    } else if (path === "/account" || path === "/") {
+    };
+    if (answerLogin(title, request, response, signedIn)) return;
+    if (path === "/account" || path === "/") {
       const script = `${reportStatusScript}
 async function whoIs(token) {
   const answer = await fetch("/api/me", { headers: { authorization: "Bearer " + token } });
@@ -118,4 +114,20 @@ const status = await whoIs(record.token);
 if (problems.length > 0) return reportStatus({ loggedIn: false, user: status.user, detail: problems.join("; ") });
 reportStatus({ ...status, detail: "schema v${version}, indexes, Date and Uint8Array values intact" });`;
   return tokenSite(title, store, account);
+}
+
+/** Token kept in a file of the origin private file system (OPFS), which page script cannot enumerate into JSON state. */
+export function opfsTokenSite(title: string): SiteHandler {
+  return tokenSite(
+    title,
+    `const root = await navigator.storage.getDirectory();
+const file = await root.getFileHandle("token", { create: true });
+const writable = await file.createWritable();
+await writable.write(token);
+await writable.close();`,
+    `const root = await navigator.storage.getDirectory();
+let file;
+try { file = await root.getFileHandle("token"); } catch { return reportStatus({ loggedIn: false, detail: "no token file in OPFS" }); }
+reportStatus(await whoIs(await (await file.getFile()).text()));`,
+  );
 }

@@ -38,6 +38,11 @@ export function registerCapture(program: Command): void {
         "Storage of origins without an open tab is read through an intercepted tab:",
         "no request reaches a real server. Prints a one-line JSON summary.",
         "",
+        "A .tar.gz also keeps what page script cannot serialise (service workers and",
+        "Cache Storage, OPFS, IndexedDB values such as a non-extractable CryptoKey) as a",
+        "storage snapshot of the browser's profile folders, when that profile is readable",
+        "here; it is seeded only into a Chromium of the same major version.",
+        "",
         "Examples:",
         "  webrun-env capture --cdp http://127.0.0.1:9222 --out state.json",
         "  webrun-env capture --cdp ws://127.0.0.1:9222/devtools/browser/… --out env.tar.gz",
@@ -78,7 +83,12 @@ export function registerCapture(program: Command): void {
       let keepScratch = false;
       try {
         const out = options.out ?? path.join(scratch as string, "environment.tar.gz");
-        const summary = await captureToFile({ ...options, out });
+        // A merged push keeps the head's profile files, so a storage snapshot could not travel with it.
+        const summary = await captureToFile({
+          ...options,
+          out,
+          storageSnapshot: options.mergeBase === undefined,
+        });
         const pushed =
           client && options.push !== undefined
             ? await pushCapture(client, options.push, out, options.mergeBase).catch((error: unknown) => {
@@ -116,22 +126,49 @@ async function pushCapture(
   return (await mergeStateFile(client, environmentId, file, mergeBase.version)).saved;
 }
 
-/** Captures the browser into `out` (kind by its name) and counts what it holds. */
-async function captureToFile(options: { cdp: string; out: string; origin: string[]; profileDir?: string }) {
+/**
+ * Captures the browser into `out` (kind by its name) and counts what it
+ * holds. An archive also carries a storage snapshot (service workers and
+ * Cache Storage, OPFS, IndexedDB values JSON cannot carry) under
+ * `profile/webrun-snapshot/`, when the browser's profile is readable here.
+ */
+async function captureToFile(options: {
+  cdp: string;
+  out: string;
+  origin: string[];
+  profileDir?: string;
+  storageSnapshot: boolean;
+}) {
   const kind = outputKind(options.out);
   const extensionFolders = new Map<string, string>();
-  const { captureState } = await import("@webrun/browser-state");
-  const { state, report } = await captureState(options.cdp, {
-    origins: options.origin,
-    ...(options.profileDir ? { profileDir: options.profileDir } : {}),
-    inlineExtensionFiles: kind === "json",
-    onExtensionFolder: (id, dir) => extensionFolders.set(id, dir),
-  });
-  await writeStateFile(options.out, state, extensionFolders);
-  return {
-    cookies: state.cookies.length,
-    origins: state.origins.length,
-    extensions: state.extensions.length,
-    report,
-  };
+  const { captureState, storageSnapshotFolder } = await import("@webrun/browser-state");
+  const scratch = await mkdtemp(path.join(tmpdir(), "webrun-capture-"));
+  try {
+    const profileFiles = path.join(scratch, "profile");
+    const withSnapshot = kind === "archive" && options.storageSnapshot;
+    const { state, report, snapshot } = await captureState(options.cdp, {
+      origins: options.origin,
+      ...(options.profileDir ? { profileDir: options.profileDir } : {}),
+      inlineExtensionFiles: kind === "json",
+      onExtensionFolder: (id, dir) => extensionFolders.set(id, dir),
+      ...(withSnapshot ? { storageSnapshotDir: path.join(profileFiles, storageSnapshotFolder) } : {}),
+    });
+    await writeStateFile(options.out, state, extensionFolders, snapshot ? profileFiles : undefined);
+    return {
+      cookies: state.cookies.length,
+      origins: state.origins.length,
+      extensions: state.extensions.length,
+      ...(snapshot
+        ? {
+            storageSnapshot: {
+              chromiumMajor: snapshot.chromiumMajor,
+              folders: snapshot.folders.map((f) => f.label),
+            },
+          }
+        : {}),
+      report,
+    };
+  } finally {
+    await rm(scratch, { recursive: true, force: true });
+  }
 }

@@ -17,6 +17,8 @@ export class CaptureNotes {
   readonly passkeysDropped: DroppedItems[] = [];
   private readonly unsupportedKeys = new Set<string>();
   private readonly extensionsWithoutStorage: string[] = [];
+  /** Origins whose IndexedDB a storage snapshot carries whole. */
+  readonly indexedDbInSnapshot = new Set<string>();
 
   /** An extension whose worker is asleep and whose profile could not be read: its chrome.storage is missing. */
   extensionStorageMissed(extensionId: string): void {
@@ -34,7 +36,7 @@ export class CaptureNotes {
 
   report(state: BrowserState): StateReport {
     const unsupported = [...this.unsupportedKeys];
-    const withUnsupportedValues = originsWithUnsupportedValues(state);
+    const withUnsupportedValues = originsWithUnsupportedValues(state, this.indexedDbInSnapshot);
     const lost = (items: DroppedItems[]) => items.reduce((sum, item) => sum + item.count, 0);
     const passkeys = state.webauthn?.credentials.length ?? 0;
     return stateReport({

@@ -9,8 +9,12 @@ import {
 import { type CdpConnection, connectCdp } from "../cdp/cdp-connection.js";
 import { readAllCookies } from "../cdp/cookies.js";
 import { InterceptedTab } from "../cdp/intercepted-tab.js";
+import { chromiumMajorOf } from "../chromium/chromium-version.js";
 import { browserStateError } from "../errors.js";
 import type { StorageKeyParts } from "../profile/index.js";
+import { originsWithUnsupportedValues } from "../report/unsupported-values.js";
+import { indexedDbOriginOf, type SnapshotManifest } from "../snapshot/snapshot-manifest.js";
+import { takeStorageSnapshot } from "../snapshot/take-snapshot.js";
 import { CaptureNotes } from "./capture-notes.js";
 import { captureExtensions } from "./extensions.js";
 import { findUserDataDir } from "./find-user-data-dir.js";
@@ -39,6 +43,13 @@ export interface CaptureOptions {
   inlineExtensionFiles?: boolean;
   /** Told where each captured extension's files are (to stream them into an archive). */
   onExtensionFolder?: (extensionId: string, dir: string) => void;
+  /**
+   * An empty folder to write a storage snapshot into (see `takeStorageSnapshot`):
+   * service workers and Cache Storage, OPFS, and the IndexedDB folders of
+   * origins holding values typed JSON cannot carry, copied from the
+   * browser's user-data-dir. Needs that folder to be readable from here.
+   */
+  storageSnapshotDir?: string;
 }
 
 const readWithoutSession = readStorageExpression({
@@ -51,6 +62,8 @@ const readWithoutSession = readStorageExpression({
 export interface CaptureResult {
   state: BrowserState;
   report: StateReport;
+  /** The storage snapshot written into `storageSnapshotDir`; absent when there was nothing to keep or no profile to read. */
+  snapshot?: SnapshotManifest;
 }
 
 /**
@@ -124,7 +137,39 @@ export async function captureFromConnection(
     origins: origins.toArray(),
     extensions,
   });
-  return { state, report: notes.report(state) };
+  const snapshot =
+    options.storageSnapshotDir === undefined
+      ? undefined
+      : await snapshotOrWarning(connection, state, profileDir, options.storageSnapshotDir, notes);
+  return { state, report: notes.report(state), ...(snapshot ? { snapshot } : {}) };
+}
+
+/** Takes the storage snapshot from the browser's profile, or says why not. */
+async function snapshotOrWarning(
+  connection: CdpConnection,
+  state: BrowserState,
+  profileDir: string | undefined,
+  into: string,
+  notes: CaptureNotes,
+): Promise<SnapshotManifest | undefined> {
+  const chromiumMajor = chromiumMajorOf(connection.product);
+  if (profileDir === undefined || chromiumMajor === undefined) {
+    notes.warn(
+      profileDir === undefined
+        ? "no storage snapshot (service workers, Cache Storage, OPFS, IndexedDB values JSON cannot carry): the browser's user-data-dir is not readable here"
+        : `no storage snapshot: the browser's version is unknown (${connection.product.slice(0, 100)})`,
+    );
+    return undefined;
+  }
+  const indexedDbOrigins = originsWithUnsupportedValues(state)
+    .filter((origin) => origin.topLevelSite === undefined)
+    .map((origin) => origin.origin);
+  const snapshot = await takeStorageSnapshot(profileDir, into, { chromiumMajor, indexedDbOrigins });
+  for (const folder of snapshot?.folders ?? []) {
+    const origin = indexedDbOriginOf(folder.folder);
+    if (origin !== undefined) notes.indexedDbInSnapshot.add(origin);
+  }
+  return snapshot;
 }
 
 /** The browser's own user-data-dir when this machine can read it; else a warning naming what was tried. */

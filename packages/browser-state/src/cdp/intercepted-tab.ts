@@ -68,7 +68,7 @@ export class InterceptedTab {
     tab.unsubscribe = connection.onEvent((event) => tab.onEvent(event));
     await Promise.all([
       connection.send("Page.enable", {}, sessionId),
-      connection.send("Fetch.enable", { patterns: [{ urlPattern: "*" }] }, sessionId),
+      interceptPastServiceWorkers(connection, sessionId),
       connection.send("Target.setAutoAttach", autoAttach, sessionId),
     ]);
     return tab;
@@ -119,7 +119,7 @@ export class InterceptedTab {
         this.children.set(sessionId, { sessionId, url: targetInfo.url });
         void (async () => {
           if (targetInfo.type === "iframe") {
-            await send("Fetch.enable", { patterns: [{ urlPattern: "*" }] }, sessionId);
+            await interceptPastServiceWorkers(this.connection, sessionId).catch(() => undefined);
             await send("Target.setAutoAttach", autoAttach, sessionId);
           }
           if (waitingForDebugger) await send("Runtime.runIfWaitingForDebugger", {}, sessionId);
@@ -282,4 +282,17 @@ export class InterceptedTab {
       .send("Target.detachFromTarget", { sessionId: this.sessionId })
       .catch(() => undefined);
   }
+}
+
+/**
+ * Every request of the session paused for us to answer — past the origin's
+ * service worker: otherwise a registered worker answers our visit itself
+ * (from its cache, or by fetching from the real server) and runs the app.
+ */
+async function interceptPastServiceWorkers(connection: CdpConnection, sessionId: string): Promise<void> {
+  await connection.send("Network.enable", {}, sessionId);
+  await Promise.all([
+    connection.send("Network.setBypassServiceWorker", { bypass: true }, sessionId),
+    connection.send("Fetch.enable", { patterns: [{ urlPattern: "*" }] }, sessionId),
+  ]);
 }

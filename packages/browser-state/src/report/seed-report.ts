@@ -10,11 +10,18 @@ import { originsWithUnsupportedValues, unsupportedValuesDropped } from "./unsupp
 
 const none: DroppedItems = { reason: "", count: 0 };
 
+/** What a storage snapshot added to a seed: origins whose IndexedDB it carried, and what it could not seed. */
+export interface SnapshotOutcome {
+  indexedDbOrigins: ReadonlySet<string>;
+  skipped: readonly string[];
+}
+
 /**
  * What a seed or restore carried into the browser: cookies as read back
  * (see `verifySeededCookies`), origins less those whose IndexedDB values
- * could not travel, extensions less those not restored, and passkeys less
- * those no virtual authenticator took.
+ * could not travel (unless a storage snapshot carried them), extensions
+ * less those not restored, passkeys less those no virtual authenticator
+ * took, and the snapshot's skipped folders as warnings.
  */
 export function seedReport(
   state: BrowserState,
@@ -22,9 +29,10 @@ export function seedReport(
   {
     extensionsDropped = none,
     passkeysDropped = none,
-  }: { extensionsDropped?: DroppedItems; passkeysDropped?: DroppedItems } = {},
+    snapshot = { indexedDbOrigins: new Set(), skipped: [] },
+  }: { extensionsDropped?: DroppedItems; passkeysDropped?: DroppedItems; snapshot?: SnapshotOutcome } = {},
 ): StateReport {
-  const unsupported = originsWithUnsupportedValues(state);
+  const unsupported = originsWithUnsupportedValues(state, snapshot.indexedDbOrigins);
   const passkeys = state.webauthn?.credentials.length ?? 0;
   return stateReport({
     cookies,
@@ -35,6 +43,6 @@ export function seedReport(
       extensionsDropped,
     ]),
     passkeys: kindReport(passkeys - passkeysDropped.count, passkeys, [passkeysDropped]),
-    warnings: [],
+    warnings: [...snapshot.skipped],
   });
 }

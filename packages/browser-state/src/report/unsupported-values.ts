@@ -8,14 +8,23 @@ function holdsUnsupported(value: unknown): boolean {
   return Object.values(value).some(holdsUnsupported);
 }
 
-/** Origins with IndexedDB values that typed JSON could not carry (Blob, File, CryptoKey…). */
-export function originsWithUnsupportedValues(state: BrowserState): OriginState[] {
-  return state.origins.filter((origin) =>
-    origin.indexedDB.some((database) =>
-      database.objectStores.some((store) =>
-        store.records.some((record) => holdsUnsupported(record.value) || holdsUnsupported(record.key)),
+/**
+ * Origins with IndexedDB values that typed JSON could not carry (Blob, File,
+ * CryptoKey…), less the first-party origins in `carriedBySnapshot` (whose
+ * IndexedDB travels as a storage snapshot, every value intact).
+ */
+export function originsWithUnsupportedValues(
+  state: BrowserState,
+  carriedBySnapshot: ReadonlySet<string> = new Set(),
+): OriginState[] {
+  return state.origins.filter(
+    (origin) =>
+      !(origin.topLevelSite === undefined && carriedBySnapshot.has(origin.origin)) &&
+      origin.indexedDB.some((database) =>
+        database.objectStores.some((store) =>
+          store.records.some((record) => holdsUnsupported(record.value) || holdsUnsupported(record.key)),
+        ),
       ),
-    ),
   );
 }
 

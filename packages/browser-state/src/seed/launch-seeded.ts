@@ -1,15 +1,19 @@
+import { existsSync } from "node:fs";
 import { cp, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import type { BrowserState, StateReport } from "@webrun/state";
+import type { BrowserState, OriginState, StateReport } from "@webrun/state";
 import { writeCookies } from "../cdp/cookies.js";
 import { seedEveryTab, type TabSeeder } from "../cdp/every-tab.js";
 import { InterceptedTab } from "../cdp/intercepted-tab.js";
+import { installedChromiumMajor } from "../chromium/chromium-version.js";
 import { type ControlledBrowser, type LaunchedBrowser, launchChromium } from "../chromium/launch-chromium.js";
 import type { ProxyLaunchPlan } from "../proxy/proxy-launch-plan.js";
 import { seedReport } from "../report/seed-report.js";
 import { verifySeededCookies } from "../report/seeded-cookies.js";
 import { writeOriginsThroughTab } from "../restore/restore-origins.js";
+import { type SnapshotSeedResult, seedStorageSnapshot } from "../snapshot/seed-snapshot.js";
+import { storageSnapshotFolder } from "../snapshot/snapshot-manifest.js";
 import { type PasskeysRead, VirtualAuthenticators } from "../webauthn/virtual-authenticators.js";
 import { type OpenExtensionFile, seedProfile } from "./seed-profile.js";
 import { sessionStorageSeeder } from "./session-storage-for-new-tabs.js";
@@ -36,6 +40,20 @@ export interface LaunchSeededOptions {
    * `webauthn` section; `true` adds one to a browser that has none yet.
    */
   virtualAuthenticator?: boolean;
+  /**
+   * A storage snapshot taken at capture (`captureState`'s `storageSnapshotDir`):
+   * written into the profile before launch when this Chromium has the
+   * snapshot's major version, else left out and reported (the portable
+   * document still seeds everything it holds). By default, the one a
+   * `profileTemplateDir` holds in its `webrun-snapshot/` folder.
+   */
+  storageSnapshotDir?: string;
+  /**
+   * Why no storage snapshot is seeded this time (e.g. a domain filter is
+   * on: a snapshot holds every origin's service workers and OPFS in one
+   * folder and cannot be filtered). Named in the report's warnings.
+   */
+  skipStorageSnapshot?: string;
 }
 
 /** A seeded browser: `pageTargetId` is the tab that holds the restored sessionStorage. */
@@ -51,6 +69,8 @@ export interface SeededBrowser extends LaunchedBrowser {
    * can capture them (`teardownCapture` does).
    */
   readonly passkeys?: () => Promise<PasskeysRead>;
+  /** What a storage snapshot put into the profile, and what it did not (also among `report.warnings`). */
+  readonly storageSnapshot?: SnapshotSeedResult;
 }
 
 const seedParts = { localStorage: false, sessionStorage: true, indexedDB: true };
@@ -79,7 +99,18 @@ export async function launchSeeded(
   const profileDir = path.join(root, "profile");
   let browser: ControlledBrowser | undefined;
   try {
-    if (options.profileTemplateDir) await cp(options.profileTemplateDir, profileDir, { recursive: true });
+    const template = options.profileTemplateDir;
+    const templateSnapshot = template ? path.join(template, storageSnapshotFolder) : undefined;
+    if (template) {
+      await cp(template, profileDir, { recursive: true, filter: (source) => source !== templateSnapshot });
+    }
+    // The snapshot goes in first: the portable document is then written around it.
+    const snapshot = await seedSnapshotOf(
+      profileDir,
+      options.storageSnapshotDir ??
+        (templateSnapshot && existsSync(templateSnapshot) ? templateSnapshot : undefined),
+      options,
+    );
     const seeded = await seedProfile(profileDir, state, {
       extensionsDir: path.join(root, "extensions"),
       ...(options.openExtensionFile ? { openExtensionFile: options.openExtensionFile } : {}),
@@ -97,10 +128,11 @@ export async function launchSeeded(
       writeCookies(connection, state.cookies),
       connection.send("Target.createTarget", { url: "about:blank" }),
     ]);
-    if (state.origins.some((origin) => origin.sessionStorage.length > 0 || origin.indexedDB.length > 0)) {
+    const pageWritten = withoutSnapshotIndexedDb(state, snapshot);
+    if (pageWritten.some((origin) => origin.sessionStorage.length > 0 || origin.indexedDB.length > 0)) {
       const tab = await InterceptedTab.open(connection, { targetId });
       try {
-        await writeOriginsThroughTab(tab, state.origins, seedParts);
+        await writeOriginsThroughTab(tab, pageWritten, seedParts);
       } finally {
         await tab.close();
       }
@@ -118,6 +150,7 @@ export async function launchSeeded(
         reason: "not seeded: the browser was launched without a virtual authenticator",
         count: state.webauthn?.credentials.length ?? 0,
       },
+      ...(snapshot ? { snapshot } : {}),
     });
     const launched = browser;
     let closing: Promise<void> | undefined;
@@ -130,6 +163,7 @@ export async function launchSeeded(
       extensionIds: seeded.extensionIds,
       report,
       ...(authenticators ? { passkeys: () => authenticators.read() } : {}),
+      ...(snapshot ? { storageSnapshot: snapshot } : {}),
       exited: launched.exited,
       close(closeOptions) {
         closing ??= (async () => {
@@ -148,4 +182,41 @@ export async function launchSeeded(
     await rm(root, { recursive: true, force: true });
     throw error;
   }
+}
+
+/**
+ * The origins to write through the page: a first-party origin whose
+ * IndexedDB the storage snapshot wrote keeps the snapshot's (it holds every
+ * value, the document only placeholders for some), so its IndexedDB is not
+ * written over it; its other storage still is.
+ */
+function withoutSnapshotIndexedDb(
+  state: BrowserState,
+  snapshot: SnapshotSeedResult | undefined,
+): OriginState[] {
+  if (snapshot === undefined || snapshot.indexedDbOrigins.size === 0) return state.origins;
+  return state.origins.map((origin) =>
+    origin.topLevelSite === undefined && snapshot.indexedDbOrigins.has(origin.origin)
+      ? { ...origin, indexedDB: [] }
+      : origin,
+  );
+}
+
+/** Seeds the storage snapshot in `snapshotDir`, if any, unless the caller says why not. */
+async function seedSnapshotOf(
+  profileDir: string,
+  snapshotDir: string | undefined,
+  options: LaunchSeededOptions,
+): Promise<SnapshotSeedResult | undefined> {
+  if (snapshotDir === undefined) return undefined;
+  if (options.skipStorageSnapshot !== undefined) {
+    return {
+      seeded: [],
+      indexedDbOrigins: new Set(),
+      skipped: [`storage snapshot not seeded: ${options.skipStorageSnapshot}`],
+    };
+  }
+  return seedStorageSnapshot(profileDir, snapshotDir, {
+    chromiumMajor: await installedChromiumMajor(options.executablePath),
+  });
 }
