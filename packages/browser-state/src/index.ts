@@ -31,7 +31,6 @@ export {
   type SeedProfileOptions,
   seedProfile,
 } from "./seed/seed-profile.js";
-export type { PasskeysRead } from "./webauthn/virtual-authenticators.js";
 export { type SnapshotSeedResult, seedStorageSnapshot } from "./snapshot/seed-snapshot.js";
 export {
   type SnapshotFolder,
@@ -41,3 +40,4 @@ export {
   storageSnapshotFolder,
 } from "./snapshot/snapshot-manifest.js";
 export { type TakeSnapshotOptions, takeStorageSnapshot } from "./snapshot/take-snapshot.js";
+export type { PasskeysRead } from "./webauthn/virtual-authenticators.js";
