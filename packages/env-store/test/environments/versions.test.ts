@@ -267,7 +267,7 @@ describe("versions", () => {
   });
 
   it("describes an environment and its versions from one read of its record", async () => {
-    const { blobs, store, env } = await setup();
+    const { blobs, clock, store, env } = await setup();
     await store.saveVersion(user, env._id, { state: stateWith("one") });
     await store.saveVersion(user, env._id, { state: stateWith("two") });
     let gets = 0;
@@ -276,7 +276,7 @@ describe("versions", () => {
       gets += 1;
       return blobs.get(...args);
     };
-    const described = await createEnvironmentStore({ store: counted }).describe(user, env._id);
+    const described = await createEnvironmentStore({ store: counted, clock }).describe(user, env._id);
     expect(gets).toBe(1);
     expect(described).toEqual({
       environment: await store.get(user, env._id),
