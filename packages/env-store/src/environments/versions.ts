@@ -17,9 +17,9 @@ import { commitVersion, type VersionBody } from "./commit.js";
 import { mapConcurrently } from "./concurrency.js";
 import { ContentWriter, openContent } from "./content.js";
 import type { StoreContext } from "./context.js";
-import { readJson } from "./json-object.js";
+import { readJson, type Versioned } from "./json-object.js";
 import { prefetchInOrder } from "./prefetch.js";
-import { readRecord, toEnvironment, updateRecord } from "./records.js";
+import { readRecord, toEnvironment, updateRecord, updateVersionedRecord } from "./records.js";
 import {
   type ContentRef,
   type Environment,
@@ -142,10 +142,17 @@ function extensionFileOpener(
 }
 
 /** Marks a raw upload as in flight (status `uploading`); returns the mark so only this save clears it. */
-async function markUploading(context: StoreContext, userId: string, envId: string): Promise<string> {
+async function markUploading(
+  context: StoreContext,
+  userId: string,
+  envId: string,
+): Promise<{ mark: string; record: Versioned<EnvironmentRecord> }> {
   const mark = context.clock.now().toISOString();
-  await updateRecord(context, userId, envId, (record) => ({ ...record, uploadingSince: mark }));
-  return mark;
+  const record = await updateVersionedRecord(context, userId, envId, (current) => ({
+    ...current,
+    uploadingSince: mark,
+  }));
+  return { mark, record };
 }
 
 async function clearUploadMark(
@@ -188,11 +195,13 @@ export async function runSave(
   gather: (writer: ContentWriter) => Promise<StoredParts>,
 ): Promise<SaveResult> {
   const startedAt = options.startedAt ?? context.clock.now().getTime();
-  const current = await readRecord(context, userId, envId);
-  const head = current.value.versions.at(-1)?.version ?? null;
+  const read = await readRecord(context, userId, envId);
+  const head = read.value.versions.at(-1)?.version ?? null;
   // Fail before uploading anything when the base is already stale; the commit checks again.
   if (options.baseVersion !== undefined && options.baseVersion !== head) throw versionConflict(head);
-  const uploadMark = options.uploading ? await markUploading(context, userId, envId) : undefined;
+  const marked = options.uploading ? await markUploading(context, userId, envId) : undefined;
+  const uploadMark = marked?.mark;
+  const current = marked?.record ?? read;
   // The head's parts win over staged copies of the same bytes: they stay referenced.
   const writer = new ContentWriter(context.store, userId, envId, [
     ...(options.staged ?? []),
@@ -233,6 +242,7 @@ export async function runSave(
       baseVersion: options.baseVersion,
       startedAt,
       writer,
+      record: current,
       ...(uploadMark ? { uploadMark } : {}),
     });
     return {
@@ -333,6 +343,7 @@ export async function rollbackVersion(
     baseVersion: options.baseVersion,
     startedAt,
     writer,
+    record: current,
   });
   return {
     environment: toEnvironment(context, committed.record),

@@ -267,7 +267,7 @@ describe("versions", () => {
   });
 
   it("describes an environment and its versions from one read of its record", async () => {
-    const { blobs, store, env } = await setup();
+    const { blobs, clock, store, env } = await setup();
     await store.saveVersion(user, env._id, { state: stateWith("one") });
     await store.saveVersion(user, env._id, { state: stateWith("two") });
     let gets = 0;
@@ -276,12 +276,62 @@ describe("versions", () => {
       gets += 1;
       return blobs.get(...args);
     };
-    const described = await createEnvironmentStore({ store: counted }).describe(user, env._id);
+    const described = await createEnvironmentStore({ store: counted, clock }).describe(user, env._id);
     expect(gets).toBe(1);
     expect(described).toEqual({
       environment: await store.get(user, env._id),
       versions: await store.history(user, env._id),
     });
     expect(described.versions.map((v) => v.version)).toEqual([2, 1]);
+  });
+
+  it("reads the record once per save, and reads no manifest back for the head it saved", async () => {
+    const { blobs, env } = await setup();
+    const reads: string[] = [];
+    const counted = Object.create(blobs);
+    counted.get = (...args: Parameters<typeof blobs.get>) => {
+      reads.push(args[0]);
+      return blobs.get(...args);
+    };
+    const store = createEnvironmentStore({ store: counted });
+    const record = `users/${user}/environments/${env._id}/record.json`;
+    const manifests = `users/${user}/environments/${env._id}/versions/`;
+    await store.saveVersion(user, env._id, { state: stateWith("one") });
+    expect(reads).toEqual([record]);
+    reads.length = 0;
+    await store.saveVersion(user, env._id, { state: stateWith("two") });
+    expect(reads).toEqual([record]);
+    reads.length = 0;
+    expect((await store.loadVersion(user, env._id)).state.cookies[0]?.value).toBe("two");
+    expect(reads[0]).toBe(record);
+    expect(reads.filter((key) => key.startsWith(manifests))).toEqual([]);
+  });
+
+  it("keeps a change made to the record while a save uploads: the commit's swap fails and it retries on fresh data", async () => {
+    const { store, env } = await setup();
+    const extension = extensionFiles(10_000, 1);
+    let release: () => void = () => {};
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let opened: () => void = () => {};
+    const uploading = new Promise<void>((resolve) => {
+      opened = resolve;
+    });
+    const saving = store.saveVersion(user, env._id, {
+      state: stateWith("during", extension),
+      extensionFiles: async (id, path) => {
+        opened();
+        await held;
+        return extension.open(id, path);
+      },
+    });
+    await uploading;
+    await store.update(user, env._id, { description: "changed mid-save" });
+    release();
+    const saved = await saving;
+    expect(saved.version).toBe(1);
+    expect(saved.environment.description).toBe("changed mid-save");
+    expect(await store.get(user, env._id)).toMatchObject({ description: "changed mid-save", version: 1 });
   });
 });
