@@ -29,7 +29,7 @@ import {
   type VersionManifest,
   type VersionSummary,
 } from "./schemas.js";
-import { joinState, splitState } from "./state-parts.js";
+import { joinState } from "./state-parts.js";
 import { summarize } from "./summary.js";
 
 export interface SaveVersionInput {
@@ -209,19 +209,12 @@ export async function runSave(
   ]);
   try {
     const parts = await gather(writer);
-    const stateParts = splitState(parts.state);
-    const stateBytes = stateParts.originGroups.reduce(
-      (total, group) => total + group.length,
-      stateParts.core.length,
-    );
-    // The core and the origin groups go up together: one round of writes, not two.
-    const [state, ...originGroups] = await mapConcurrently(
-      [stateParts.core, ...stateParts.originGroups],
+    const { state, originGroups, stateBytes } = await writer.storeState(
+      parts.state,
       context.limits.transferConcurrency,
-      (part) => writer.storeBytes(part),
     );
     const body: VersionBody = {
-      state: state as ContentRef,
+      state,
       originGroups,
       extensionFiles: parts.extensionFiles,
       profileFiles: parts.profileFiles,
@@ -277,6 +270,8 @@ export async function saveVersion(
     envId,
     { baseVersion: input.baseVersion, uploading: input.profileDir !== undefined },
     async (writer) => {
+      // The state's parts go up while the files do.
+      void writer.storeState(state, concurrency);
       const extensionFiles = await storeExtensionFiles(context, writer, state, input.extensionFiles);
       const profile = input.profileDir ? await listProfileFiles(input.profileDir) : [];
       const profileFiles = await mapConcurrently(profile, concurrency, async (file) => {

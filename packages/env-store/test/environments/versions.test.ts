@@ -161,6 +161,32 @@ describe("versions", () => {
     expect((await store.get(user, other._id)).status).toBe("empty");
   });
 
+  it("leaves none of a failed save's parts behind, the state's included (they go up while the files do)", async () => {
+    const { blobs, env } = await setup();
+    const slow = Object.create(blobs);
+    slow.put = async (...args: Parameters<typeof blobs.put>) => {
+      await new Promise((resolve) => setTimeout(resolve, 30));
+      return blobs.put(...args);
+    };
+    const store = createEnvironmentStore({ store: slow });
+    const extension = extensionFiles(1000, 1);
+    const failure = await errorOf(
+      store.saveVersion(user, env._id, {
+        state: stateWith("x", extension),
+        extensionFiles: () => {
+          throw new Error("source gone");
+        },
+      }),
+    );
+    expect(failure).toMatchObject({ message: "source gone" });
+    // Long enough for any write still in flight to land.
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const left: string[] = [];
+    for await (const entry of blobs.list(`users/${user}/environments/${env._id}/content/`))
+      left.push(entry.key);
+    expect(left).toEqual([]);
+  });
+
   it("fails a save on a stale base with VERSION_CONFLICT and the current version", async () => {
     const { store, env } = await setup();
     await store.saveVersion(user, env._id, { state: stateWith("a") });
