@@ -4,7 +4,9 @@
 //   fs:  PUT `curl -T doc file:///DATA_DIR/raw` + `sync FILE` (the store fsyncs what it writes);
 //        GET `curl file:///DATA_DIR/raw`
 //   S3:  PUT / GET of one object with `curl --aws-sigv4`
-// Prints medians of --iterations runs (≥ 5) with the ratio raw / API beside the raw figures.
+// Prints medians of --iterations runs (≥ 5) with the ratio raw / API beside the raw figures, and
+// the server process's CPU time per PUT and per GET (from /proc, 10 ms ticks), which other load on
+// the machine does not inflate the way it does wall-clock time.
 //
 //   node apps/api/bench/state.mjs --storage fs|s3 [--rgw] [--iterations 7] [--cpu-prof-dir DIR]
 import { execFileSync } from "node:child_process";
@@ -14,6 +16,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
+import { cpuSeconds } from "./probe.mjs";
 import { openStorage, startServer } from "./server.mjs";
 
 const { values: args } = parseArgs({
@@ -52,26 +55,36 @@ async function newStateUrl(i) {
 
 const raw = rawClient();
 const timings = { apiPut: [], apiGet: [], rawPut: [], rawGet: [] };
+const serverCpu = { put: [], get: [] };
+/** Runs `run`, adding the server's CPU seconds during it to `samples`; returns what `run` returns. */
+function withServerCpu(samples, run) {
+  const before = cpuSeconds(server.pid);
+  const result = run();
+  samples.push(cpuSeconds(server.pid) - before);
+  return result;
+}
 let stateUrl = "";
 try {
   for (let i = 0; i < iterations; i += 1) {
     stateUrl = await newStateUrl(i);
     timings.apiPut.push(
-      time(() =>
-        curl([
-          ...auth,
-          "-X",
-          "PUT",
-          "-H",
-          "content-type: application/json",
-          "--data-binary",
-          `@${documentFile}`,
-          stateUrl,
-        ]),
+      withServerCpu(serverCpu.put, () =>
+        time(() =>
+          curl([
+            ...auth,
+            "-X",
+            "PUT",
+            "-H",
+            "content-type: application/json",
+            "--data-binary",
+            `@${documentFile}`,
+            stateUrl,
+          ]),
+        ),
       ),
     );
     timings.rawPut.push(time(() => raw.put(i)));
-    timings.apiGet.push(time(() => curl([...auth, stateUrl])));
+    timings.apiGet.push(withServerCpu(serverCpu.get, () => time(() => curl([...auth, stateUrl]))));
     timings.rawGet.push(time(() => raw.get(i)));
   }
   // The API's answer must be the document that was saved (same JSON, whatever its key and origin order).
@@ -103,6 +116,10 @@ console.log(
       iterations,
       put: figure(timings.apiPut, timings.rawPut),
       get: figure(timings.apiGet, timings.rawGet),
+      serverCpuMs: {
+        put: Math.round(median(serverCpu.put) * 1000),
+        get: Math.round(median(serverCpu.get) * 1000),
+      },
     },
     null,
     2,

@@ -7,9 +7,11 @@
 // PutObject/GetObject. Spawned `cp`+`sync` and `cat` are printed for reference only (their process
 // start-up is in the figure, so no ratio is taken against them). Also: each driver's own
 // unencrypted put/get, bytes uploaded by a cookie-only change, and peak RSS (VmHWM) of a child
-// process per archive size. Every ratio is printed next to both raw figures.
+// process per archive size. Every ratio is printed next to both raw figures. Then, on fs in this
+// process: storage-driver calls (below encryption) and CPU time per save and per load, which other
+// load on the machine does not distort. `--calls` runs that part alone.
 // Run after building: `pnpm turbo run build --filter=@webrun/env-store...` then
-// `node packages/env-store/bench/environment-throughput.mjs [--iterations=5]` (or `pnpm bench`).
+// `node packages/env-store/bench/environment-throughput.mjs [--iterations=5] [--calls]` (or `pnpm bench`).
 // Starts a Ceph RGW unless WEBRUN_TEST_S3_ENDPOINT is set.
 import { execFileSync, spawnSync } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
@@ -293,6 +295,62 @@ function printTable(totalBytes, rows) {
   for (const line of lines) console.log(format(line));
 }
 
+const OPERATIONS = ["put", "get", "head", "delete", "list"];
+
+/** A driver that counts each call (a listing once, as one S3 page). */
+function countingStore(driver, counts) {
+  const counted = Object.create(driver);
+  for (const operation of OPERATIONS)
+    counted[operation] = (...args) => {
+      counts[operation] += 1;
+      return driver[operation](...args);
+    };
+  return counted;
+}
+
+/**
+ * Driver calls and CPU milliseconds (user + system, this process) per save and per load on fs:
+ * a first save of a fresh environment, a second save of the same environment (one cookie changed:
+ * the head's parts are reused), and a load of its head. Medians over `rounds`.
+ */
+async function callsAndCpu(root, state, extension, rounds) {
+  const counts = Object.fromEntries(OPERATIONS.map((operation) => [operation, 0]));
+  const driver = countingStore(await createFsBlobStore({ root }), counts);
+  const environments = environmentsOver(driver);
+  const samples = { "first save": [], "next save": [], load: [] };
+  const measure = async (name, work) => {
+    for (const operation of OPERATIONS) counts[operation] = 0;
+    const started = process.cpuUsage();
+    await work();
+    const cpu = process.cpuUsage(started);
+    samples[name].push({ cpuMs: (cpu.user + cpu.system) / 1000, ...counts });
+  };
+  const [first, ...rest] = state.cookies;
+  for (let i = 0; i < rounds; i += 1) {
+    const env = await environments.create(user, { name: `calls-${i}` });
+    await measure("first save", () =>
+      environments.saveVersion(user, env._id, { state, extensionFiles: extension.open }),
+    );
+    const changed = { ...state, cookies: [{ ...first, value: randomText(first.value.length) }, ...rest] };
+    await measure("next save", () =>
+      environments.saveVersion(user, env._id, { state: changed, extensionFiles: extension.open }),
+    );
+    await measure("load", () => loadFully(environments, env._id));
+    await environments.delete(user, env._id);
+  }
+  console.log(
+    `\nDriver calls and CPU per operation on fs (median of ${rounds}; calls below encryption, CPU of this process):\n`,
+  );
+  for (const [name, list] of Object.entries(samples)) {
+    const calls = OPERATIONS.map((operation) => `${operation} ${median(list.map((s) => s[operation]))}`);
+    const total = median(list.map((s) => OPERATIONS.reduce((sum, operation) => sum + s[operation], 0)));
+    const cpu = median(list.map((s) => s.cpuMs)).toFixed(1);
+    console.log(
+      `${name.padEnd(10)}  ${String(total).padStart(2)} calls (${calls.join(", ")})  CPU ${cpu} ms`,
+    );
+  }
+}
+
 /** In-process `cp SOURCE TARGET && sync TARGET`: a read stream into a new file, then fsync. */
 async function durableCopy(source, target) {
   const handle = await open(target, "w");
@@ -319,6 +377,10 @@ async function main() {
       extension.files.reduce((sum, file) => sum + file.size, 0);
     const source = join(dir, "same-bytes.bin");
     await writeRandomFile(source, totalBytes);
+    if (process.argv.includes("--calls")) {
+      await callsAndCpu(join(dir, "calls-store"), state, extension, Math.max(iterations, 5));
+      return;
+    }
     const rows = [];
     const cookieChanges = [];
 
@@ -415,6 +477,7 @@ async function main() {
       console.log(
         `${driver.padEnd(4)} ${String(mb).padStart(4)} MB of extensions: ${(kb / 1024).toFixed(0)} MiB`,
       );
+    await callsAndCpu(join(dir, "calls-store"), state, extension, Math.max(iterations, 5));
   } finally {
     await rgw?.stop();
     await rm(dir, { recursive: true, force: true });

@@ -36,6 +36,7 @@ import { isShortenedName, objectPath, segmentFileName } from "./fs/layout.js";
 import { listObjects } from "./fs/listing.js";
 import { isOrphaned, owner } from "./fs/owner.js";
 import { encodeRecord, readRecord } from "./fs/record.js";
+import { SharedSync } from "./fs/shared-sync.js";
 
 export interface FsBlobStoreOptions {
   /** Directory holding the store (created if missing): `objects/`, `tmp/`, `locks/`. */
@@ -63,6 +64,8 @@ export async function createFsBlobStore(options: FsBlobStoreOptions): Promise<Bl
   for (const dir of [objectsRoot, tmpRoot, locksRoot]) await mkdir(dir, { recursive: true });
   await reclaimOrphans(tmpRoot, locksRoot);
   const mutex = new KeyMutex();
+  const directorySyncs = new SharedSync(syncDirectory);
+  const syncDirectoryOf = (path: string) => directorySyncs.sync(dirname(path));
 
   function underLock<T>(key: string, work: () => Promise<T>): Promise<T> {
     const lockPath = join(locksRoot, createHash("sha256").update(key).digest("hex"));
@@ -156,7 +159,7 @@ export async function createFsBlobStore(options: FsBlobStoreOptions): Promise<Bl
         created = false;
       }
       if (isShortenedName(basename(path))) await writeSegmentFile(path, segment);
-      if (created) await syncDirectory(dirname(path));
+      if (created) await syncDirectoryOf(path);
     }
   }
 
@@ -175,7 +178,7 @@ export async function createFsBlobStore(options: FsBlobStoreOptions): Promise<Bl
       try {
         if (createOnly) await linkUnlessExists(tmp, file, key);
         else await rename(tmp, file);
-        await syncDirectory(dirname(file));
+        await syncDirectoryOf(file);
         return;
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code !== "ENOENT" || attempt >= 5) throw error;
@@ -266,7 +269,7 @@ export async function createFsBlobStore(options: FsBlobStoreOptions): Promise<Bl
       const removed = await underLock(key, async () => {
         try {
           await unlink(file);
-          await syncDirectory(dirname(file));
+          await syncDirectoryOf(file);
           return true;
         } catch (error) {
           if ((error as NodeJS.ErrnoException).code === "ENOENT") return false;

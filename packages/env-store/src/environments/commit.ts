@@ -1,7 +1,7 @@
 import { saveTooSlow, versionConflict } from "../errors.js";
 import type { ContentWriter } from "./content.js";
 import type { StoreContext } from "./context.js";
-import { isPreconditionFailure, retryOnConflict, writeJson } from "./json-object.js";
+import { isPreconditionFailure, retryOnConflict, type Versioned, writeJson } from "./json-object.js";
 import { layout } from "./layout.js";
 import { readRecord } from "./records.js";
 import type { EnvironmentRecord, VersionEntry, VersionManifest } from "./schemas.js";
@@ -23,6 +23,12 @@ export interface CommitRequest {
   writer: ContentWriter;
   /** Also clear this upload mark (the save's own) when the head moves. */
   uploadMark?: string;
+  /**
+   * The record as the save read (or last wrote) it. The first attempt starts
+   * from it instead of reading it again: its etag makes the swap fail if the
+   * record changed since, and the retry reads it fresh.
+   */
+  record?: Versioned<EnvironmentRecord>;
 }
 
 export interface CommitResult {
@@ -44,11 +50,13 @@ export interface CommitResult {
  */
 export async function commitVersion(context: StoreContext, request: CommitRequest): Promise<CommitResult> {
   const { userId, envId } = request;
-  let published: { key: string; version: number } | undefined;
+  let published: { key: string; version: number; manifest: VersionManifest } | undefined;
   let manifestBytes = 0;
+  let known = request.record;
   try {
     return await retryOnConflict(`environment ${envId}`, async () => {
-      const current = await readRecord(context, userId, envId);
+      const current = known ?? (await readRecord(context, userId, envId));
+      known = undefined;
       const head = current.value.versions.at(-1)?.version ?? null;
       if (request.baseVersion !== undefined && request.baseVersion !== head) throw versionConflict(head);
       assertWithinDeadline(context, request.startedAt);
@@ -69,7 +77,7 @@ export async function commitVersion(context: StoreContext, request: CommitReques
         };
         published = undefined;
         manifestBytes += await writeManifest(context, key, manifest);
-        published = { key, version };
+        published = { key, version, manifest };
       }
       const bytesUploaded = request.writer.bytesUploaded + manifestBytes;
       assertWithinDeadline(context, request.startedAt);
@@ -101,6 +109,8 @@ export async function commitVersion(context: StoreContext, request: CommitReques
             : current.value.uploadingSince,
       };
       await writeJson(context.store, layout.record(userId, envId), record, { etag: current.etag });
+      // The next load or save of this head finds its (immutable) manifest without reading it back.
+      context.manifests.set(published.key, published.manifest);
       return { record, version, bytesUploaded };
     });
   } catch (error) {

@@ -1,9 +1,19 @@
 import { createHash } from "node:crypto";
 import { pipeline, Readable, Transform } from "node:stream";
 import type { BlobStore } from "@webrun/blob-store";
+import type { BrowserState } from "@webrun/state";
 import { type ContentDigest, integrityError, verifyingStream } from "../archive/content-digest.js";
+import { mapConcurrently } from "./concurrency.js";
 import { layout } from "./layout.js";
 import type { ContentRef } from "./schemas.js";
+import { splitState } from "./state-parts.js";
+
+/** A state as stored: its core, its origin groups, and their size in bytes. */
+export interface StoredState {
+  state: ContentRef;
+  originGroups: ContentRef[];
+  stateBytes: number;
+}
 
 /**
  * Stores the parts of one save. Parts whose SHA-256 the environment's head
@@ -18,6 +28,8 @@ export class ContentWriter {
   readonly #known = new Map<string, ContentRef>();
   readonly #pending = new Map<string, Promise<ContentRef>>();
   readonly #uploaded: string[] = [];
+  readonly #states = new WeakMap<BrowserState, Promise<StoredState>>();
+  readonly #stateRounds: Promise<unknown>[] = [];
   #bytesUploaded = 0;
 
   constructor(store: BlobStore, userId: string, envId: string, reusable: Iterable<ContentRef>) {
@@ -45,6 +57,31 @@ export class ContentWriter {
   storeBytes(bytes: Buffer): Promise<ContentRef> {
     const sha256 = createHash("sha256").update(bytes).digest("hex");
     return this.storeFile({ size: bytes.length, sha256 }, () => Readable.from([bytes]), false);
+  }
+
+  /**
+   * Stores a state's core and origin groups in one concurrent round. A save
+   * that knows its state before its files starts this first, so both go up
+   * together; asked again for the same state, the same round answers.
+   */
+  storeState(state: BrowserState, concurrency: number): Promise<StoredState> {
+    const started = this.#states.get(state);
+    if (started) return started;
+    const round = (async () => {
+      const parts = splitState(state);
+      const [core, ...originGroups] = await mapConcurrently(
+        [parts.core, ...parts.originGroups],
+        concurrency,
+        (part) => this.storeBytes(part),
+      );
+      const stateBytes = parts.originGroups.reduce((total, group) => total + group.length, parts.core.length);
+      return { state: core as ContentRef, originGroups, stateBytes };
+    })();
+    // Awaited by the save; failing before the save asks for it is not an unhandled rejection.
+    round.catch(() => {});
+    this.#states.set(state, round);
+    this.#stateRounds.push(round);
+    return round;
   }
 
   /** Stores a part whose digest is known up front; `open` is called only when it must be uploaded. */
@@ -112,6 +149,8 @@ export class ContentWriter {
 
   /** Best-effort removal of what this save uploaded; garbage collection catches anything left. */
   async discard(): Promise<void> {
+    // A state round started ahead of the files may still be writing: let it land, then remove it too.
+    await Promise.allSettled([...this.#stateRounds, ...this.#pending.values()]);
     await Promise.allSettled(this.#uploaded.map((key) => this.#store.delete(key)));
   }
 }

@@ -22,17 +22,27 @@ export async function readRecord(
  * Read-modify-write of a record by compare-and-swap, retried on races.
  * `change` sees the freshest record each round and may throw to give up.
  */
-export function updateRecord(
+export async function updateRecord(
   context: StoreContext,
   userId: string,
   envId: string,
   change: (record: EnvironmentRecord) => EnvironmentRecord,
 ): Promise<EnvironmentRecord> {
+  return (await updateVersionedRecord(context, userId, envId, change)).value;
+}
+
+/** `updateRecord`, answering the written record with its new etag (a later compare-and-swap can start from it). */
+export function updateVersionedRecord(
+  context: StoreContext,
+  userId: string,
+  envId: string,
+  change: (record: EnvironmentRecord) => EnvironmentRecord,
+): Promise<Versioned<EnvironmentRecord>> {
   return retryOnConflict(`environment ${envId}`, async () => {
     const current = await readRecord(context, userId, envId);
-    const next = change(current.value);
-    await writeJson(context.store, layout.record(userId, envId), next, { etag: current.etag });
-    return next;
+    const value = change(current.value);
+    const etag = await writeJson(context.store, layout.record(userId, envId), value, { etag: current.etag });
+    return { value, etag };
   });
 }
 

@@ -17,9 +17,9 @@ import { commitVersion, type VersionBody } from "./commit.js";
 import { mapConcurrently } from "./concurrency.js";
 import { ContentWriter, openContent } from "./content.js";
 import type { StoreContext } from "./context.js";
-import { readJson } from "./json-object.js";
+import { readJson, type Versioned } from "./json-object.js";
 import { prefetchInOrder } from "./prefetch.js";
-import { readRecord, toEnvironment, updateRecord } from "./records.js";
+import { readRecord, toEnvironment, updateRecord, updateVersionedRecord } from "./records.js";
 import {
   type ContentRef,
   type Environment,
@@ -29,7 +29,7 @@ import {
   type VersionManifest,
   type VersionSummary,
 } from "./schemas.js";
-import { joinState, splitState } from "./state-parts.js";
+import { joinState } from "./state-parts.js";
 import { summarize } from "./summary.js";
 
 export interface SaveVersionInput {
@@ -142,10 +142,17 @@ function extensionFileOpener(
 }
 
 /** Marks a raw upload as in flight (status `uploading`); returns the mark so only this save clears it. */
-async function markUploading(context: StoreContext, userId: string, envId: string): Promise<string> {
+async function markUploading(
+  context: StoreContext,
+  userId: string,
+  envId: string,
+): Promise<{ mark: string; record: Versioned<EnvironmentRecord> }> {
   const mark = context.clock.now().toISOString();
-  await updateRecord(context, userId, envId, (record) => ({ ...record, uploadingSince: mark }));
-  return mark;
+  const record = await updateVersionedRecord(context, userId, envId, (current) => ({
+    ...current,
+    uploadingSince: mark,
+  }));
+  return { mark, record };
 }
 
 async function clearUploadMark(
@@ -188,11 +195,13 @@ export async function runSave(
   gather: (writer: ContentWriter) => Promise<StoredParts>,
 ): Promise<SaveResult> {
   const startedAt = options.startedAt ?? context.clock.now().getTime();
-  const current = await readRecord(context, userId, envId);
-  const head = current.value.versions.at(-1)?.version ?? null;
+  const read = await readRecord(context, userId, envId);
+  const head = read.value.versions.at(-1)?.version ?? null;
   // Fail before uploading anything when the base is already stale; the commit checks again.
   if (options.baseVersion !== undefined && options.baseVersion !== head) throw versionConflict(head);
-  const uploadMark = options.uploading ? await markUploading(context, userId, envId) : undefined;
+  const marked = options.uploading ? await markUploading(context, userId, envId) : undefined;
+  const uploadMark = marked?.mark;
+  const current = marked?.record ?? read;
   // The head's parts win over staged copies of the same bytes: they stay referenced.
   const writer = new ContentWriter(context.store, userId, envId, [
     ...(options.staged ?? []),
@@ -200,19 +209,12 @@ export async function runSave(
   ]);
   try {
     const parts = await gather(writer);
-    const stateParts = splitState(parts.state);
-    const stateBytes = stateParts.originGroups.reduce(
-      (total, group) => total + group.length,
-      stateParts.core.length,
-    );
-    // The core and the origin groups go up together: one round of writes, not two.
-    const [state, ...originGroups] = await mapConcurrently(
-      [stateParts.core, ...stateParts.originGroups],
+    const { state, originGroups, stateBytes } = await writer.storeState(
+      parts.state,
       context.limits.transferConcurrency,
-      (part) => writer.storeBytes(part),
     );
     const body: VersionBody = {
-      state: state as ContentRef,
+      state,
       originGroups,
       extensionFiles: parts.extensionFiles,
       profileFiles: parts.profileFiles,
@@ -233,6 +235,7 @@ export async function runSave(
       baseVersion: options.baseVersion,
       startedAt,
       writer,
+      record: current,
       ...(uploadMark ? { uploadMark } : {}),
     });
     return {
@@ -267,6 +270,8 @@ export async function saveVersion(
     envId,
     { baseVersion: input.baseVersion, uploading: input.profileDir !== undefined },
     async (writer) => {
+      // The state's parts go up while the files do.
+      void writer.storeState(state, concurrency);
       const extensionFiles = await storeExtensionFiles(context, writer, state, input.extensionFiles);
       const profile = input.profileDir ? await listProfileFiles(input.profileDir) : [];
       const profileFiles = await mapConcurrently(profile, concurrency, async (file) => {
@@ -333,6 +338,7 @@ export async function rollbackVersion(
     baseVersion: options.baseVersion,
     startedAt,
     writer,
+    record: current,
   });
   return {
     environment: toEnvironment(context, committed.record),

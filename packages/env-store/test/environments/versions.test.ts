@@ -161,6 +161,32 @@ describe("versions", () => {
     expect((await store.get(user, other._id)).status).toBe("empty");
   });
 
+  it("leaves none of a failed save's parts behind, the state's included (they go up while the files do)", async () => {
+    const { blobs, env } = await setup();
+    const slow = Object.create(blobs);
+    slow.put = async (...args: Parameters<typeof blobs.put>) => {
+      await new Promise((resolve) => setTimeout(resolve, 30));
+      return blobs.put(...args);
+    };
+    const store = createEnvironmentStore({ store: slow });
+    const extension = extensionFiles(1000, 1);
+    const failure = await errorOf(
+      store.saveVersion(user, env._id, {
+        state: stateWith("x", extension),
+        extensionFiles: () => {
+          throw new Error("source gone");
+        },
+      }),
+    );
+    expect(failure).toMatchObject({ message: "source gone" });
+    // Long enough for any write still in flight to land.
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const left: string[] = [];
+    for await (const entry of blobs.list(`users/${user}/environments/${env._id}/content/`))
+      left.push(entry.key);
+    expect(left).toEqual([]);
+  });
+
   it("fails a save on a stale base with VERSION_CONFLICT and the current version", async () => {
     const { store, env } = await setup();
     await store.saveVersion(user, env._id, { state: stateWith("a") });
@@ -283,5 +309,55 @@ describe("versions", () => {
       versions: await store.history(user, env._id),
     });
     expect(described.versions.map((v) => v.version)).toEqual([2, 1]);
+  });
+
+  it("reads the record once per save, and reads no manifest back for the head it saved", async () => {
+    const { blobs, env } = await setup();
+    const reads: string[] = [];
+    const counted = Object.create(blobs);
+    counted.get = (...args: Parameters<typeof blobs.get>) => {
+      reads.push(args[0]);
+      return blobs.get(...args);
+    };
+    const store = createEnvironmentStore({ store: counted });
+    const record = `users/${user}/environments/${env._id}/record.json`;
+    const manifests = `users/${user}/environments/${env._id}/versions/`;
+    await store.saveVersion(user, env._id, { state: stateWith("one") });
+    expect(reads).toEqual([record]);
+    reads.length = 0;
+    await store.saveVersion(user, env._id, { state: stateWith("two") });
+    expect(reads).toEqual([record]);
+    reads.length = 0;
+    expect((await store.loadVersion(user, env._id)).state.cookies[0]?.value).toBe("two");
+    expect(reads[0]).toBe(record);
+    expect(reads.filter((key) => key.startsWith(manifests))).toEqual([]);
+  });
+
+  it("keeps a change made to the record while a save uploads: the commit's swap fails and it retries on fresh data", async () => {
+    const { store, env } = await setup();
+    const extension = extensionFiles(10_000, 1);
+    let release: () => void = () => {};
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let opened: () => void = () => {};
+    const uploading = new Promise<void>((resolve) => {
+      opened = resolve;
+    });
+    const saving = store.saveVersion(user, env._id, {
+      state: stateWith("during", extension),
+      extensionFiles: async (id, path) => {
+        opened();
+        await held;
+        return extension.open(id, path);
+      },
+    });
+    await uploading;
+    await store.update(user, env._id, { description: "changed mid-save" });
+    release();
+    const saved = await saving;
+    expect(saved.version).toBe(1);
+    expect(saved.environment.description).toBe("changed mid-save");
+    expect(await store.get(user, env._id)).toMatchObject({ description: "changed mid-save", version: 1 });
   });
 });
