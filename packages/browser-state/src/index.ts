@@ -23,6 +23,7 @@ export {
 } from "./probe/probe-page.js";
 export * from "./profile/index.js";
 export type { ProxyLaunchPlan } from "./proxy/proxy-launch-plan.js";
+export { originsWithUnsupportedValues } from "./report/unsupported-values.js";
 export { type RestoreOptions, type RestoreResult, restoreState } from "./restore/restore-state.js";
 export { type LaunchSeededOptions, launchSeeded, type SeededBrowser } from "./seed/launch-seeded.js";
 export {
@@ -31,7 +32,6 @@ export {
   type SeedProfileOptions,
   seedProfile,
 } from "./seed/seed-profile.js";
-export type { PasskeysRead } from "./webauthn/virtual-authenticators.js";
 export { type SnapshotSeedResult, seedStorageSnapshot } from "./snapshot/seed-snapshot.js";
 export {
   type SnapshotFolder,
@@ -41,3 +41,4 @@ export {
   storageSnapshotFolder,
 } from "./snapshot/snapshot-manifest.js";
 export { type TakeSnapshotOptions, takeStorageSnapshot } from "./snapshot/take-snapshot.js";
+export type { PasskeysRead } from "./webauthn/virtual-authenticators.js";
