@@ -177,7 +177,8 @@ export async function snapshotOrWarning(
   try {
     snapshot = await takeStorageSnapshot(profileDir, into, { chromiumMajor, indexedDbOrigins });
   } catch (error) {
-    await rm(into, { recursive: true, force: true });
+    // Best effort: a folder that could not be written may not be removable either.
+    await rm(into, { recursive: true, force: true }).catch(() => undefined);
     const code = (error as NodeJS.ErrnoException).code;
     const missing = `copying the profile's storage folders failed (${code ?? (error instanceof Error ? error.message : "error")})`;
     notes.warn(
