@@ -45,13 +45,16 @@ function archiveWith(state: ReturnType<typeof stateWith>, files: Record<string, 
 async function entriesOf(archive: Readable): Promise<RawTarEntry[]> {
   const extract = tar.extract();
   const entries: RawTarEntry[] = [];
-  extract.on("entry", (header, body, next) => {
-    readAll(body).then((content) => {
-      entries.push({ name: header.name, content });
-      next();
-    }, next);
+  const done = new Promise<void>((resolve, reject) => {
+    extract.on("entry", (header, body, next) => {
+      readAll(body as unknown as Readable).then((content) => {
+        entries.push({ name: header.name, content });
+        next();
+      }, next);
+    });
+    extract.on("finish", () => resolve());
+    extract.on("error", reject);
   });
-  const done = new Promise((resolve, reject) => extract.on("finish", resolve).on("error", reject));
   extract.end(gunzipSync(await readAll(archive)));
   await done;
   return entries;
