@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { openSession, type Session } from "@webrun/session";
 import { apiBackend } from "@webrun/session/api";
 import {
-  BrowserDriver,
+  evaluateAtUrl,
   logInToSite,
   siteStatus,
   startTestSites,
@@ -14,20 +14,8 @@ import { client } from "./support/clients.js";
 import { createTestStorage, type TestStorage } from "./support/storage.js";
 
 /** Runs `expression` on the vault's page in the session's first tab: its OPFS file `note`, written or read. */
-async function onVault(session: Session, sites: TestSites, expression: string): Promise<unknown> {
-  const driver = await BrowserDriver.connect(session.cdpUrl, session.pageTargetId);
-  try {
-    const url = `${sites.origins.vault}/`;
-    await driver.goto(url);
-    await driver.waitFor(
-      `location.href.startsWith(${JSON.stringify(url)}) && document.readyState === "complete"`,
-      url,
-    );
-    return await driver.evaluate(expression);
-  } finally {
-    await driver.close();
-  }
-}
+const onVault = (session: Session, sites: TestSites, expression: string) =>
+  evaluateAtUrl(session.cdpUrl, session.pageTargetId, `${sites.origins.vault}/`, expression);
 const writeNote = `(async () => {
   const writable = await (await (await navigator.storage.getDirectory()).getFileHandle("note", { create: true })).createWritable();
   await writable.write("written by session 2");
