@@ -1,4 +1,5 @@
-import { randomBytes } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
+import { Readable } from "node:stream";
 import { readAll } from "@webrun/blob-store";
 import { packEnvironmentArchive } from "@webrun/env-store";
 import { stateWithCookie } from "@webrun/test-fixtures";
@@ -17,11 +18,19 @@ function withLogin(state: State, site: string): State {
   return { ...state, cookies: [...state.cookies, ...login] };
 }
 
-/** The state as an environment archive (`.tar.gz`), as `env push` sends one. */
-function archiveOf(state: State): Promise<Buffer> {
-  // The fixture is a plain object literal: its `version` reads as number, not the literal 1 the type wants.
+/** The state as an environment archive (`.tar.gz`), as `env push` sends one; with `profileFiles` (path → text) too. */
+function archiveOf(state: State, profileFiles: Record<string, string> = {}): Promise<Buffer> {
   return readAll(
-    packEnvironmentArchive({ state: state as Parameters<typeof packEnvironmentArchive>[0]["state"] }),
+    packEnvironmentArchive({
+      // The fixture is a plain object literal: its `version` reads as number, not the literal 1 the type wants.
+      state: state as Parameters<typeof packEnvironmentArchive>[0]["state"],
+      profileFiles: Object.entries(profileFiles).map(([path, text]) => ({
+        path,
+        size: Buffer.byteLength(text),
+        sha256: createHash("sha256").update(text).digest("hex"),
+        open: () => Readable.from([Buffer.from(text)]),
+      })),
+    }),
   );
 }
 
@@ -100,6 +109,7 @@ describe("PUT /environments/:id/state?base=<version>: merged saves", () => {
         extensions: { added: 0, changed: 0, removed: 0 },
       },
       dropped: { expiredCookies: 0, indexedDbRecordsWithoutStore: 0, extensionStorageWithoutExtension: 0 },
+      snapshot: null,
     });
     expect(second.json.environment).toMatchObject({ _id: id });
 
@@ -142,6 +152,35 @@ describe("PUT /environments/:id/state?base=<version>: merged saves", () => {
     expect(both.json.code).toBe("MERGE_BASE_WITH_PRECONDITION");
     expect(String(both.json.message)).toMatch(/\?base.*If-Match/);
     expect((await put(`/environments/${id}/state?base=latest`, v1)).status).toBe(400);
+  });
+
+  it("carries a storage snapshot in a merged archive, drops it with ?snapshot=drop, refuses other profile files", async () => {
+    const { id, v1 } = await environmentAtVersionOne();
+    const snapshot = { "webrun-snapshot/webrun-snapshot.json": "{}" };
+    const first = await put(
+      `/environments/${id}/state?base=1`,
+      await archiveOf(withLogin(v1, "a"), snapshot),
+    );
+    expect(first.status).toBe(200);
+    expect(first.json.saved).toMatchObject({
+      version: 2,
+      snapshot: { outcome: "replaced", reason: "this session's storage snapshot is the environment's first" },
+    });
+    const kept = await put(`/environments/${id}/state?base=2`, withLogin(v1, "b"));
+    expect(kept.json.saved).toMatchObject({ snapshot: { outcome: "kept" } });
+
+    const raw = await archiveOf(withLogin(v1, "c"), { ...snapshot, "Default/Cookies": "raw" });
+    const refused = await put(`/environments/${id}/state?base=3`, raw);
+    expect(refused.status).toBe(400);
+    expect(refused.json.code).toBe("MERGE_PROFILE_FILES");
+    const loose = await put(`/environments/${id}/state?snapshot=drop`, withLogin(v1, "c"));
+    expect(loose.status).toBe(400);
+    expect(loose.json.code).toBe("SNAPSHOT_WITHOUT_BASE");
+
+    const dropped = await put(`/environments/${id}/state?base=3&snapshot=drop`, withLogin(v1, "d"));
+    expect(dropped.status).toBe(200);
+    expect(dropped.json.saved).toMatchObject({ version: 4, snapshot: { outcome: "dropped" } });
+    expect((await api.services.environments.loadVersion("alice", id)).profileFiles).toEqual([]);
   });
 
   it("keeps If-Match strict (412 on a moved head) and a save without a base a replace", async () => {

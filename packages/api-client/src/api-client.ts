@@ -44,6 +44,8 @@ export type MergedSaveSource = { state: object } | { archiveFile: string } | { u
 export interface MergedSaveOptions {
   /** The version the state started from; `null` for an environment that had none (`?base=none`). */
   base: number | null;
+  /** Drop the head's storage snapshot when this save carries none (`?snapshot=drop`). */
+  dropSnapshot?: boolean;
   tap?: BodyTap;
 }
 
@@ -151,7 +153,7 @@ export class ApiClient {
       "save state",
       {
         upload: options.tap ? { ...upload, body: options.tap(upload.body, upload.length) } : upload,
-        query: { base: options.base ?? "none" },
+        query: { base: options.base ?? "none", ...(options.dropSnapshot ? { snapshot: "drop" } : {}) },
       },
     );
   }

@@ -31,6 +31,8 @@ export const apiErrorCodes = {
   versionConflict: "VERSION_CONFLICT",
   /** `?base` (merge into the head) together with If-Match/If-None-Match (save only on an unmoved head). */
   mergeBaseWithPrecondition: "MERGE_BASE_WITH_PRECONDITION",
+  /** `?snapshot=drop` without `?base`: only a merged save decides about the storage snapshot. */
+  snapshotWithoutBase: "SNAPSHOT_WITHOUT_BASE",
   downloadLinkInvalid: "DOWNLOAD_LINK_INVALID",
   downloadLinkExpired: "DOWNLOAD_LINK_EXPIRED",
   storageUnavailable: "STORAGE_UNAVAILABLE",

@@ -50,6 +50,20 @@ export const mergedSaveSchema = z.object({
     indexedDbRecordsWithoutStore: z.number().int().nonnegative(),
     extensionStorageWithoutExtension: z.number().int().nonnegative(),
   }),
+  /**
+   * What became of the storage snapshot (`profile/webrun-snapshot/`: copied
+   * service workers, OPFS, IndexedDB values JSON cannot carry), which cannot
+   * be merged: `replaced` by the save's own (the last save wins; `reason`
+   * says when it replaced one saved since its base), `kept` as the head had
+   * it, or `dropped` (the saving session could not refresh it, and a stale
+   * one would override newer data). `null`: neither side had one.
+   */
+  snapshot: z
+    .object({
+      outcome: z.enum(["replaced", "kept", "dropped"]),
+      reason: z.string(),
+    })
+    .nullable(),
 });
 export type MergedSave = z.infer<typeof mergedSaveSchema>;
 
@@ -67,6 +81,12 @@ export const stateSaveQuerySchema = z.object({
     .union([z.literal("none"), z.coerce.number().int().positive()])
     .optional()
     .describe("The version this save started from; others' saves since are merged in three-way"),
+  snapshot: z
+    .literal("drop")
+    .optional()
+    .describe(
+      "With `base`: drop the head's storage snapshot when the save carries none (the saving session could not refresh it)",
+    ),
 });
 
 export const versionListAnswerSchema = z.object({ ...success, versions: z.array(versionInfoSchema) });

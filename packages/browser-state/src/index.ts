@@ -23,6 +23,7 @@ export {
 } from "./probe/probe-page.js";
 export * from "./profile/index.js";
 export type { ProxyLaunchPlan } from "./proxy/proxy-launch-plan.js";
+export { originsWithUnsupportedValues } from "./report/unsupported-values.js";
 export { type RestoreOptions, type RestoreResult, restoreState } from "./restore/restore-state.js";
 export { type LaunchSeededOptions, launchSeeded, type SeededBrowser } from "./seed/launch-seeded.js";
 export {

@@ -82,12 +82,21 @@ export function mergeBaseNotKept(base: number, oldestKept: number | null): EnvSt
   });
 }
 
-/** Raw profile files cannot be merged; a merged save keeps the head's. */
+/** Raw profile files cannot be merged; a merged save keeps the head's, and carries a storage snapshot (`profile/webrun-snapshot/`) only. */
 export function mergedArchiveHasProfile(path: string): EnvStoreError {
   return envStoreError({
     kind: "invalid_input",
     code: "MERGE_PROFILE_FILES",
-    message: `A merged save keeps the environment's raw profile, but this archive carries profile files (${JSON.stringify(path)}): save it without a merge base to replace the environment`,
+    message: `A merged save keeps the environment's raw profile and carries only a storage snapshot (profile/webrun-snapshot/), but this archive carries other profile files (${JSON.stringify(path)}): save it without a merge base to replace the environment`,
+  });
+}
+
+/** A session's storage snapshot folder holds a file outside `webrun-snapshot/`. */
+export function mergedSnapshotPathInvalid(path: string): EnvStoreError {
+  return envStoreError({
+    kind: "invalid_input",
+    code: "MERGE_PROFILE_FILES",
+    message: `A merged save carries only a storage snapshot (webrun-snapshot/), but its snapshot folder holds ${JSON.stringify(path)}`,
   });
 }
 

@@ -48,6 +48,11 @@ export {
 } from "./environments/environment-store.js";
 export type { GarbageReport } from "./environments/garbage-collector.js";
 export type { MergeOutcome, MergeSaveInput, MergeSaveResult } from "./environments/merge-save.js";
+export {
+  type SnapshotOutcome,
+  type SnapshotSave,
+  STORAGE_SNAPSHOT_PREFIX,
+} from "./environments/merge-snapshot.js";
 export type { Environment, VersionSummary } from "./environments/schemas.js";
 export type { StateDocument } from "./environments/state-document.js";
 export type { VersionDiff } from "./environments/version-diff.js";

@@ -51,6 +51,12 @@ export interface SessionCapture {
   state: BrowserState;
   /** The version the session started from (`null`: an environment with no version then). */
   mergeBase: number | null;
+  /**
+   * The storage snapshot: `dir`, a folder holding the session's fresh
+   * `webrun-snapshot/` (it replaces the head's), or `drop`, why the head's
+   * must go; absent, the head's is kept.
+   */
+  snapshot?: { dir: string } | { drop: string };
 }
 
 /** What a save did: the `saved` part of a session's receipt. */
@@ -65,4 +71,11 @@ export interface SavedVersion {
   conflicts: number;
   /** What this session changed relative to its base. */
   changes: StateChanges;
+  /**
+   * What became of the environment's storage snapshot (service workers,
+   * OPFS, IndexedDB values JSON cannot carry), which cannot be merged:
+   * `replaced` by this session's fresh one, `kept`, or `dropped`, with why;
+   * `null` when neither the head nor the session had one.
+   */
+  snapshot: { outcome: "replaced" | "kept" | "dropped"; reason: string } | null;
 }

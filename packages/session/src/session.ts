@@ -1,14 +1,17 @@
+import { existsSync } from "node:fs";
 import { rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import {
+  type CaptureResult,
   launchSeeded,
   type ProxyLaunchPlan,
   type SeededBrowser,
+  storageSnapshotFolder,
   teardownCapture,
 } from "@webrun/browser-state";
 import { isWebrunError } from "@webrun/errors";
-import { type BrowserState, normalizeDomain, type StateReport } from "@webrun/state";
+import { normalizeDomain } from "@webrun/state";
 import type { EnvironmentFile, EnvironmentHead, SavedVersion, SessionBackend } from "./backend.js";
 import { DownloadWatch } from "./downloads.js";
 import { sessionErrors } from "./errors.js";
@@ -16,6 +19,7 @@ import { materializeFiles } from "./materialize-files.js";
 import type { NotSavedCode, SessionReceipt } from "./receipt.js";
 import { planSeed, type SeedPlan, type SeedReport, stateToSave } from "./seed-plan.js";
 import { createSessionFolders, type SessionFolders } from "./session-folders.js";
+import { mayRefreshSnapshot, type SnapshotAtClose, snapshotToSave } from "./snapshot-save.js";
 import { diskSafeName, UniqueNames } from "./unique-names.js";
 import { keepUnsavedCapture } from "./unsaved-capture.js";
 
@@ -90,6 +94,8 @@ export async function openSession(options: OpenSessionOptions): Promise<Session>
   try {
     const head = await options.backend.loadHead(options.environmentId, folders.scratch);
     const plan = planSeed(head.state, filter, { passkeys: options.virtualAuthenticator !== false });
+    const headHadSnapshot =
+      head.profileDir !== undefined && existsSync(path.join(head.profileDir, storageSnapshotFolder));
     const [files, launched] = await Promise.allSettled([
       materializeFiles(head, folders.files),
       launchSeeded(plan.state, {
@@ -113,7 +119,8 @@ export async function openSession(options: OpenSessionOptions): Promise<Session>
     try {
       if (files.status === "rejected") throw files.reason;
       const downloads = await DownloadWatch.start(browser.cdpUrl, folders.downloads);
-      const closer = new SessionCloser(options, folders, head, plan, browser, downloads);
+      const snapshot = { headHadSnapshot, seeded: browser.storageSnapshot };
+      const closer = new SessionCloser(options, folders, head, plan, browser, downloads, snapshot);
       return {
         environmentId: options.environmentId,
         baseVersion: head.version,
@@ -159,6 +166,7 @@ class SessionCloser {
     private readonly plan: SeedPlan,
     private readonly browser: SeededBrowser,
     private readonly downloads: DownloadWatch,
+    private readonly snapshot: SnapshotAtClose,
   ) {
     this.#environmentId = options.environmentId;
     this.#baseVersion = head.version;
@@ -205,7 +213,7 @@ class SessionCloser {
   }
 
   async #capture(save: boolean): Promise<{
-    captured?: { state: BrowserState; report: StateReport };
+    captured?: CaptureResult;
     notSaved: { code: NotSavedCode; message: string } | null;
   }> {
     if (this.#exitedEarly) {
@@ -220,8 +228,12 @@ class SessionCloser {
       return { notSaved: { code: "DISCARDED", message: "closed with save: false; nothing was saved" } };
     try {
       // Extension files inline: the laid-out copies go with the profile, and a kept capture must stand alone.
+      // A fresh storage snapshot of the closed profile, when it can succeed the head's (see `mayRefreshSnapshot`).
+      const storageSnapshotDir = mayRefreshSnapshot(this.snapshot)
+        ? { storageSnapshotDir: path.join(this.#snapshotParent, storageSnapshotFolder) }
+        : {};
       return {
-        captured: await teardownCapture(this.browser, { inlineExtensionFiles: true }),
+        captured: await teardownCapture(this.browser, { inlineExtensionFiles: true, ...storageSnapshotDir }),
         notSaved: null,
       };
     } catch (error) {
@@ -235,16 +247,31 @@ class SessionCloser {
     }
   }
 
-  async #save(
-    captured: { state: BrowserState; report: StateReport },
-    files: EnvironmentFile[],
-  ): Promise<SavedVersion> {
+  /** Where the closing capture's storage snapshot goes: a `webrun-snapshot/` under it. */
+  get #snapshotParent(): string {
+    return path.join(this.folders.root, "snapshot");
+  }
+
+  async #save(captured: CaptureResult, files: EnvironmentFile[]): Promise<SavedVersion> {
+    const { snapshot, reason } = snapshotToSave(
+      this.snapshot,
+      captured,
+      this.#snapshotParent,
+      this.plan.state,
+      this.head.state,
+    );
     const capture = {
       state: stateToSave(captured.state, this.plan, this.head.state),
       mergeBase: this.#baseVersion,
+      ...(snapshot ? { snapshot } : {}),
     };
     try {
-      return await this.#backend.saveState(this.#environmentId, capture);
+      const saved = await this.#backend.saveState(this.#environmentId, capture);
+      // The session knows why better than the store does when its snapshot was not the one saved.
+      if (saved.snapshot !== null && saved.snapshot.outcome !== "replaced" && reason !== undefined) {
+        return { ...saved, snapshot: { ...saved.snapshot, reason } };
+      }
+      return saved;
     } catch (error) {
       const folder = await keepUnsavedCapture(this.#unsavedDir, this.#environmentId, capture).catch(
         (keepError: unknown) => {

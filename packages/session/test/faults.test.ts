@@ -65,6 +65,7 @@ describe("bad input and faults", () => {
     const failing = withFailingSave(world.backend);
     const session = await world.open(envId, { backend: failing });
     await logIn(session, world.sites, "bank");
+    await logIn(session, world.sites, "vault");
     const error = await session.close().catch((caught: unknown) => caught);
     expect(isWebrunError(error, "SESSION_SAVE_FAILED"), String(error)).toBe(true);
     const failure = error as WebrunError;
@@ -91,10 +92,17 @@ describe("bad input and faults", () => {
     expect((await world.environments.get(userId, envId)).version).toBeNull();
 
     const saved = await retryUnsavedCapture(world.backend, folder);
-    expect(saved).toMatchObject({ version: 1, baseVersion: null, merged: false });
+    // The storage snapshot (the vault's OPFS token) was kept with the capture and goes with the retry.
+    expect(saved).toMatchObject({
+      version: 1,
+      baseVersion: null,
+      merged: false,
+      snapshot: { outcome: "replaced" },
+    });
     expect(existsSync(folder)).toBe(false);
     const next = await world.open(envId);
     expect(await statusOf(next, world.sites, "bank")).toMatchObject({ loggedIn: true, user: "alice@bank" });
+    expect(await statusOf(next, world.sites, "vault")).toMatchObject({ loggedIn: true, user: "alice@vault" });
     await next.close({ save: false });
   });
 

@@ -13,6 +13,7 @@ export {
 export {
   checkEverySite,
   describeFailedChecks,
+  evaluateAtUrl,
   logInToEverySite,
   logInToSite,
   type SiteCheckResult,

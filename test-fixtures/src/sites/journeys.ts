@@ -56,6 +56,26 @@ export async function siteStatus(
   }
 }
 
+/** Evaluates `expression` in the tab `pageTargetId` once it has loaded `url` (navigated there first). */
+export async function evaluateAtUrl(
+  endpoint: string,
+  pageTargetId: string,
+  url: string,
+  expression: string,
+): Promise<unknown> {
+  const driver = await BrowserDriver.connect(endpoint, pageTargetId);
+  try {
+    await driver.goto(url);
+    await driver.waitFor(
+      `location.href.startsWith(${JSON.stringify(url)}) && document.readyState === "complete"`,
+      url,
+    );
+    return await driver.evaluate(expression);
+  } finally {
+    await driver.close();
+  }
+}
+
 /**
  * Signs a running browser in to every test site through their real pages:
  * form POSTs, the SSO redirect dance, and the widget's form inside its

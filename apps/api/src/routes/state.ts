@@ -50,7 +50,7 @@ export function stateRoutes(app: ZodApp, { services }: RouteDeps): void {
           .union([savedVersionAnswerSchema, mergedSaveAnswerSchema])
           .describe("Saved; with `?base`, the merged save's receipt (`saved`)"),
         400: errorAnswerSchema.describe(
-          "Invalid state or archive; `?base` with `If-Match` or `If-None-Match`; a merged archive with profile files",
+          "Invalid state or archive; `?base` with `If-Match` or `If-None-Match`; `?snapshot` without `?base`; a merged archive with profile files other than `profile/webrun-snapshot/…`",
         ),
         401: unauthorized,
         404: environmentNotFound,
@@ -71,14 +71,23 @@ export function stateRoutes(app: ZodApp, { services }: RouteDeps): void {
       const userId = callerOf(request);
       const { id } = request.params;
       const baseVersion = baseVersionOf(request);
-      const { base } = request.query;
+      const { base, snapshot } = request.query;
+      if (snapshot !== undefined && base === undefined) throw snapshotWithoutBase();
       if (base !== undefined) {
         if (baseVersion !== undefined) throw mergeWithPrecondition();
         const mergeBase = base === "none" ? null : base;
+        const drop = snapshot === "drop" ? { drop: droppedOnRequest } : undefined;
         const merged = isGzip(request)
-          ? await environments.importArchiveMerged(userId, id, request.raw, { mergeBase })
+          ? await environments.importArchiveMerged(userId, id, request.raw, {
+              mergeBase,
+              ...(drop ? { dropSnapshot: drop.drop } : {}),
+            })
           : isJson(request)
-            ? await environments.saveMerged(userId, id, { state: request.body as never, mergeBase })
+            ? await environments.saveMerged(userId, id, {
+                state: request.body as never,
+                mergeBase,
+                ...(drop ? { snapshot: drop } : {}),
+              })
             : refuseUnsupportedType();
         void reply.header("etag", `"${merged.version}"`);
         return mergedAnswer(merged);
@@ -278,6 +287,18 @@ function mergeWithPrecondition(): WebrunError {
       "?base merges into whatever was saved since, while If-Match (or If-None-Match) saves only on an unmoved head: send one of them",
   });
 }
+
+function snapshotWithoutBase(): WebrunError {
+  return apiError({
+    kind: "invalid_input",
+    code: "SNAPSHOT_WITHOUT_BASE",
+    message: "?snapshot=drop is for a merged save: send it with ?base",
+  });
+}
+
+/** Why a merged save asked with `?snapshot=drop` dropped the head's snapshot. */
+const droppedOnRequest =
+  "the saving session could not refresh the storage snapshot and asked to drop it: kept, it would override newer data";
 
 function refuseUnsupportedType(): never {
   throw apiError({

@@ -83,7 +83,8 @@ export function registerCapture(program: Command): void {
       let keepScratch = false;
       try {
         const out = options.out ?? path.join(scratch as string, "environment.tar.gz");
-        // A merged push keeps the head's profile files, so a storage snapshot could not travel with it.
+        // A merged push keeps the head's storage snapshot: whether this browser was seeded from it is unknown here,
+        // and a snapshot of one that was not would replace the head's with less (sessions know, and refresh it).
         const summary = await captureToFile({
           ...options,
           out,

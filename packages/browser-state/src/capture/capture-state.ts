@@ -1,3 +1,4 @@
+import { rm } from "node:fs/promises";
 import {
   BROWSER_STATE_VERSION,
   type BrowserState,
@@ -64,6 +65,8 @@ export interface CaptureResult {
   report: StateReport;
   /** The storage snapshot written into `storageSnapshotDir`; absent when there was nothing to keep or no profile to read. */
   snapshot?: SnapshotManifest;
+  /** Why no storage snapshot was taken although one was asked for (also among the report's warnings). */
+  snapshotMissing?: string;
 }
 
 /**
@@ -139,37 +142,55 @@ export async function captureFromConnection(
   });
   const snapshot =
     options.storageSnapshotDir === undefined
-      ? undefined
-      : await snapshotOrWarning(connection, state, profileDir, options.storageSnapshotDir, notes);
-  return { state, report: notes.report(state), ...(snapshot ? { snapshot } : {}) };
+      ? {}
+      : await snapshotOrWarning(connection.product, state, profileDir, options.storageSnapshotDir, notes);
+  return { state, report: notes.report(state), ...snapshot };
 }
 
-/** Takes the storage snapshot from the browser's profile, or says why not. */
-async function snapshotOrWarning(
-  connection: CdpConnection,
+/**
+ * Takes the storage snapshot from the browser's profile, or says why not
+ * (a warning, and `snapshotMissing`); a snapshot that failed midway is
+ * removed rather than left half-written.
+ */
+export async function snapshotOrWarning(
+  product: string,
   state: BrowserState,
   profileDir: string | undefined,
   into: string,
   notes: CaptureNotes,
-): Promise<SnapshotManifest | undefined> {
-  const chromiumMajor = chromiumMajorOf(connection.product);
+): Promise<Pick<CaptureResult, "snapshot" | "snapshotMissing">> {
+  const chromiumMajor = chromiumMajorOf(product);
   if (profileDir === undefined || chromiumMajor === undefined) {
-    notes.warn(
+    const missing =
       profileDir === undefined
-        ? "no storage snapshot (service workers, Cache Storage, OPFS, IndexedDB values JSON cannot carry): the browser's user-data-dir is not readable here"
-        : `no storage snapshot: the browser's version is unknown (${connection.product.slice(0, 100)})`,
+        ? "the browser's user-data-dir is not readable here"
+        : `the browser's version is unknown (${product.slice(0, 100)})`;
+    notes.warn(
+      `no storage snapshot (service workers, Cache Storage, OPFS, IndexedDB values JSON cannot carry): ${missing}`,
     );
-    return undefined;
+    return { snapshotMissing: missing };
   }
   const indexedDbOrigins = originsWithUnsupportedValues(state)
     .filter((origin) => origin.topLevelSite === undefined)
     .map((origin) => origin.origin);
-  const snapshot = await takeStorageSnapshot(profileDir, into, { chromiumMajor, indexedDbOrigins });
+  let snapshot: SnapshotManifest | undefined;
+  try {
+    snapshot = await takeStorageSnapshot(profileDir, into, { chromiumMajor, indexedDbOrigins });
+  } catch (error) {
+    // Best effort: a folder that could not be written may not be removable either.
+    await rm(into, { recursive: true, force: true }).catch(() => undefined);
+    const code = (error as NodeJS.ErrnoException).code;
+    const missing = `copying the profile's storage folders failed (${code ?? (error instanceof Error ? error.message : "error")})`;
+    notes.warn(
+      `no storage snapshot (service workers, Cache Storage, OPFS, IndexedDB values JSON cannot carry): ${missing}`,
+    );
+    return { snapshotMissing: missing };
+  }
   for (const folder of snapshot?.folders ?? []) {
     const origin = indexedDbOriginOf(folder.folder);
     if (origin !== undefined) notes.indexedDbInSnapshot.add(origin);
   }
-  return snapshot;
+  return snapshot ? { snapshot } : {};
 }
 
 /** The browser's own user-data-dir when this machine can read it; else a warning naming what was tried. */

@@ -17,7 +17,7 @@ import {
 } from "../profile/index.js";
 import type { SeededBrowser } from "../seed/launch-seeded.js";
 import { CaptureNotes } from "./capture-notes.js";
-import { type CaptureResult, readThroughInterceptedTab } from "./capture-state.js";
+import { type CaptureResult, readThroughInterceptedTab, snapshotOrWarning } from "./capture-state.js";
 import { captureExtensions } from "./extensions.js";
 import { readOpenPages } from "./open-pages.js";
 import { OriginStateMap } from "./origin-state-map.js";
@@ -30,6 +30,14 @@ export interface TeardownOptions {
   inlineExtensionFiles?: boolean;
   /** How long the browser may take to exit after `Browser.close`. Default 10 s. */
   closeTimeoutMs?: number;
+  /**
+   * An empty folder to write a fresh storage snapshot into (see
+   * `takeStorageSnapshot`), taken from the closed profile — consistent
+   * then — whenever it holds service workers, OPFS or IndexedDB values
+   * typed JSON cannot carry; the result's `snapshot` (or `snapshotMissing`,
+   * with a warning in the report, when it could not be taken).
+   */
+  storageSnapshotDir?: string;
 }
 
 /** A browser whose profile directory the caller owns; a seeded one may hold passkeys too. */
@@ -115,7 +123,11 @@ export async function teardownCapture(
       extensions,
       ...(passkeys ? { webauthn: passkeys.webauthn } : {}),
     });
-    return { state, report: notes.report(state) };
+    const snapshot =
+      options.storageSnapshotDir === undefined
+        ? {}
+        : await snapshotOrWarning(product, state, browser.userDataDir, options.storageSnapshotDir, notes);
+    return { state, report: notes.report(state), ...snapshot };
   } finally {
     await closeBrowser().catch(() => undefined);
     // Ours to end: kill a straggler, remove a temporary profile (launchSeeded's close does).

@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -61,4 +61,43 @@ describe("teardownCapture", () => {
     expect(byOrigin("b.test")?.sessionStorage).toEqual([{ name: "b", value: "left-behind" }]);
     expect(state.cookies.find((cookie) => cookie.name === "sid")).toMatchObject({ session: true });
   }, 30_000);
+
+  it("takes a storage snapshot of the closed profile when asked; one it cannot write is a warning, not a failure", {
+    timeout: 60_000,
+  }, async () => {
+    const run = async (profile: string, into: string) => {
+      const browser = await launchChromium({
+        userDataDir: path.join(dir, profile),
+        args: sites.chromiumArgs,
+      });
+      const connection = await connectCdp(browser.cdpUrl);
+      const tab = await openTestTab(connection);
+      await tab.goto(`${sites.origin("a.test")}/login`);
+      await tab.eval(`(async () => {
+        const file = await (await navigator.storage.getDirectory()).getFileHandle("token", { create: true });
+        const writable = await file.createWritable();
+        await writable.write("opfs-token");
+        await writable.close();
+      })()`);
+      await connection.close();
+      return teardownCapture(browser, { storageSnapshotDir: into });
+    };
+    const taken = await run("snapshot-profile", path.join(dir, "snapshot"));
+    expect(taken.snapshotMissing).toBeUndefined();
+    expect(taken.snapshot?.folders.map((folder) => folder.label)).toContain(
+      "origin private file system (OPFS)",
+    );
+    expect(taken.report.warnings).toEqual([]);
+
+    // A file where the snapshot's folder should be: nothing can be written under it.
+    const blocked = path.join(dir, "blocked");
+    await writeFile(blocked, "");
+    const missed = await run("blocked-profile", path.join(blocked, "snapshot"));
+    expect(missed.snapshot).toBeUndefined();
+    expect(missed.snapshotMissing).toBe("copying the profile's storage folders failed (ENOTDIR)");
+    expect(missed.report.warnings).toEqual([
+      "no storage snapshot (service workers, Cache Storage, OPFS, IndexedDB values JSON cannot carry): copying the profile's storage folders failed (ENOTDIR)",
+    ]);
+    expect(missed.report.complete).toBe(false);
+  });
 });

@@ -15,6 +15,7 @@ import { mergedArchiveHasProfile } from "../errors.js";
 import { ContentWriter } from "./content.js";
 import type { StoreContext } from "./context.js";
 import { type MergeSaveResult, mergeAndCommit, readKeptBase } from "./merge-save.js";
+import { isSnapshotPath } from "./merge-snapshot.js";
 import {
   headParts,
   type LoadedFile,
@@ -106,14 +107,21 @@ export function importArchive(
  * merged three-way into whatever was saved since (see `mergeAndCommit`).
  * The archive streams once: its extension files are verified and staged in
  * the store first, then every merge round reuses them. A merge keeps the
- * head's raw profile, so an archive carrying profile files is refused.
+ * head's raw profile: the only profile files a merged archive may carry are
+ * a storage snapshot's (`profile/webrun-snapshot/…`, which replaces the
+ * head's, see `mergeSnapshotFiles`); any other is refused. `dropSnapshot`
+ * (a reason) drops the head's snapshot when the archive carries none.
  */
 export async function importArchiveMerged(
   context: StoreContext,
   userId: string,
   envId: string,
   source: Readable,
-  options: { mergeBase: number | null; limits?: Partial<EnvironmentArchiveLimits> },
+  options: {
+    mergeBase: number | null;
+    limits?: Partial<EnvironmentArchiveLimits>;
+    dropSnapshot?: string;
+  },
 ): Promise<MergeSaveResult> {
   const startedAt = context.clock.now().getTime();
   const record = await readKeptBase(context, userId, envId, options.mergeBase);
@@ -122,14 +130,22 @@ export async function importArchiveMerged(
     const files = archiveFileSinks(writer);
     const unpacked = await unpackEnvironmentArchive(source, options.limits ?? {}, {
       extensionFile: files.sinks.extensionFile,
-      profileFile: async (file) => {
-        throw mergedArchiveHasProfile(file.path);
+      profileFile: async (file, body) => {
+        if (!isSnapshotPath(file.path)) throw mergedArchiveHasProfile(file.path);
+        await files.sinks.profileFile(file, body);
       },
     });
+    const snapshot =
+      files.profileFiles.length > 0
+        ? { files: files.profileFiles }
+        : options.dropSnapshot === undefined
+          ? undefined
+          : { drop: options.dropSnapshot };
     return await mergeAndCommit(context, userId, envId, {
       ours: unpacked.state,
       mergeBase: options.mergeBase,
-      staged: files.extensionFiles,
+      staged: [...files.extensionFiles, ...files.profileFiles],
+      ...(snapshot ? { snapshot } : {}),
       startedAt,
     });
   } catch (error) {

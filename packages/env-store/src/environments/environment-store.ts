@@ -105,12 +105,17 @@ export interface EnvironmentStore {
     source: Readable,
     options?: { baseVersion?: number | null; limits?: Partial<EnvironmentArchiveLimits> },
   ): Promise<SaveResult>;
-  /** An environment archive saved by a session, merged like `saveMerged`; an archive with profile files is refused. */
+  /**
+   * An environment archive saved by a session, merged like `saveMerged`: its
+   * `profile/webrun-snapshot/…` files replace the head's storage snapshot
+   * (`dropSnapshot`, a reason, drops it when it carries none); any other
+   * profile file is refused.
+   */
   importArchiveMerged(
     userId: string,
     envId: string,
     source: Readable,
-    options: { mergeBase: number | null; limits?: Partial<EnvironmentArchiveLimits> },
+    options: { mergeBase: number | null; limits?: Partial<EnvironmentArchiveLimits>; dropSnapshot?: string },
   ): Promise<MergeSaveResult>;
   /** A raw Chrome profile upload (`.tar.gz`) replacing the browser data; status `uploading` while it streams. */
   importProfileArchive(

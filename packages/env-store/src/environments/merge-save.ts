@@ -12,16 +12,38 @@ import {
 import type { ProfileSummary } from "../archive/ingest-profile.js";
 import type { ExtensionFileSource } from "../archive/pack-environment.js";
 import { mergeBaseNotKept, storeContention } from "../errors.js";
+import { ContentWriter } from "./content.js";
 import type { StoreContext } from "./context.js";
+import {
+  isSnapshotPath,
+  mergeSnapshotFiles,
+  type SnapshotOutcome,
+  type SnapshotSave,
+  type StagedSnapshot,
+  stageSnapshotDir,
+} from "./merge-snapshot.js";
 import { readRecord } from "./records.js";
 import type { ContentRef, EnvironmentRecord } from "./schemas.js";
-import { loadVersion, readManifest, runSave, type SaveResult, storeExtensionFiles } from "./versions.js";
+import {
+  headParts,
+  loadVersion,
+  readManifest,
+  runSave,
+  type SaveResult,
+  storeExtensionFiles,
+} from "./versions.js";
 
 export interface MergeSaveInput {
   state: BrowserState | BrowserStateInput;
   extensionFiles?: ExtensionFileSource;
   /** The version the session started from; `null` for an environment that had none. */
   mergeBase: number | null;
+  /**
+   * The session's storage snapshot: `{ dir }`, a folder holding
+   * `webrun-snapshot/…` (it replaces the head's), or `{ drop: reason }`;
+   * without it the head's is kept (see `SnapshotSave`).
+   */
+  snapshot?: SnapshotSave;
 }
 
 /** What a merged save did, for the session's receipt. */
@@ -35,6 +57,8 @@ export interface MergeOutcome {
   /** What this save changed relative to its base. */
   changes: StateChanges;
   dropped: MergeReport["dropped"];
+  /** What became of the storage snapshot, and why; `null` when neither the head nor the save had one. */
+  snapshot: SnapshotOutcome | null;
 }
 
 export type MergeSaveResult = SaveResult & { merge: MergeOutcome };
@@ -47,6 +71,8 @@ export interface SessionSave {
   extensionFiles?: ExtensionFileSource;
   /** Parts uploaded before the merge (an archive's files), reused by every round. */
   staged?: readonly ContentRef[];
+  /** The session's storage snapshot, its files among `staged` (see `SnapshotSave`). */
+  snapshot?: StagedSnapshot;
   /** When the save began: the save deadline counts from it, across rounds. */
   startedAt: number;
 }
@@ -54,20 +80,41 @@ export interface SessionSave {
 /** A lost race re-merges on the new head; past this many rounds the store is too contended to go on. */
 const MAX_MERGE_ROUNDS = 20;
 
-/** Saves a session's state three-way into the head (see `mergeAndCommit`). */
-export function saveMerged(
+/**
+ * Saves a session's state three-way into the head (see `mergeAndCommit`);
+ * a snapshot folder is uploaded once, before the merge rounds.
+ */
+export async function saveMerged(
   context: StoreContext,
   userId: string,
   envId: string,
   input: MergeSaveInput,
 ): Promise<MergeSaveResult> {
   const startedAt = context.clock.now().getTime();
-  return mergeAndCommit(context, userId, envId, {
-    ours: parseBrowserState(input.state),
+  const ours = parseBrowserState(input.state);
+  const session = {
+    ours,
     mergeBase: input.mergeBase,
     ...(input.extensionFiles ? { extensionFiles: input.extensionFiles } : {}),
     startedAt,
-  });
+  };
+  const snapshot = input.snapshot;
+  if (snapshot === undefined || "drop" in snapshot) {
+    return mergeAndCommit(context, userId, envId, { ...session, ...(snapshot ? { snapshot } : {}) });
+  }
+  const record = await readKeptBase(context, userId, envId, input.mergeBase);
+  const writer = new ContentWriter(context.store, userId, envId, await headParts(context, record));
+  try {
+    const files = await stageSnapshotDir(writer, snapshot.dir);
+    return await mergeAndCommit(context, userId, envId, {
+      ...session,
+      staged: files,
+      snapshot: { files },
+    });
+  } catch (error) {
+    await writer.discard();
+    throw error;
+  }
 }
 
 /**
@@ -76,7 +123,8 @@ export function saveMerged(
  * instead of replacing it or failing. The commit is a compare-and-swap on the
  * head the merge was made against; a lost race merges again on the new head,
  * so concurrent sessions all end up in the head. The head's raw profile files
- * are kept: a session carries none of its own.
+ * are kept: a session carries none of its own, only a storage snapshot,
+ * which replaces the head's or drops it (see `mergeSnapshotFiles`).
  */
 export async function mergeAndCommit(
   context: StoreContext,
@@ -86,8 +134,9 @@ export async function mergeAndCommit(
 ): Promise<MergeSaveResult> {
   const { ours, mergeBase } = session;
   await readKeptBase(context, userId, envId, mergeBase);
-  const base =
-    mergeBase === null ? emptyBrowserState() : (await loadVersion(context, userId, envId, mergeBase)).state;
+  const baseVersion = mergeBase === null ? undefined : await loadVersion(context, userId, envId, mergeBase);
+  const base = baseVersion?.state ?? emptyBrowserState();
+  const baseSnapshot = (baseVersion?.profileFiles ?? []).filter((file) => isSnapshotPath(file.path));
   const changes = stateChanges(base, ours);
 
   for (let round = 0; round < MAX_MERGE_ROUNDS; round++) {
@@ -101,6 +150,12 @@ export async function mergeAndCommit(
       ({ state, report } = mergeStates({ base, ours, theirs, now: context.clock.now() }));
     }
     const headManifest = headEntry && (await readManifest(context, headEntry));
+    const { profileFiles, snapshot } = mergeSnapshotFiles(
+      headManifest?.profileFiles ?? [],
+      baseSnapshot,
+      session.snapshot,
+      { head, base: mergeBase },
+    );
     try {
       const saved = await runSave(
         context,
@@ -115,7 +170,7 @@ export async function mergeAndCommit(
         async (writer) => ({
           state,
           extensionFiles: await storeExtensionFiles(context, writer, state, session.extensionFiles),
-          profileFiles: headManifest?.profileFiles ?? [],
+          profileFiles,
           // Written by this package at ingest; stored untyped in the summary schema.
           profileSummary: headManifest?.summary.profile as ProfileSummary | undefined,
         }),
@@ -135,6 +190,7 @@ export async function mergeAndCommit(
             indexedDbRecordsWithoutStore: 0,
             extensionStorageWithoutExtension: 0,
           },
+          snapshot,
         },
       };
     } catch (error) {

@@ -2,7 +2,7 @@ import { createReadStream, existsSync } from "node:fs";
 import { stat } from "node:fs/promises";
 import path from "node:path";
 import { ApiClient, stateVersion } from "@webrun/api-client";
-import { unpackEnvironmentArchiveToDirectory } from "@webrun/env-store";
+import { packEnvironmentArchive, unpackEnvironmentArchiveToDirectory } from "@webrun/env-store";
 import { isWebrunError } from "@webrun/errors";
 import { emptyBrowserState } from "@webrun/state";
 import type { EnvironmentHead, SessionBackend } from "../backend.js";
@@ -14,7 +14,9 @@ export type ApiBackendOptions = { client: ApiClient } | { apiUrl: string; apiKey
  * A session backend over the webrun HTTP API, for an orchestrator on another
  * machine than the store: the head is the environment archive (extension and
  * profile files included) unpacked into the session's scratch folder; a save
- * is a merged `PUT /environments/:id/state?base=…`; downloads go up through
+ * is a merged `PUT /environments/:id/state?base=…` (an environment archive
+ * when it carries a fresh storage snapshot, `&snapshot=drop` when the head's
+ * must go); downloads go up through
  * `POST /files/upload` with the environment's id.
  */
 export function apiBackend(options: ApiBackendOptions): SessionBackend {
@@ -46,13 +48,23 @@ export function apiBackend(options: ApiBackendOptions): SessionBackend {
     },
 
     async saveState(environmentId, capture) {
-      const { saved } = await client.saveMergedState(
-        environmentId,
-        { state: capture.state },
-        { base: capture.mergeBase },
-      );
+      const { snapshot } = capture;
+      // A fresh snapshot travels as the profile files of an environment archive, the state beside it.
+      const source =
+        snapshot !== undefined && "dir" in snapshot
+          ? {
+              upload: {
+                body: packEnvironmentArchive({ state: capture.state, profileDir: snapshot.dir }),
+                contentType: "application/gzip",
+              },
+            }
+          : { state: capture.state };
+      const { saved } = await client.saveMergedState(environmentId, source, {
+        base: capture.mergeBase,
+        ...(snapshot !== undefined && "drop" in snapshot ? { dropSnapshot: true } : {}),
+      });
       const { version, baseVersion, merged, mergedWith, conflicts, changes } = saved;
-      return { version, baseVersion, merged, mergedWith, conflicts, changes };
+      return { version, baseVersion, merged, mergedWith, conflicts, changes, snapshot: saved.snapshot };
     },
 
     async uploadFile(environmentId, file) {

@@ -45,6 +45,7 @@ export function storeBackend({ environments, files, userId }: StoreBackendOption
       const { version, merge } = await environments.saveMerged(userId, environmentId, {
         state: capture.state,
         mergeBase: capture.mergeBase,
+        ...(capture.snapshot ? { snapshot: capture.snapshot } : {}),
       });
       return {
         version,
@@ -53,6 +54,7 @@ export function storeBackend({ environments, files, userId }: StoreBackendOption
         mergedWith: merge.mergedWith,
         conflicts: merge.conflicts,
         changes: merge.changes,
+        snapshot: merge.snapshot,
       };
     },
 

@@ -5,7 +5,7 @@ import { createEncryptedBlobStore, createFsBlobStore, loadOrCreateLocalKeyring }
 import { createEnvironmentStore, type EnvironmentStore, environmentExists } from "@webrun/env-store";
 import { createFileService, type FileService } from "@webrun/file-upload";
 import {
-  BrowserDriver,
+  evaluateAtUrl,
   logInToSite,
   siteStatus,
   startTestSites,
@@ -105,19 +105,8 @@ export const statusOf = (session: Session, sites: TestSites, site: FormSite) =>
   siteStatus(session.cdpUrl, sites.origins, site, session.pageTargetId);
 
 /** Evaluates `expression` in the session's first tab, on `url` (navigated to first). */
-export async function evaluateAt(session: Session, url: string, expression: string): Promise<unknown> {
-  const driver = await BrowserDriver.connect(session.cdpUrl, session.pageTargetId);
-  try {
-    await driver.goto(url);
-    await driver.waitFor(
-      `location.href.startsWith(${JSON.stringify(url)}) && document.readyState === "complete"`,
-      url,
-    );
-    return await driver.evaluate(expression);
-  } finally {
-    await driver.close();
-  }
-}
+export const evaluateAt = (session: Session, url: string, expression: string): Promise<unknown> =>
+  evaluateAtUrl(session.cdpUrl, session.pageTargetId, url, expression);
 
 /** Entries left in a folder. */
 export async function leftIn(dir: string): Promise<string[]> {
