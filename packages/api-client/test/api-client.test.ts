@@ -418,7 +418,10 @@ describe("merged saves", () => {
       extensions: { added: 0, changed: 0, removed: 0 },
     },
     dropped: { expiredCookies: 0, indexedDbRecordsWithoutStore: 0, extensionStorageWithoutExtension: 0 },
-    snapshot: { outcome: "kept", reason: "this save carried no storage snapshot: the head's is kept as it was" },
+    snapshot: {
+      outcome: "kept",
+      reason: "this save carried no storage snapshot: the head's is kept as it was",
+    },
   };
   const summary = {
     cookies: 1,
