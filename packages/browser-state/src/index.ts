@@ -14,6 +14,7 @@ export type { LinuxPasswordStore, PasswordStore } from "./chromium/chromium-flag
 export { chromiumMajorOf, installedChromiumMajor } from "./chromium/chromium-version.js";
 export { findChromium } from "./chromium/find-chromium.js";
 export { type LaunchedBrowser, type LaunchOptions, launchChromium } from "./chromium/launch-chromium.js";
+export { killProcessGroup, processGroupGone } from "./chromium/process-group.js";
 export type { BrowserStateError, BrowserStateErrorCode } from "./errors.js";
 export {
   type LoginMarker,

@@ -7,7 +7,7 @@ import path from "node:path";
 import { createInterface } from "node:readline";
 import type { Readable } from "node:stream";
 import { fileURLToPath } from "node:url";
-import { findChromium } from "@webrun/browser-state";
+import { findChromium, killProcessGroup, processGroupGone } from "@webrun/browser-state";
 import { isWebrunError, WebrunError } from "@webrun/errors";
 import { describe, expect, it } from "vitest";
 import { retryUnsavedCapture, type Session, type SessionBackend } from "../src/index.js";
@@ -150,10 +150,10 @@ describe("bad input and faults", () => {
       child.kill("SIGKILL");
       await once(child, "exit");
     } finally {
-      // The browser was the killed process's child: nobody is left to close it.
-      try {
-        process.kill(ready.pid, "SIGKILL");
-      } catch {}
+      // The browser was the killed process's child: nobody is left to close it, and its
+      // renderers and utility processes write into the profile until the whole group is gone.
+      killProcessGroup(ready.pid);
+      await processGroupGone(ready.pid);
     }
     expect((await world.environments.history(userId, envId)).map((v) => v.version)).toEqual([1]);
     const head = await world.environments.loadVersion(userId, envId);
