@@ -63,6 +63,8 @@ export function startServer(env, { cpuProfDir } = {}) {
         const handled = [];
         createInterface({ input: child.stdout }).on("line", (line) => {
           if (line.includes('"request completed"')) handled.push(JSON.parse(line).ms);
+          // The server's own errors (a 500's cause) go to the bench's stderr: a failed request must be explainable.
+          else if (/"level":(50|60)/.test(line)) process.stderr.write(`${line}\n`);
         });
         resolve({
           url: match[1],

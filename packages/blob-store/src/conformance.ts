@@ -253,6 +253,22 @@ export function testBlobStore({ name, open, cleanup = async () => {} }: BlobStor
         await store.delete("del/a");
         await store.delete("del/never/existed");
       });
+
+      it("a put succeeds while deletes empty the prefixes it lands under", async () => {
+        // On a directory-backed store each delete prunes the folders it empties, under a concurrent put's feet.
+        for (let round = 0; round < 60; round++) {
+          const base = `race/${round}/a/b`;
+          await Promise.all(
+            Array.from({ length: 6 }, async (_, writer) => {
+              await store.put(`${base}/gone-${writer}`, "x");
+              await store.delete(`${base}/gone-${writer}`);
+              await store.put(`${base}/c-${writer}/kept`, "y");
+            }),
+          );
+          for (let writer = 0; writer < 6; writer++)
+            expect((await store.head(`${base}/c-${writer}/kept`))?.size).toBe(1);
+        }
+      });
     });
 
     describe("list", () => {

@@ -167,23 +167,24 @@ export async function createFsBlobStore(options: FsBlobStoreOptions): Promise<Bl
    * Moves a finished temp file into place: renamed over whatever is there, or,
    * for a create-only put, hard-linked (atomic, and refused when the key
    * exists). Directories are made only when missing (a first attempt that
-   * finds them saves a mkdir per level on every put); retried when a
+   * finds them saves a mkdir per level on every put); made again when a
    * concurrent delete pruned them meanwhile.
    */
   async function install(tmp: string, key: string, createOnly: boolean): Promise<void> {
     const { file, directories } = objectPath(objectsRoot, key);
     // A shortened directory's `#segment` file is checked on every put: a crash may have left the directory without it.
-    if (directories.some(({ path }) => isShortenedName(basename(path)))) await ensureDirectories(directories);
+    const checkSegments = directories.some(({ path }) => isShortenedName(basename(path)));
     for (let attempt = 0; ; attempt++) {
       try {
+        // A delete elsewhere under the same prefix may prune a directory between two mkdirs: start over then.
+        if (attempt > 0 || checkSegments) await ensureDirectories(directories);
         if (createOnly) await linkUnlessExists(tmp, file, key);
         else await rename(tmp, file);
         await syncDirectoryOf(file);
         return;
       } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== "ENOENT" || attempt >= 5) throw error;
+        if ((error as NodeJS.ErrnoException).code !== "ENOENT" || attempt >= 10) throw error;
       }
-      await ensureDirectories(directories);
     }
   }
 
