@@ -44,7 +44,11 @@ export interface S3BlobStoreOptions {
   prefix?: string;
   /** Bodies of known length up to this go in one PutObject; larger or unknown-length ones use multipart (default 16 MiB). */
   singlePutMaxBytes?: number;
-  /** Part size of multipart uploads (default 8 MiB). */
+  /**
+   * Part size of multipart uploads (default 16 MiB). Every part costs RGW a
+   * round of its own: 96 MiB of unknown length went up at 136 MB/s in 8 MiB
+   * parts and 179 MB/s in 16 MiB ones, two in flight either way.
+   */
   partSize?: number;
   /**
    * Parts of one multipart upload in flight at once (default 2). Each holds a
@@ -73,7 +77,7 @@ const singlePutLimit = 5 * 1024 ** 3;
  * first spooled to a temp file to learn its length (≤ 5 GiB).
  */
 export async function createS3BlobStore(options: S3BlobStoreOptions): Promise<BlobStore> {
-  const client = new S3Client({
+  const config = {
     region: options.region,
     ...(options.endpoint ? { endpoint: options.endpoint, forcePathStyle: true } : {}),
     ...(options.credentials ? { credentials: options.credentials } : {}),
@@ -83,11 +87,20 @@ export async function createS3BlobStore(options: S3BlobStoreOptions): Promise<Bl
     // Failures reach the caller as errors; the SDK's own console warnings (e.g. "non-retryable streaming request" on an expected 412) would only be noise.
     logger: silentLogger,
     maxAttempts: options.maxAttempts ?? 5,
+  } as const;
+  // Calls with an abort signal (streamed puts, multipart uploads, gets a caller may cancel).
+  const client = new S3Client(config);
+  // Every other call reuses one resolved middleware chain per command: building it was ~8% of the API's CPU
+  // under load. The SDK drops that cache whenever a call passes options, hence a second client on the same sockets.
+  const cachedClient = new S3Client({
+    ...config,
+    cacheMiddleware: true,
+    requestHandler: client.config.requestHandler,
   });
   const { bucket } = options;
   const prefix = normalisePrefix(options.prefix);
   const singlePutMaxBytes = options.singlePutMaxBytes ?? 16 * 1024 ** 2;
-  const partSize = options.partSize ?? 8 * 1024 ** 2;
+  const partSize = options.partSize ?? 16 * 1024 ** 2;
   const partConcurrency = options.partConcurrency ?? 2;
   let ifMatchForm: IfMatchForm = "quoted";
 
@@ -122,31 +135,31 @@ export async function createS3BlobStore(options: S3BlobStoreOptions): Promise<Bl
     options: PutOptions | undefined,
   ): Promise<{ etag: string; size: number } | { error: unknown }> {
     // A stream body that fails (or has the wrong length) must abort the request, or S3 waits for bytes forever.
-    const bodyFailed = new AbortController();
+    const bodyFailed = Buffer.isBuffer(body) ? undefined : new AbortController();
     let failure: unknown;
-    const checker = Buffer.isBuffer(body) ? undefined : new ExactLength(key, length);
     const input: PutObjectCommandInput = {
       ...baseParams(key, options),
-      Body:
-        checker && !Buffer.isBuffer(body)
-          ? pipeline(body, checker, (error) => {
-              if (error) {
-                failure = error;
-                bodyFailed.abort(error);
-              }
-            })
-          : body,
+      Body: Buffer.isBuffer(body)
+        ? body
+        : pipeline(body, new ExactLength(key, length), (error) => {
+            if (error) {
+              failure = error;
+              bodyFailed?.abort(error);
+            }
+          }),
       ContentLength: length,
       ...(options?.ifNoneMatch ? { IfNoneMatch: options.ifNoneMatch } : {}),
       ...(options?.ifMatch !== undefined
         ? { IfMatch: ifMatchForm === "quoted" ? `"${options.ifMatch}"` : options.ifMatch }
         : {}),
     };
-    const abortSignal = options?.signal
-      ? AbortSignal.any([options.signal, bodyFailed.signal])
-      : bodyFailed.signal;
+    const signals = [options?.signal, bodyFailed?.signal].filter((signal) => signal !== undefined);
+    const abortSignal = signals.length > 1 ? AbortSignal.any(signals) : signals[0];
     try {
-      const output = await client.send(new PutObjectCommand(input), { abortSignal });
+      const command = new PutObjectCommand(input);
+      const output = abortSignal
+        ? await client.send(command, { abortSignal })
+        : await cachedClient.send(command);
       return { etag: unquote(output.ETag), size: length };
     } catch (error) {
       options?.signal?.throwIfAborted();
@@ -198,7 +211,7 @@ export async function createS3BlobStore(options: S3BlobStoreOptions): Promise<Bl
 
   async function head(key: string): Promise<BlobInfo | undefined> {
     try {
-      const output = await client.send(new HeadObjectCommand({ Bucket: bucket, Key: prefix + key }));
+      const output = await cachedClient.send(new HeadObjectCommand({ Bucket: bucket, Key: prefix + key }));
       return {
         key,
         size: output.ContentLength ?? 0,
@@ -257,14 +270,14 @@ export async function createS3BlobStore(options: S3BlobStoreOptions): Promise<Bl
       const range = options?.range;
       let output: GetObjectCommandOutput;
       try {
-        output = await client.send(
-          new GetObjectCommand({
-            Bucket: bucket,
-            Key: prefix + key,
-            ...(range ? { Range: rangeHeader(range) } : {}),
-          }),
-          { abortSignal: options?.signal },
-        );
+        const command = new GetObjectCommand({
+          Bucket: bucket,
+          Key: prefix + key,
+          ...(range ? { Range: rangeHeader(range) } : {}),
+        });
+        output = options?.signal
+          ? await client.send(command, { abortSignal: options.signal })
+          : await cachedClient.send(command);
       } catch (error) {
         if (s3ErrorOf(error).status === 416) throw blobRangeNotSatisfiable(key, (await head(key))?.size ?? 0);
         throw fail(error, "GetObject", key);
@@ -299,7 +312,7 @@ export async function createS3BlobStore(options: S3BlobStoreOptions): Promise<Bl
     async delete(key: string): Promise<void> {
       assertValidKey(key);
       try {
-        await client.send(new DeleteObjectCommand({ Bucket: bucket, Key: prefix + key }));
+        await cachedClient.send(new DeleteObjectCommand({ Bucket: bucket, Key: prefix + key }));
       } catch (error) {
         if (!isNotFound(error)) throw fail(error, "DeleteObject", key);
       }
@@ -310,7 +323,7 @@ export async function createS3BlobStore(options: S3BlobStoreOptions): Promise<Bl
       do {
         let page: ListObjectsV2CommandOutput;
         try {
-          page = await client.send(
+          page = await cachedClient.send(
             new ListObjectsV2Command({
               Bucket: bucket,
               Prefix: prefix + listPrefix,
@@ -333,6 +346,7 @@ export async function createS3BlobStore(options: S3BlobStoreOptions): Promise<Bl
 
     async close(): Promise<void> {
       client.destroy();
+      cachedClient.destroy();
     },
   };
 
@@ -342,6 +356,7 @@ export async function createS3BlobStore(options: S3BlobStoreOptions): Promise<Bl
     });
   } catch (error) {
     client.destroy();
+    cachedClient.destroy();
     throw error;
   }
   return store;
