@@ -30,6 +30,21 @@ export class CaptureNotes {
     this.unsupportedKeys.add(storageKey);
   };
 
+  /**
+   * Tabs that see a platform authenticator: a CDP virtual authenticator
+   * belongs to the DevTools session that added it, and a real one lives
+   * outside the browser, so their passkeys (how many is unknowable) are not
+   * in this capture.
+   */
+  passkeysUnreadable(origins: readonly string[]): void {
+    if (origins.length === 0) return;
+    this.warn(
+      `passkeys not captured: ${origins.slice(0, 5).join(", ")}${origins.length > 5 ? ` and ${origins.length - 5} more` : ""} ` +
+        "see an authenticator whose passkeys this capture cannot read (a CDP virtual authenticator belongs to the client that added it; " +
+        "a platform authenticator lives outside the browser). A webrun session (launch, session) carries the passkeys of its own authenticator.",
+    );
+  }
+
   warn(warning: string): void {
     this.warnings.push(warning);
   }

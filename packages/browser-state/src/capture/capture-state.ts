@@ -97,7 +97,8 @@ export async function captureFromConnection(
   const { cookies, dropped: cookiesDropped } = await readAllCookies(connection);
   notes.cookiesDropped.push(...cookiesDropped);
   const origins = new OriginStateMap();
-  const { historyOrigins } = await readOpenPages(connection, origins);
+  const { historyOrigins, originsWithAuthenticator } = await readOpenPages(connection, origins);
+  notes.passkeysUnreadable(originsWithAuthenticator);
   const profileDir = options.profileDir ?? (await userDataDirOrWarning(connection, notes));
 
   const candidates: StorageKeyParts[] = [

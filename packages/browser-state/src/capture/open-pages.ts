@@ -7,6 +7,15 @@ import { type PageStorage, readStorageExpression } from "./read-storage-script.j
 
 const readEverything = readStorageExpression({ localStorage: true, sessionStorage: true, indexedDB: true });
 
+/**
+ * Whether the page sees a user-verifying platform authenticator. A CDP
+ * virtual authenticator of transport `internal` is one, and so is a real
+ * platform authenticator: either holds passkeys no other CDP client can read.
+ */
+const hasPlatformAuthenticator = `isSecureContext && typeof PublicKeyCredential === "function"
+  ? PublicKeyCredential.isUserVerifyingPlatformAuthenticatorAvailable().catch(() => false)
+  : false`;
+
 function isWebUrl(url: string): boolean {
   return url.startsWith("https://") || url.startsWith("http://");
 }
@@ -28,14 +37,16 @@ export async function listWebPages(
  * each tab's navigation history, which may hold storage of their own.
  * sessionStorage belongs to a tab: tabs are read most recently active first
  * (the one whose document loaded last), so where two tabs of one origin hold
- * different values, that tab's win.
+ * different values, that tab's win. Also names the origins of tabs that
+ * see a platform authenticator, whose passkeys this capture cannot read.
  */
 export async function readOpenPages(
   connection: CdpConnection,
   into: OriginStateMap,
   exclude: ReadonlySet<string> = new Set(),
-): Promise<{ historyOrigins: string[] }> {
+): Promise<{ historyOrigins: string[]; originsWithAuthenticator: string[] }> {
   const historyOrigins = new Set<string>();
+  const originsWithAuthenticator = new Set<string>();
   const tabs: { sessionId: string; loadedAt: number }[] = [];
   try {
     for (const page of await listWebPages(connection, exclude)) {
@@ -50,6 +61,14 @@ export async function readOpenPages(
           "performance.timeOrigin",
         ).catch(() => 0);
         tabs.push({ sessionId, loadedAt });
+        if (
+          isWebUrl(page.url) &&
+          (await evaluateInSession<boolean>(connection, sessionId, hasPlatformAuthenticator).catch(
+            () => false,
+          ))
+        ) {
+          originsWithAuthenticator.add(new URL(page.url).origin);
+        }
       } catch (error) {
         if (connection.isClosed) throw error;
         // the tab closed meanwhile
@@ -68,7 +87,7 @@ export async function readOpenPages(
       await connection.send("Target.detachFromTarget", { sessionId }).catch(() => undefined);
     }
   }
-  return { historyOrigins: [...historyOrigins] };
+  return { historyOrigins: [...historyOrigins], originsWithAuthenticator: [...originsWithAuthenticator] };
 }
 
 async function storageKeyOfFrame(

@@ -80,7 +80,9 @@ export async function teardownCapture(
     const passkeys = "passkeys" in browser && browser.passkeys ? await browser.passkeys() : undefined;
     if (passkeys) notes.passkeysDropped.push(passkeys.dropped);
     const origins = new OriginStateMap();
-    await readOpenPages(connection, origins);
+    const { originsWithAuthenticator } = await readOpenPages(connection, origins);
+    // With authenticators of our own every tab sees one; without, one another client added is unreadable.
+    if (!passkeys) notes.passkeysUnreadable(originsWithAuthenticator);
     const idbOrigins = await indexedDbOriginsOfProfile(browser.userDataDir);
     await readThroughInterceptedTab(
       connection,

@@ -3,6 +3,7 @@ import { BrowserDriver, type PasskeySite, startPasskeySite } from "@webrun/test-
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   type CdpConnection,
+  captureState,
   connectCdp,
   launchSeeded,
   restoreState,
@@ -87,6 +88,32 @@ describe("passkeys of a virtual authenticator", () => {
     expect(outcome).not.toEqual({ ok: true, user: "alice" });
     await tab.close();
   }, 60_000);
+
+  it("a capture through another CDP client warns that a tab's authenticator holds passkeys it cannot read", async () => {
+    const first = await launch(emptyBrowserState(), { virtualAuthenticator: true });
+    const control = await connectCdp(first.cdpUrl);
+    try {
+      const tab = await newTabOnSite(control, first.cdpUrl);
+      expect(await tab.evaluate(`register("alice")`)).toEqual({ ok: true, user: "alice" });
+      // Left open: its authenticator belongs to launchSeeded's connection, not to the capture's.
+      const { state, report } = await captureState(first.cdpUrl);
+      expect(state.webauthn).toBeUndefined();
+      expect(report.complete).toBe(false);
+      const warning = report.warnings.find((text) => text.startsWith("passkeys not captured"));
+      expect(warning).toContain(site.origin);
+      await tab.close();
+    } finally {
+      await control.close();
+    }
+
+    // A browser no authenticator is attached to gets no such warning.
+    const bare = await launch(emptyBrowserState());
+    const tab = await BrowserDriver.connect(bare.cdpUrl, bare.pageTargetId);
+    await tab.goto(`${site.origin}/`);
+    const { report } = await captureState(bare.cdpUrl);
+    expect(report.warnings.filter((text) => text.startsWith("passkeys"))).toEqual([]);
+    await tab.close();
+  }, 120_000);
 
   it("restore into a running browser reports the passkeys it cannot carry", async () => {
     const state = parseBrowserState({
