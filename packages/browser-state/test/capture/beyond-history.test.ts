@@ -74,7 +74,7 @@ describe("capture beyond a tab's history", () => {
       // As if the browser ran on another machine: its folder is not where it says
       // (a file takes its place, so the browser cannot create it again).
       await rename(elsewhere, `${elsewhere}-moved`);
-      await writeFile(elsewhere, "");
+      await occupyWithFile(elsewhere);
       const { report } = await captureState(other.cdpUrl);
       expect(report.complete).toBe(false);
       expect(report.warnings).toHaveLength(1);
@@ -87,3 +87,21 @@ describe("capture beyond a tab's history", () => {
     }
   }, 60_000);
 });
+
+/**
+ * Puts an empty file where a folder was. The running browser may write
+ * there again meanwhile (it recreates the folder for its next file), so the
+ * folder is removed until the file wins; from then on it cannot come back.
+ */
+async function occupyWithFile(where: string): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await writeFile(where, "", { flag: "wx" });
+      return;
+    } catch (error) {
+      if (attempt >= 50) throw error;
+      await rm(where, { recursive: true, force: true }).catch(() => undefined);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  }
+}
