@@ -19,9 +19,10 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  for (const browser of browsers) await browser.close().catch(() => undefined);
+  // Each close waits for the browser's whole process group: in parallel, with room for a slow one.
+  await Promise.all(browsers.map((browser) => browser.close().catch(() => undefined)));
   await site?.stop();
-});
+}, 60_000);
 
 async function launch(...args: Parameters<typeof launchSeeded>): Promise<SeededBrowser> {
   const browser = await launchSeeded(args[0], { args: site.chromiumArgs, ...args[1] });
@@ -113,6 +114,7 @@ describe("passkeys of a virtual authenticator", () => {
     const { report } = await captureState(bare.cdpUrl);
     expect(report.warnings.filter((text) => text.startsWith("passkeys"))).toEqual([]);
     await tab.close();
+    await Promise.all([first.close(), bare.close()]);
   }, 120_000);
 
   it("restore into a running browser reports the passkeys it cannot carry", async () => {
