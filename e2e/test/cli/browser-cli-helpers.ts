@@ -14,9 +14,9 @@ export interface Run {
   stderr: string;
 }
 
-export function runCli(args: string[], stdin = ""): Promise<Run> {
+export function runCli(args: string[], stdin = "", env: NodeJS.ProcessEnv = process.env): Promise<Run> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [cli, ...args], { stdio: ["pipe", "pipe", "pipe"] });
+    const child = spawn(process.execPath, [cli, ...args], { env, stdio: ["pipe", "pipe", "pipe"] });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (chunk: Buffer) => {

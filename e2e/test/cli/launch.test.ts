@@ -97,6 +97,20 @@ describe("webrun-env launch", () => {
     await rm(privateTmp, { recursive: true, force: true });
   }, 30_000);
 
+  it("without a display and without --headless: exit 1 naming --headless, nothing left behind", async () => {
+    const privateTmp = await mkdtemp(join(tmpdir(), "webrun-cli-no-display-"));
+    const { DISPLAY: _x11, WAYLAND_DISPLAY: _wayland, ...screenless } = process.env;
+    const { code, stdout, stderr } = await runCli(["launch", "--state", stateFile], "", {
+      ...screenless,
+      TMPDIR: privateTmp,
+    });
+    expect(code, stderr).toBe(1);
+    expect(stdout).toBe("");
+    expect(stderr).toMatch(/^webrun-env: no display to open the browser's window on .*: add --headless/);
+    expect(await readdir(privateTmp)).toEqual([]);
+    await rm(privateTmp, { recursive: true, force: true });
+  }, 30_000);
+
   it("--only-domain seeds only that domain's logins, says what it left out and warns of a domain that matched nothing", async () => {
     const twoSites = join(dir, "two-sites.json");
     const state = JSON.parse(await readFile(stateFile, "utf8")) as { cookies: object[] };

@@ -269,6 +269,31 @@ link.download = "brief.txt"; document.body.append(link); link.click(); return tr
     expect(existsSync(started)).toBe(false);
   });
 
+  it("no display and no --headless: exit 1 naming --headless, nothing saved and no temporary folder left", async () => {
+    const versionOf = async () =>
+      (
+        JSON.parse((await webrunEnv(["env", "inspect", environmentId, "--json"], apiEnv)).stdout) as {
+          environment: { version: number | null };
+        }
+      ).environment.version;
+    const before = await versionOf();
+    const sessionTmp = await mkdtemp(join(dir, "no-display-"));
+    // webrunEnv passes PATH and these alone: no DISPLAY or WAYLAND_DISPLAY, as on a server. A HOME of
+    // its own, as a person has one: without it Chromium puts its ~/.config into TMPDIR.
+    const result = await webrunEnv(["session", "--env", environmentId], {
+      ...apiEnv,
+      TMPDIR: sessionTmp,
+      HOME: join(dir, "home"),
+    });
+    expect(result.code, result.stderr).toBe(1);
+    expect(result.stdout).toBe("");
+    expect(result.stderr).toMatch(
+      /^webrun-env: no display to open the browser's window on .*: add --headless/,
+    );
+    expect(await readdir(sessionTmp)).toEqual([]);
+    expect(await versionOf()).toBe(before);
+  });
+
   it("the browser exiting by itself: the receipt says nothing was saved and why, exit non-zero", async () => {
     const session = await startSession(environmentId);
     const { version: before } = (

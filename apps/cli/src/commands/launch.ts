@@ -10,6 +10,7 @@ import {
 } from "../domain-filter-options.js";
 import { cliError } from "../errors.js";
 import { loadLaunchState } from "../launch-state.js";
+import { explainNoDisplay } from "../no-display.js";
 import { proxyPlanFrom } from "../proxy-option.js";
 import { watchStopSignals } from "../stop-signals.js";
 
@@ -25,7 +26,7 @@ export function registerLaunch(program: Command): void {
     .description("start a fresh Chromium seeded with a captured state")
     .option("--state <file>", "the state: a .json document or a .tar.gz environment archive")
     .option("--env <id>", "or an environment stored behind the webrun API (its head version)")
-    .option("--headless", "run without a window")
+    .option("--headless", "run without a window (needed where there is no screen)")
     .option("--proxy <json>", 'a proxy, e.g. {"source":"custom","type":"http","host":"…","port":8080}')
     .argument("[chromium-args...]", "extra Chromium flags, after --")
     .addHelpText(
@@ -67,7 +68,7 @@ export function registerLaunch(program: Command): void {
             ...(proxyPlan ? { proxyPlan } : {}),
             ...(loaded.openExtensionFile ? { openExtensionFile: loaded.openExtensionFile } : {}),
             ...(loaded.profileTemplateDir ? { profileTemplateDir: loaded.profileTemplateDir } : {}),
-          });
+          }).catch(explainNoDisplay);
         } finally {
           // Extensions and profile files were copied into the browser's own temporary profile.
           await loaded.dispose();

@@ -10,6 +10,7 @@ import {
   withDomainFilterOptions,
 } from "../domain-filter-options.js";
 import { cliError } from "../errors.js";
+import { explainNoDisplay } from "../no-display.js";
 import { proxyPlanFrom } from "../proxy-option.js";
 import { stateReportLines } from "../state-report-lines.js";
 import { watchStopSignals } from "../stop-signals.js";
@@ -67,7 +68,7 @@ export function registerSession(program: Command): void {
     .command("session")
     .description("open a browser seeded from an environment; on SIGTERM/Ctrl-C save it back, merged")
     .option("--env <id>", "the environment")
-    .option("--headless", "run without a window")
+    .option("--headless", "run without a window (needed where there is no screen)")
     .option("--proxy <json>", 'a proxy, e.g. {"source":"custom","type":"http","host":"…","port":8080}')
     .option("--no-save", "discard the session at the end: nothing saved, no download uploaded")
     .option(
@@ -133,7 +134,7 @@ export function registerSession(program: Command): void {
         ...(options.onlyDomain ? { onlyDomains: options.onlyDomain } : {}),
         ...(options.excludeDomain ? { excludeDomains: options.excludeDomain } : {}),
         ...(options.virtualAuthenticator ? { virtualAuthenticator: true } : {}),
-      });
+      }).catch(explainNoDisplay);
       const { cdpUrl, pid, environmentId, baseVersion, filesDir, downloadsDir, seeded } = session;
       warnUnmatchedDomains(seeded.notSeeded.unmatchedDomains, "seed");
       // A signal during the launch still gets the browser closed and saved, without a ready line.

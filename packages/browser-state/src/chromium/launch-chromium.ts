@@ -56,6 +56,8 @@ export interface ControlledBrowser extends LaunchedBrowser {
 }
 
 const devToolsLine = /DevTools listening on (ws:\/\/\S+)/;
+/** What a windowed Chromium prints before it exits on a machine without a screen (X11, then Wayland). */
+const noDisplayLine = /Missing X server or \$DISPLAY|Failed to connect to Wayland display/;
 
 /**
  * The browser endpoint, from whichever comes first: Chromium's "DevTools
@@ -86,8 +88,13 @@ function waitForDevTools(child: ChildProcess, userDataDir: string, timeoutMs: nu
       const match = devToolsLine.exec(stderrTail);
       if (match?.[1]) finish(undefined, match[1]);
     };
-    const onExit = (code: number | null, signal: string | null) =>
-      finish(new Error(`Chromium exited before it was ready (code ${code}, signal ${signal})`));
+    const onExit = (code: number | null, signal: string | null) => {
+      const exited = () =>
+        finish(new Error(`Chromium exited before it was ready (code ${code}, signal ${signal})`));
+      // Its last lines (the reason) can still be in the pipe, which its children may hold open: read on briefly.
+      child.stderr?.once("end", exited);
+      setTimeout(exited, 500);
+    };
     const onError = (error: Error) => finish(error);
     let settled = false;
     function finish(error: Error | undefined, url?: string) {
@@ -101,6 +108,16 @@ function waitForDevTools(child: ChildProcess, userDataDir: string, timeoutMs: nu
       // Keep draining stderr so a chatty browser never blocks on a full pipe.
       child.stderr?.resume();
       if (url) resolve(url);
+      else if (noDisplayLine.test(stderrTail))
+        reject(
+          browserStateError({
+            kind: "invalid_input",
+            code: "CHROMIUM_NO_DISPLAY",
+            message:
+              "Chromium has no display to open a window on ($DISPLAY and $WAYLAND_DISPLAY are unset, or nothing answers there): launch it headless, or run it in a desktop session or under xvfb-run",
+            cause: error,
+          }),
+        );
       else
         reject(
           browserStateError({

@@ -1,3 +1,4 @@
+import { execFile } from "node:child_process";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
@@ -48,6 +49,27 @@ describe("chromiumArgs: the key cookies are encrypted with", () => {
     expect(flags()).toEqual(["--password-store=basic", "--use-mock-keychain"]);
     expect(flags("system")).toEqual([]);
     expect(flags("gnome-libsecret")).toEqual(["--password-store=gnome-libsecret"]);
+  });
+});
+
+describe("launchChromium without a display", () => {
+  it("a windowed launch is refused with CHROMIUM_NO_DISPLAY saying to launch headless, and leaves no process", async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), "webrun-no-display-"));
+    const saved = { DISPLAY: process.env.DISPLAY, WAYLAND_DISPLAY: process.env.WAYLAND_DISPLAY };
+    delete process.env.DISPLAY;
+    delete process.env.WAYLAND_DISPLAY;
+    try {
+      const error = await launchChromium({ userDataDir: dir, headless: false }).catch((e: unknown) => e);
+      expect(isWebrunError(error, "CHROMIUM_NO_DISPLAY"), String(error)).toBe(true);
+      expect((error as Error).message).toMatch(/no display .*launch it headless/);
+      const orphans = await new Promise<string>((resolve) =>
+        execFile("pgrep", ["-f", dir], (_error, out) => resolve(out.trim())),
+      );
+      expect(orphans).toBe("");
+    } finally {
+      for (const [name, value] of Object.entries(saved)) if (value !== undefined) process.env[name] = value;
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
 
