@@ -78,7 +78,7 @@ export async function openFileDownload(
   return { file, status: 200, headers, body: object.body };
 }
 
-/** The files attached to an environment, oldest first. Unknown or foreign environment → `ENVIRONMENT_NOT_FOUND`. */
+/** The files attached to an environment, oldest first (one request's files in the order sent). Unknown or foreign environment → `ENVIRONMENT_NOT_FOUND`. */
 export async function listEnvironmentFiles(
   context: FilesContext,
   userId: string,

@@ -32,14 +32,21 @@ export interface IncomingFile {
   recordWritten: boolean;
 }
 
+/**
+ * A file about to be stored. `after`: the `createdAt` of the file sent just
+ * before it in the same request; a file that starts in that same millisecond
+ * gets the next one, so a listing (oldest first) keeps the order they were sent in.
+ */
 export function newIncomingFile(
   context: FilesContext,
   fileName: string | undefined,
   mimeType: string | undefined,
+  after?: Date,
 ): IncomingFile {
+  const now = clock(context);
   return {
     fileId: newFileId(),
-    createdAt: clock(context),
+    createdAt: after && now <= after ? new Date(after.getTime() + 1) : now,
     originalName: sanitizeFileName(fileName),
     declaredType: normalizeType(mimeType),
     recordWritten: false,

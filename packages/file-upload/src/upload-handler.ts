@@ -163,7 +163,12 @@ class UploadRequest {
   }
 
   private startFile(source: Readable, info: FileInfo): FileUpload {
-    const incoming = newIncomingFile(this.options, info.filename, info.mimeType);
+    const incoming = newIncomingFile(
+      this.options,
+      info.filename,
+      info.mimeType,
+      this.files.at(-1)?.createdAt,
+    );
     const originalName = incoming.originalName;
     const sink = new MeasuringStream(sniffBytes);
     // Its errors reach us through the store's put (or we caused them); never as an unhandled 'error' event.

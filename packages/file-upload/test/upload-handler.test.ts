@@ -243,6 +243,27 @@ describe("handleUpload", () => {
     expect(await allKeys(server.store)).toEqual([]);
   });
 
+  it("lists the files of one request in the order they were sent, even when they start in the same millisecond", async () => {
+    const stopped = new Date("2026-12-05T12:00:00.000Z");
+    const frozen = await startInProcessServer({ limits: { maxFiles: 6 }, now: () => stopped });
+    try {
+      const names = ["e.txt", "d.txt", "c.txt", "b.txt", "a.txt"];
+      const { body, contentType } = multipart([
+        { name: "environmentId", body: environmentId },
+        ...names.map((filename) => ({ name: "files", filename, body: filename })),
+      ]);
+      expect((await post(frozen.url, body, contentType)).status).toBe(200);
+      const listed = await frozen.service.listEnvironmentFiles(userId, environmentId);
+      expect(listed.map((file) => file.originalName)).toEqual(names);
+      const created = await Promise.all(
+        listed.map(async ({ fileId }) => (await frozen.service.getFile(userId, fileId))?.createdAt),
+      );
+      expect(created).toEqual(names.map((_, index) => new Date(stopped.getTime() + index).toISOString()));
+    } finally {
+      await frozen.close();
+    }
+  });
+
   it("keeps the original name as sanitised metadata only", async () => {
     const { body, contentType } = multipart([
       { name: "files", filename: "../../etc/pa\u202esswd\t.txt", body: "x" },

@@ -25,7 +25,7 @@ export interface TestServer {
 
 /** node:http with the upload handler mounted, on a random port, for unit tests that need a real request. */
 export async function startInProcessServer(
-  options: { store?: BlobStore; limits?: Partial<UploadLimits> } = {},
+  options: { store?: BlobStore; limits?: Partial<UploadLimits>; now?: () => Date } = {},
 ): Promise<TestServer> {
   const store = options.store ?? createMemoryBlobStore();
   const owned: Record<string, string[]> = {
@@ -36,6 +36,7 @@ export async function startInProcessServer(
     store,
     environments: { exists: async (user, id) => owned[user]?.includes(id) ?? false },
     ...(options.limits ? { limits: options.limits } : {}),
+    ...(options.now ? { now: options.now } : {}),
   });
   const outcomes: Promise<UploadResult | WebrunError>[] = [];
   const server: Server = createServer((req, res) => {
