@@ -97,9 +97,18 @@ export async function captureFromConnection(
   const { cookies, dropped: cookiesDropped } = await readAllCookies(connection);
   notes.cookiesDropped.push(...cookiesDropped);
   const origins = new OriginStateMap();
-  const { historyOrigins, originsWithAuthenticator } = await readOpenPages(connection, origins);
+  const { historyOrigins, originsWithAuthenticator, unansweredOrigins } = await readOpenPages(
+    connection,
+    origins,
+  );
   notes.passkeysUnreadable(originsWithAuthenticator);
   const profileDir = options.profileDir ?? (await userDataDirOrWarning(connection, notes));
+  notes.tabsUnanswered(
+    unansweredOrigins,
+    profileDir
+      ? "their localStorage and IndexedDB were read in a background tab and their sessionStorage from the profile on disk"
+      : "their localStorage and IndexedDB were read in a background tab and their sessionStorage is not captured",
+  );
 
   const candidates: StorageKeyParts[] = [
     ...checkedOrigins(options.origins ?? []).map((origin) => ({ origin })),
@@ -111,7 +120,7 @@ export async function captureFromConnection(
     // Partitioned keys are visited too: it is the only way to find their IndexedDB.
     candidates.push(...onDisk.filter((stored) => stored.topLevelSite !== undefined));
   }
-  await readThroughInterceptedTab(connection, origins, candidates);
+  await readThroughInterceptedTab(connection, origins, candidates, notes);
   // Every other origin on disk has no document left that could hold unsaved
   // writes (open tabs were read live, history was visited, a closed tab's
   // storage is written when it closes): its localStorage is read from the copy.
@@ -209,11 +218,17 @@ async function userDataDirOrWarning(
   return found.dir;
 }
 
-/** Reads localStorage and IndexedDB of storage keys not read yet, visiting each in one intercepted tab. */
+/**
+ * Reads localStorage and IndexedDB of storage keys not read yet, visiting
+ * each in one intercepted tab. A key that cannot be read (its visit or
+ * script failed or timed out) is named in the notes and the others are
+ * still read; only a browser that went away ends it.
+ */
 export async function readThroughInterceptedTab(
   connection: CdpConnection,
   into: OriginStateMap,
   candidates: readonly StorageKeyParts[],
+  notes: CaptureNotes,
   expression = readWithoutSession,
 ): Promise<void> {
   const seen = new Set<string>();
@@ -227,9 +242,14 @@ export async function readThroughInterceptedTab(
   const tab = await InterceptedTab.open(connection);
   try {
     for (const key of pending) {
-      const sessionId = await tab.visit(key);
-      const json = await tab.evaluate<string>(sessionId, expression);
-      into.add(key, JSON.parse(json) as PageStorage);
+      try {
+        const sessionId = await tab.visit(key);
+        const json = await tab.evaluate<string>(sessionId, expression);
+        into.add(key, JSON.parse(json) as PageStorage);
+      } catch (error) {
+        if (connection.isClosed) throw error;
+        notes.storageKeyUnread(key, error);
+      }
     }
   } finally {
     await tab.close();

@@ -80,14 +80,19 @@ export async function teardownCapture(
     const passkeys = "passkeys" in browser && browser.passkeys ? await browser.passkeys() : undefined;
     if (passkeys) notes.passkeysDropped.push(passkeys.dropped);
     const origins = new OriginStateMap();
-    const { originsWithAuthenticator } = await readOpenPages(connection, origins);
+    const { originsWithAuthenticator, unansweredOrigins } = await readOpenPages(connection, origins);
     // With authenticators of our own every tab sees one; without, one another client added is unreadable.
     if (!passkeys) notes.passkeysUnreadable(originsWithAuthenticator);
+    notes.tabsUnanswered(
+      unansweredOrigins,
+      "their IndexedDB was read in a background tab and their localStorage and sessionStorage from the profile once the browser closed",
+    );
     const idbOrigins = await indexedDbOriginsOfProfile(browser.userDataDir);
     await readThroughInterceptedTab(
       connection,
       origins,
       idbOrigins.map((origin) => ({ origin })),
+      notes,
       readIndexedDbOnly,
     );
     const extensions: ExtensionState[] =
